@@ -1,0 +1,46 @@
+// The few libc functions the module needs: free() for libvirt's strings, and the fd calls of
+// the event loop (poll, eventfd, read, write, close, pipe, fcntl).
+const libcSymbols = {
+  free: { parameters: ["pointer"], result: "void" }, // void free(void *ptr)
+  malloc: { parameters: ["usize"], result: "pointer" }, // void *malloc(size_t size)
+  dlsym: { parameters: ["pointer", "buffer"], result: "pointer" }, // void *dlsym(void *h, const char *sym)
+  // int poll(struct pollfd *fds, nfds_t nfds, int timeout): waits off the JS thread.
+  poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
+  // The same, for a zero timeout, where a thread hop would cost more than the call.
+  pollNow: { name: "poll", parameters: ["buffer", "u64", "i32"], result: "i32" },
+  eventfd: { parameters: ["u32", "i32"], result: "i32" }, // int eventfd(unsigned int initval, int flags)
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize" }, // ssize_t read(int, void *, size_t)
+  write: { parameters: ["i32", "buffer", "usize"], result: "isize" }, // ssize_t write(int, const void *, size_t)
+  close: { parameters: ["i32"], result: "i32" }, // int close(int fd)
+  pipe: { parameters: ["buffer"], result: "i32" }, // int pipe(int pipefd[2])
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" }, // int fcntl(int fd, int cmd, int arg)
+  __errno_location: { parameters: [], result: "pointer" }, // int *__errno_location(void)
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** libc's symbols and the address of `free` (for libvirt's no-op error function). */
+export interface Libc {
+  /** The typed symbols. */
+  symbols: Deno.DynamicLibrary<typeof libcSymbols>["symbols"];
+  /** The address of libc's free(), as a C function pointer. */
+  freeAddress: Deno.PointerObject;
+  /** errno of the calling (JS) thread, right after a synchronous call. */
+  errno(): number;
+}
+
+let cached: Libc | undefined;
+
+/** libc, opened on first use. */
+export function libc(): Libc {
+  if (cached) return cached;
+  const lib = Deno.dlopen("libc.so.6", libcSymbols);
+  // RTLD_DEFAULT is the null handle on glibc.
+  const freeAddress = lib.symbols.dlsym(null, new TextEncoder().encode("free\0"));
+  if (freeAddress === null) throw new Error("Cannot find free() in libc");
+  const errnoPtr = lib.symbols.__errno_location();
+  cached = {
+    symbols: lib.symbols,
+    freeAddress,
+    errno: () => errnoPtr ? new Deno.UnsafePointerView(errnoPtr).getInt32() : 0,
+  };
+  return cached;
+}

@@ -1,0 +1,86 @@
+// The module's logger: silent by default, pluggable, and switched to the console by LIBVIRT_DENO_LOG.
+
+/** The levels a record can have, least severe first. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/**
+ * What the module logs through. Any object with these four methods fits (console does).
+ *
+ * @example
+ * ```ts
+ * import { setLogger } from "./mod.ts";
+ * const records: string[] = [];
+ * setLogger({
+ *   debug: (msg) => records.push(msg),
+ *   info: (msg) => records.push(msg),
+ *   warn: (msg) => records.push(msg),
+ *   error: (msg) => records.push(msg),
+ * });
+ * ```
+ */
+export interface Logger {
+  /** Registrations, wake-ups, state changes. */
+  debug(message: string, data?: Record<string, unknown>): void;
+  /** Connections opened and closed. */
+  info(message: string, data?: Record<string, unknown>): void;
+  /** Something went wrong but the module carries on (a callback threw). */
+  warn(message: string, data?: Record<string, unknown>): void;
+  /** libvirt reported an error. */
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
+/** The name records carry, like a logging category. */
+export const LOG_CATEGORY = "libvirt";
+
+const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+
+/** Whether each level is on; checked before a record is built, so off costs one property read. */
+export const logEnabled: Record<LogLevel, boolean> = {
+  debug: false,
+  info: false,
+  warn: false,
+  error: false,
+};
+
+let current: Logger | null = null;
+
+function enableFrom(level: LogLevel | null): void {
+  for (const l of Object.keys(ORDER) as LogLevel[]) {
+    logEnabled[l] = level !== null && ORDER[l] >= ORDER[level];
+  }
+}
+
+/**
+ * Sends the module's records to `logger` from `level` up; `null` silences it again.
+ *
+ * @example
+ * ```ts
+ * import { setLogger } from "./mod.ts";
+ * setLogger(console, "debug");
+ * setLogger(null);
+ * ```
+ */
+export function setLogger(logger: Logger | null, level: LogLevel = "debug"): void {
+  current = logger;
+  enableFrom(logger ? level : null);
+}
+
+/** Emits one record; callers check `logEnabled[level]` first on hot paths. */
+export function log(level: LogLevel, message: string, data?: Record<string, unknown>): void {
+  if (!logEnabled[level] || current === null) return;
+  try {
+    current[level](`[${LOG_CATEGORY}] ${message}`, data);
+  } catch {
+    // A broken logger must not break the module.
+  }
+}
+
+function fromEnvironment(): void {
+  // Only when --allow-env grants it: asking would prompt a user who never meant to log.
+  const name = "LIBVIRT_DENO_LOG";
+  if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") return;
+  const value = Deno.env.get(name);
+  if (value && value in ORDER) setLogger(console, value as LogLevel);
+}
+
+fromEnvironment();
