@@ -5,6 +5,7 @@ import { OpaqueRegistry, permanentCallback, reportCallbackError } from "../ffi/c
 import type { ConnectCloseReason } from "../ffi/enums.ts";
 import { LibvirtObject } from "./object.ts";
 import { log } from "../log.ts";
+import { markConnectionOpening } from "../event/state.ts";
 
 /** Options for `Connection.open`. */
 export interface OpenOptions {
@@ -118,6 +119,7 @@ export class Connection extends LibvirtObject {
       throw new TypeError(`Connection URI must be a string or null`);
     }
     const name = cString(uri);
+    markConnectionOpening();
     let ptr: Deno.PointerObject;
     if (options.auth) {
       ptr = openAuth(name, options.auth, options.readOnly ? 1 : 0);
