@@ -26,5 +26,52 @@ export type {
   OpenOptions,
   Version,
 } from "./api/connection.ts";
+export { Domain } from "./api/domain.ts";
+export type { DomainStateInfo } from "./api/domain.ts";
+export { StoragePool } from "./api/storage_pool.ts";
+export { StorageVol } from "./api/storage_vol.ts";
+export { Network } from "./api/network.ts";
+export { NodeDevice } from "./api/node_device.ts";
+export { Secret } from "./api/secret.ts";
+export type { DomainInfo, NodeInfo, StoragePoolInfo, StorageVolInfo } from "./api/info.ts";
+export * from "./api/events/mod.ts";
+export {
+  decodeTypedParams,
+  encodeTypedParams,
+  takeTypedParams,
+  TYPED_PARAM_FIELD_LENGTH,
+  TYPED_PARAM_SIZE,
+  typedParamsToRecord,
+} from "./api/typed_params.ts";
+export type {
+  EncodedTypedParams,
+  TypedParam,
+  TypedParams,
+  TypedParamValue,
+} from "./api/typed_params.ts";
+export { Stream } from "./stream/stream.ts";
+export type { StreamEventCallback, StreamState } from "./stream/stream.ts";
+export { STREAM_CHUNK } from "./stream/all.ts";
+export type {
+  DataSection,
+  RecvHandler,
+  SendHandler,
+  SinkHoleHandler,
+  SkipHandler,
+  SourceHoleHandler,
+} from "./stream/all.ts";
+export { downloadToFile, uploadFromFile } from "./stream/volume_transfer.ts";
+export type {
+  DownloadOptions,
+  TransferOptions,
+  UploadOptions,
+  UploadSource,
+} from "./stream/volume_transfer.ts";
+export { sparseFileSink, sparseFileSource } from "./stream/sparse_file.ts";
+export type { SparseFileSink, SparseFileSource } from "./stream/sparse_file.ts";
+export type { WebStreamOptions } from "./stream/web.ts";
 export { LOG_CATEGORY, setLogger } from "./log.ts";
 export type { Logger, LogLevel } from "./log.ts";
+export * as Event from "./event/mod.ts";
+export { DefaultEventLoop, DenoEventImpl, EventImpl } from "./event/mod.ts";
+export type { HandleCallback, TimeoutCallback } from "./event/mod.ts";

@@ -14,7 +14,12 @@ const libcSymbols = {
   close: { parameters: ["i32"], result: "i32" }, // int close(int fd)
   pipe: { parameters: ["buffer"], result: "i32" }, // int pipe(int pipefd[2])
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" }, // int fcntl(int fd, int cmd, int arg)
+  getenv: { parameters: ["buffer"], result: "pointer" }, // char *getenv(const char *name)
+  setenv: { parameters: ["buffer", "buffer", "i32"], result: "i32" }, // int setenv(name, value, overwrite)
   __errno_location: { parameters: [], result: "pointer" }, // int *__errno_location(void)
+  // Sparse files (stream/sparse_file.ts) find their data and holes with SEEK_DATA/SEEK_HOLE.
+  open: { parameters: ["buffer", "i32"], result: "i32" }, // int open(const char *path, int flags)
+  lseek: { parameters: ["i32", "i64", "i32"], result: "i64" }, // off_t lseek(int fd, off_t off, int whence)
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** libc's symbols and the address of `free` (for libvirt's no-op error function). */

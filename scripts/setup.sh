@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
 # Installs what the demo, the tests and the benchmarks need, only where it is missing:
 # libvirt from Debian's packages, the user and group a root libvirtd expects, and Deno from the
-# npm package `deno` (pinned) into .tools/ when no `deno` is on PATH. Prints the deno to use.
+# npm package `deno` (pinned) into .tools/ when no Deno 2 is on PATH. Prints the deno to use.
 set -euo pipefail
 
 DENO_VERSION=2.9.6
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-sudo=""
-[ "$(id -u)" = 0 ] || sudo="sudo"
+# Runs a command as root: directly when we are root, else through sudo (which may prompt).
+as_root() {
+  if [ "$(id -u)" = 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    echo "setup: '$*' needs root: run this as root or install sudo" >&2
+    exit 1
+  fi
+}
 
 apt_install() {
   local missing=()
@@ -16,8 +25,9 @@ apt_install() {
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "setup: installing ${missing[*]} from Debian's packages" >&2
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
+  as_root apt-get update -qq >&2
+  # Through env: sudo would drop a plain variable assignment.
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
 }
 
 apt_install libvirt0 libvirt-daemon libvirt-clients libvirt-dev
@@ -26,13 +36,17 @@ if [ "${1:-}" = "--peers" ]; then
   apt_install python3-libvirt libsys-virt-perl
 fi
 
-# A root libvirtd drops QEMU processes to this user and group; the daemon refuses to start
-# its QEMU driver when they do not exist.
-getent group kvm >/dev/null || $sudo groupadd --system kvm
+# A root libvirtd drops QEMU processes to the user and group `libvirt-qemu` (Debian's built-in
+# default when libvirt-daemon-system's qemu.conf is absent); its QEMU driver, and with it the
+# whole daemon, refuses to start when they do not exist. `kvm` owns /dev/kvm.
+getent group kvm >/dev/null || as_root groupadd --system kvm
+getent group libvirt-qemu >/dev/null || as_root groupadd --system libvirt-qemu
 getent passwd libvirt-qemu >/dev/null ||
-  $sudo useradd --system --gid kvm --home-dir /var/lib/libvirt --shell /usr/sbin/nologin libvirt-qemu
+  as_root useradd --system --gid libvirt-qemu --groups kvm --no-create-home \
+    --home-dir /var/lib/libvirt --shell /usr/sbin/nologin libvirt-qemu
 
-if command -v deno >/dev/null 2>&1; then
+# A deno on PATH is used when it is Deno 2 (the module relies on Deno 2's FFI and test runner).
+if command -v deno >/dev/null 2>&1 && deno --version 2>/dev/null | grep -q '^deno 2\.'; then
   command -v deno
   exit 0
 fi

@@ -1,0 +1,118 @@
+// The C side of every event registration: one permanent callback per C signature, routing each
+// call through the opaque id to the registration's JS decoder and handler.
+import { OpaqueRegistry, permanentCallback, reportCallbackError } from "../../ffi/callbacks.ts";
+import { idPointer } from "../../ffi/marshal.ts";
+
+/**
+ * One live registration, as the C callbacks see it. `fire` gets the object pointer (borrowed
+ * from libvirt for the duration of the call) and the arguments between it and `opaque`.
+ */
+export interface Registration {
+  /** False once deregistered: a call libvirt had already queued is then dropped. */
+  active: boolean;
+  /** Names the registration in error reports. */
+  where: string;
+  /** Decodes the arguments and calls the user's handler. */
+  fire(obj: Deno.PointerValue, args: readonly unknown[]): void;
+}
+
+/** Every registration of every connection, by the id passed to libvirt as `opaque`. */
+export const registrations: OpaqueRegistry<Registration> = new OpaqueRegistry<Registration>();
+
+/**
+ * The C signatures of libvirt 9.0's event callbacks, as Deno sees them (several event IDs share
+ * one: the decoder, chosen per registration, tells them apart). Every one starts with
+ * (virConnectPtr, object pointer) and ends with `void *opaque`.
+ */
+const SHAPES = {
+  /** virConnectDomainEventCallback (returns int: the legacy and LIFECYCLE callbacks). */
+  lifecycleInt: ["pointer", "pointer", "i32", "i32", "pointer"],
+  /** (int, int): network/pool/nodedev/secret lifecycle, agent lifecycle. */
+  intInt: ["pointer", "pointer", "i32", "i32", "pointer"],
+  /** (): the generic callbacks of every object type. */
+  none: ["pointer", "pointer", "pointer"],
+  /** (int): watchdog, PM wakeup/suspend/suspend-disk, migration iteration. */
+  int: ["pointer", "pointer", "i32", "pointer"],
+  /** (long long): RTC change. */
+  i64: ["pointer", "pointer", "i64", "pointer"],
+  /** (unsigned long long): balloon change. */
+  u64: ["pointer", "pointer", "u64", "pointer"],
+  /** (const char *): device removed/added/removal failed. */
+  str: ["pointer", "pointer", "pointer", "pointer"],
+  /** (const char *, int) or (virTypedParameterPtr, int): tray change, tunable, job completed. */
+  ptrInt: ["pointer", "pointer", "pointer", "i32", "pointer"],
+  /** (int, const char *): metadata change. */
+  intStr: ["pointer", "pointer", "i32", "pointer", "pointer"],
+  /** (const char *, const char *, int): I/O error. */
+  strStrInt: ["pointer", "pointer", "pointer", "pointer", "i32", "pointer"],
+  /** (const char *, const char *, int, const char *): I/O error with reason. */
+  strStrIntStr: ["pointer", "pointer", "pointer", "pointer", "i32", "pointer", "pointer"],
+  /** (int, address *, address *, const char *, subject *): graphics. */
+  graphics: ["pointer", "pointer", "i32", "pointer", "pointer", "pointer", "pointer", "pointer"],
+  /** (const char *, int, int): block job, block job 2. */
+  strIntInt: ["pointer", "pointer", "pointer", "i32", "i32", "pointer"],
+  /** (const char *, const char *, const char *, int): disk change. */
+  strStrStrInt: ["pointer", "pointer", "pointer", "pointer", "pointer", "i32", "pointer"],
+  /** (const char *, const char *, u64, u64): block threshold. */
+  strStrU64U64: ["pointer", "pointer", "pointer", "pointer", "u64", "u64", "pointer"],
+  /** (int, int, unsigned int): memory failure. */
+  intIntU32: ["pointer", "pointer", "i32", "i32", "u32", "pointer"],
+  /** (const char *, u64): memory device size change. */
+  strU64: ["pointer", "pointer", "pointer", "u64", "pointer"],
+} as const satisfies Record<string, readonly Deno.NativeType[]>;
+
+/** The name of one C callback signature. */
+export type Shape = keyof typeof SHAPES;
+
+// What libvirt's dispatch calls. It runs on the JS thread (Deno queues calls from libvirt's
+// threads there), so registrations cannot change under it; a throw must never reach C.
+function dispatch(args: unknown[]): void {
+  const entry = registrations.get(args[args.length - 1] as Deno.PointerValue);
+  if (!entry?.active) return;
+  try {
+    entry.fire(args[1] as Deno.PointerValue, args.slice(2, -1));
+  } catch (e) {
+    reportCallbackError(entry.where, e);
+  }
+}
+
+const made = new Map<Shape, Deno.PointerObject>();
+
+/** The function pointer for one signature, created on first use and never closed. */
+export function callbackPointer(shape: Shape): Deno.PointerObject {
+  let ptr = made.get(shape);
+  if (ptr === undefined) {
+    const result = shape === "lifecycleInt" ? "i32" : "void";
+    const fn = result === "i32"
+      ? (...args: unknown[]) => (dispatch(args), 0)
+      : (...args: unknown[]) => void dispatch(args);
+    const cb = permanentCallback({ parameters: SHAPES[shape], result }, fn as never);
+    ptr = cb.pointer;
+    made.set(shape, ptr);
+  }
+  return ptr;
+}
+
+// virFreeCallback: libvirt is done with the opaque (deregistered, or its connection went away).
+// libvirt may call it later than the deregistration, once a dispatch in progress has finished.
+const freeCallback = permanentCallback(
+  { parameters: ["pointer"], result: "void" } as const,
+  (opaque) => void registrations.take(opaque),
+);
+
+/** The virFreeCallback every registration passes. */
+export function freeCallbackPointer(): Deno.PointerObject {
+  return freeCallback.pointer;
+}
+
+/** Stops one registration's deliveries at once and forgets it (its id is never reused). */
+export function retire(registryId: number): void {
+  const entry = registrations.get(idPointer(registryId));
+  if (entry) entry.active = false;
+  registrations.delete(registryId);
+}
+
+/** Reads a `const char *` argument libvirt owns for the duration of the callback. */
+export function str(p: unknown): string | null {
+  return p === null ? null : Deno.UnsafePointerView.getCString(p as Deno.PointerObject);
+}

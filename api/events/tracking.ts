@@ -1,0 +1,255 @@
+// Which event callbacks each connection holds: one libvirt registration per (kind, event ID,
+// filter), fanned out to any number of JS handlers, all deregistered when the connection closes.
+import { callInt } from "../../ffi/call.ts";
+import { intArg } from "../../ffi/marshal.ts";
+import { reportCallbackError } from "../../ffi/callbacks.ts";
+import type { Connection } from "../connection.ts";
+import {
+  callbackPointer,
+  freeCallbackPointer,
+  registrations,
+  retire,
+  type Shape,
+} from "./dispatch.ts";
+import { log } from "../../log.ts";
+
+/** The object types with their own event registration API. */
+export type EventKind = "domain" | "network" | "storagePool" | "nodeDevice" | "secret";
+
+const NOUN: Record<EventKind, string> = {
+  domain: "domain",
+  network: "network",
+  storagePool: "storage pool",
+  nodeDevice: "node device",
+  secret: "secret",
+};
+
+// The RegisterAny/DeregisterAny pair of each kind; all five share one C prototype shape.
+function registerAnyC(
+  kind: EventKind,
+  conn: Deno.PointerObject,
+  obj: Deno.PointerValue,
+  id: number,
+  cb: Deno.PointerObject,
+  opaque: Deno.PointerValue,
+): number {
+  const free = freeCallbackPointer();
+  switch (kind) {
+    case "domain":
+      return callInt("virConnectDomainEventRegisterAny", conn, obj, id, cb, opaque, free);
+    case "network":
+      return callInt("virConnectNetworkEventRegisterAny", conn, obj, id, cb, opaque, free);
+    case "storagePool":
+      return callInt("virConnectStoragePoolEventRegisterAny", conn, obj, id, cb, opaque, free);
+    case "nodeDevice":
+      return callInt("virConnectNodeDeviceEventRegisterAny", conn, obj, id, cb, opaque, free);
+    case "secret":
+      return callInt("virConnectSecretEventRegisterAny", conn, obj, id, cb, opaque, free);
+  }
+}
+
+function deregisterAnyC(kind: EventKind, conn: Deno.PointerObject, callbackID: number): void {
+  switch (kind) {
+    case "domain":
+      return void callInt("virConnectDomainEventDeregisterAny", conn, callbackID);
+    case "network":
+      return void callInt("virConnectNetworkEventDeregisterAny", conn, callbackID);
+    case "storagePool":
+      return void callInt("virConnectStoragePoolEventDeregisterAny", conn, callbackID);
+    case "nodeDevice":
+      return void callInt("virConnectNodeDeviceEventDeregisterAny", conn, callbackID);
+    case "secret":
+      return void callInt("virConnectSecretEventDeregisterAny", conn, callbackID);
+  }
+}
+
+/** Receives one decoded event: the borrowed object pointer and the payload. */
+export type Deliver = (obj: Deno.PointerObject, payload: unknown) => void;
+
+/** What a JS handler asks for: an event ID of a kind, for one object or all of them. */
+export interface Subscription {
+  /** The object type. */
+  kind: EventKind;
+  /** The event ID. */
+  eventID: number;
+  /** The C signature of that ID. */
+  shape: Shape;
+  /** Turns the C arguments into the payload (once per event, shared by the handlers). */
+  decode(args: readonly unknown[]): unknown;
+  /** The filter object's pointer and its libvirt key (UUID, or name for node devices). */
+  filter: { ptr: Deno.PointerObject; key: string } | null;
+  /** Calls the user's handler. */
+  deliver: Deliver;
+  /** Names the handler in error reports. */
+  where: string;
+}
+
+// libvirt refuses a second registration with the same callback pointer for the same
+// connection, event ID and filter ("event callback already tracked"), and every registration
+// here shares one pointer per C signature. So each distinct (kind, ID, filter) holds one
+// libvirt registration (a channel) and the JS handlers subscribe to it under ids of ours.
+interface Channel {
+  kind: EventKind;
+  key: string;
+  callbackID: number;
+  registryId: number;
+  handlers: Map<number, Subscription>;
+}
+
+/** A connection's event state. */
+export interface ConnectionEvents {
+  /** Channels by `kind/eventID/filterKey`. */
+  channels: Map<string, Channel>;
+  /** Our callback ids → their channel. */
+  byId: Map<number, Channel>;
+  /** Run once, after the connection's callbacks are gone (async iterators end here). */
+  onClose: Set<() => void>;
+  /** Hook for the legacy API's single C registration; undone before the others. */
+  closeLegacy?: () => void;
+}
+
+const perConnection = new WeakMap<Connection, ConnectionEvents>();
+let nextCallbackID = 1;
+
+/** The event state of `conn`, created on first use. */
+export function eventsOf(conn: Connection): ConnectionEvents {
+  let st = perConnection.get(conn);
+  if (!st) {
+    st = { channels: new Map(), byId: new Map(), onClose: new Set() };
+    perConnection.set(conn, st);
+  }
+  return st;
+}
+
+function openChannel(conn: Connection, sub: Subscription, key: string): Channel {
+  const connPtr = conn.handle(`register a ${NOUN[sub.kind]} event callback`);
+  const handlers = new Map<number, Subscription>();
+  const { id: registryId, opaque } = registrations.add({
+    active: true,
+    where: sub.where,
+    fire(ptr, args) {
+      if (ptr === null || handlers.size === 0) return;
+      const payload = sub.decode(args);
+      // A handler may deregister itself or another one: iterate a copy, skip the removed.
+      for (const [id, h] of [...handlers]) {
+        if (!handlers.has(id)) continue;
+        try {
+          h.deliver(ptr, payload);
+        } catch (e) {
+          reportCallbackError(h.where, e);
+        }
+      }
+    },
+  });
+  let callbackID: number;
+  try {
+    callbackID = registerAnyC(
+      sub.kind,
+      connPtr,
+      sub.filter?.ptr ?? null,
+      sub.eventID,
+      callbackPointer(sub.shape),
+      opaque,
+    );
+  } catch (e) {
+    // libvirt does not call the free callback for a failed registration.
+    registrations.delete(registryId);
+    throw e;
+  }
+  log("debug", "event callback registered", { kind: sub.kind, id: sub.eventID, callbackID });
+  return { kind: sub.kind, key, callbackID, registryId, handlers };
+}
+
+/** Adds a handler; returns its callback id (unique in the process, never reused). */
+export function subscribe(conn: Connection, sub: Subscription): number {
+  const st = eventsOf(conn);
+  const key = `${sub.kind}/${sub.eventID}/${sub.filter?.key ?? ""}`;
+  let channel = st.channels.get(key);
+  if (!channel) {
+    channel = openChannel(conn, sub, key);
+    st.channels.set(key, channel);
+  } else {
+    conn.handle(`register a ${NOUN[sub.kind]} event callback`);
+  }
+  const id = nextCallbackID++;
+  channel.handlers.set(id, sub);
+  st.byId.set(id, channel);
+  return id;
+}
+
+/** Removes one handler; delivery to it stops at once. The last one out deregisters libvirt's. */
+export function unsubscribe(conn: Connection, kind: EventKind, callbackID: number): void {
+  intArg(callbackID, "callbackID", 0);
+  const st = eventsOf(conn);
+  const channel = st.byId.get(callbackID);
+  if (channel === undefined || channel.kind !== kind) {
+    throw new Error(`No ${NOUN[kind]} event callback with id ${callbackID} on this connection`);
+  }
+  const connPtr = conn.handle(`deregister a ${NOUN[kind]} event callback`);
+  st.byId.delete(callbackID);
+  channel.handlers.delete(callbackID);
+  if (channel.handlers.size > 0) return;
+  st.channels.delete(channel.key);
+  retire(channel.registryId);
+  deregisterAnyC(kind, connPtr, channel.callbackID);
+  log("debug", "event callback deregistered", { kind, callbackID: channel.callbackID });
+}
+
+/**
+ * How many handlers of `kind` (or of every kind) `conn` holds through `*EventRegisterAny` and
+ * the iterators: a check that iterators and closes cleaned up after themselves.
+ *
+ * @example
+ * ```ts
+ * import { Connection, eventCallbackCount } from "./mod.ts";
+ * using conn = Connection.open("test:///default");
+ * console.log(eventCallbackCount(conn)); // 0
+ * ```
+ */
+export function registeredCount(conn: Connection, kind?: EventKind): number {
+  const st = perConnection.get(conn);
+  if (!st) return 0;
+  let n = 0;
+  for (const ch of st.byId.values()) if (kind === undefined || ch.kind === kind) n++;
+  return n;
+}
+
+/** How many libvirt registrations back those handlers (for tests of the fan-out). */
+export function channelCount(conn: Connection): number {
+  return perConnection.get(conn)?.channels.size ?? 0;
+}
+
+/**
+ * Deregisters everything `conn` registered, ignoring failures (the connection may be dead),
+ * then ends its async iterators. Called by Connection before it releases its pointer.
+ */
+export function deregisterAllEvents(conn: Connection): void {
+  const st = perConnection.get(conn);
+  if (!st) return;
+  let connPtr: Deno.PointerObject | null = null;
+  try {
+    connPtr = conn.handle("deregister event callbacks");
+  } catch {
+    // Already released: libvirt dropped the callbacks with the connection.
+  }
+  try {
+    st.closeLegacy?.();
+  } catch (e) {
+    log("debug", "legacy deregistration failed at close", { error: e });
+  }
+  perConnection.delete(conn);
+  for (const channel of st.channels.values()) {
+    retire(channel.registryId);
+    channel.handlers.clear();
+    if (connPtr === null) continue;
+    try {
+      deregisterAnyC(channel.kind, connPtr, channel.callbackID);
+    } catch (e) {
+      log("debug", "deregistration failed at close", { callbackID: channel.callbackID, error: e });
+    }
+  }
+  st.channels.clear();
+  st.byId.clear();
+  for (const end of [...st.onClose]) end();
+  st.onClose.clear();
+}

@@ -1,0 +1,74 @@
+// NodeDevice: a host device known to libvirt (virNodeDevicePtr), minimal: its name and lifetime.
+import { callConstString, callRaw } from "../ffi/call.ts";
+import { LibvirtObject } from "./object.ts";
+import type { Connection } from "./connection.ts";
+
+/**
+ * A host device (PCI, USB, network interface …), `virNodeDevicePtr`. Obtained from
+ * `Connection.lookupNodeDeviceByName` or a node-device event; freed when the connection closes.
+ *
+ * @example
+ * ```ts
+ * import { Connection } from "./mod.ts";
+ * using conn = Connection.open("test:///default");
+ * using dev = conn.lookupNodeDeviceByName("computer");
+ * console.log(dev.getName()); // computer
+ * ```
+ */
+export class NodeDevice extends LibvirtObject {
+  readonly #conn: Connection;
+
+  private constructor(conn: Connection, ptr: Deno.PointerObject) {
+    super(ptr, "virNodeDeviceFree", "NodeDevice", conn);
+    this.#conn = conn;
+  }
+
+  /**
+   * @internal Wraps a `virNodeDevicePtr` whose reference the caller hands over (a fresh lookup,
+   * or a borrowed pointer after `virNodeDeviceRef`). The device is freed with `conn`.
+   *
+   * @example
+   * ```ts
+   * import { Connection, NodeDevice } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupNodeDeviceByName("computer") instanceof NodeDevice);
+   * ```
+   */
+  static fromPointer(conn: Connection, ptr: Deno.PointerObject): NodeDevice {
+    if (ptr === null || typeof ptr !== "object") throw new TypeError("Expected a device pointer");
+    if (conn.freed) {
+      callRaw("virNodeDeviceFree", ptr);
+      throw new Error("Cannot wrap a NodeDevice: its Connection was closed");
+    }
+    return new NodeDevice(conn, ptr);
+  }
+
+  /**
+   * The connection this device belongs to.
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupNodeDeviceByName("computer").getConnect() === conn); // true
+   * ```
+   */
+  getConnect(): Connection {
+    this.ptr("get its connection");
+    return this.#conn;
+  }
+
+  /**
+   * The device's name.
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupNodeDeviceByName("computer").getName()); // computer
+   * ```
+   */
+  getName(): string {
+    return callConstString("virNodeDeviceGetName", this.ptr("get the name"));
+  }
+}

@@ -1,0 +1,212 @@
+// The public virEvent API: an application's own fds and timers on whichever loop is registered
+// (virEventAddHandle, virEventAddTimeout and friends).
+import { callRaw } from "../ffi/call.ts";
+import { OpaqueRegistry, permanentCallback, reportCallbackError } from "../ffi/callbacks.ts";
+import { describe, intArg } from "../ffi/marshal.ts";
+import { registeredLoop } from "./state.ts";
+import { log, logEnabled } from "../log.ts";
+
+/** Called when a watched fd is ready: `events` holds `HANDLE_*` bits. */
+export type HandleCallback = (watch: number, fd: number, events: number) => void;
+/** Called each time a timer fires. */
+export type TimeoutCallback = (timer: number) => void;
+
+const handles = new OpaqueRegistry<HandleCallback>();
+const timeouts = new OpaqueRegistry<TimeoutCallback>();
+
+// One C function per signature; the JS callback is found through the opaque id. Each runs on
+// the thread of the registered loop's dispatch: the JS thread for a TypeScript EventImpl, the
+// default loop's thread (queued onto the JS thread by Deno) for libvirt's own loop.
+const handleCb = permanentCallback(
+  { parameters: ["i32", "i32", "i32", "pointer"], result: "void" } as const,
+  (watch, fd, events, opaque) => {
+    const cb = handles.get(opaque);
+    if (!cb) return;
+    try {
+      cb(watch, fd, events);
+    } catch (e) {
+      reportCallbackError(`Event.addHandle callback (watch ${watch})`, e);
+    }
+  },
+);
+const handleFree = permanentCallback(
+  { parameters: ["pointer"], result: "void" } as const,
+  (opaque) => void handles.take(opaque),
+);
+const timeoutCb = permanentCallback(
+  { parameters: ["i32", "pointer"], result: "void" } as const,
+  (timer, opaque) => {
+    const cb = timeouts.get(opaque);
+    if (!cb) return;
+    try {
+      cb(timer);
+    } catch (e) {
+      reportCallbackError(`Event.addTimeout callback (timer ${timer})`, e);
+    }
+  },
+);
+const timeoutFree = permanentCallback(
+  { parameters: ["pointer"], result: "void" } as const,
+  (opaque) => void timeouts.take(opaque),
+);
+
+function requireLoop(what: string): void {
+  if (registeredLoop() === "none") {
+    throw new Error(
+      `Cannot ${what}: no event loop is registered; call Event.register(new DenoEventImpl()) ` +
+        `or Event.registerDefaultImpl() first`,
+    );
+  }
+}
+
+// A mask of the four HANDLE_* bits.
+const eventsArg = (events: number): number => intArg(events, "events (HANDLE_* bits)", 0, 15);
+// -1 disables a timer; anything below is meaningless to libvirt.
+const frequencyArg = (ms: number): number => intArg(ms, "timer frequency (ms, or -1)", -1);
+
+function callbackArg<T>(cb: T, what: string): T {
+  if (typeof cb !== "function") {
+    throw new TypeError(`${what} must be a function, got ${describe(cb)}`);
+  }
+  return cb;
+}
+
+/**
+ * Watches `fd` for `events` (`HANDLE_READABLE | HANDLE_WRITABLE`; ERROR and HANGUP always come)
+ * on the registered loop; returns the watch id. The callback runs on the JS thread.
+ *
+ * @example
+ * ```ts
+ * import { DenoEventImpl, Event } from "./mod.ts";
+ * Event.register(new DenoEventImpl());
+ * const watch = Event.addHandle(0, Event.HANDLE_READABLE, (_w, _fd, events) => {
+ *   console.log("stdin ready", events);
+ * });
+ * Event.removeHandle(watch);
+ * ```
+ */
+export function addHandle(fd: number, events: number, cb: HandleCallback): number {
+  const fdNum = intArg(fd, "fd", 0);
+  const ev = eventsArg(events);
+  callbackArg(cb, "addHandle callback");
+  requireLoop("add a handle");
+  const { id, opaque } = handles.add(cb);
+  const watch = callRaw(
+    "virEventAddHandle",
+    fdNum,
+    ev,
+    handleCb.pointer,
+    opaque,
+    handleFree.pointer,
+  );
+  if (watch < 0) {
+    // libvirt does not call the free function of a registration it refused.
+    handles.delete(id);
+    throw new Error(`virEventAddHandle failed for fd ${fdNum}`);
+  }
+  if (logEnabled.debug) log("debug", "Event.addHandle", { watch, fd: fdNum, events: ev });
+  return watch;
+}
+
+/**
+ * Changes the events a watch waits for (0 keeps it but silences it).
+ *
+ * @example
+ * ```ts
+ * import { DenoEventImpl, Event } from "./mod.ts";
+ * Event.register(new DenoEventImpl());
+ * const watch = Event.addHandle(0, 0, () => {});
+ * Event.updateHandle(watch, Event.HANDLE_READABLE);
+ * Event.removeHandle(watch);
+ * ```
+ */
+export function updateHandle(watch: number, events: number): void {
+  const w = intArg(watch, "watch");
+  const ev = eventsArg(events);
+  requireLoop("update a handle");
+  callRaw("virEventUpdateHandle", w, ev);
+}
+
+/**
+ * Stops a watch; returns 0, or -1 when the loop does not know `watch`.
+ *
+ * @example
+ * ```ts
+ * import { DenoEventImpl, Event } from "./mod.ts";
+ * Event.register(new DenoEventImpl());
+ * console.log(Event.removeHandle(99999)); // -1
+ * ```
+ */
+export function removeHandle(watch: number): number {
+  const w = intArg(watch, "watch");
+  requireLoop("remove a handle");
+  return callRaw("virEventRemoveHandle", w) < 0 ? -1 : 0;
+}
+
+/**
+ * Adds a timer firing every `frequencyMs` ms (0: every loop iteration, -1: disabled until
+ * `updateTimeout`); returns the timer id. The callback runs on the JS thread.
+ *
+ * @example
+ * ```ts
+ * import { DenoEventImpl, Event } from "./mod.ts";
+ * Event.register(new DenoEventImpl());
+ * const timer = Event.addTimeout(1000, (t) => {
+ *   console.log("tick");
+ *   Event.removeTimeout(t);
+ * });
+ * ```
+ */
+export function addTimeout(frequencyMs: number, cb: TimeoutCallback): number {
+  const f = frequencyArg(frequencyMs);
+  callbackArg(cb, "addTimeout callback");
+  requireLoop("add a timeout");
+  const { id, opaque } = timeouts.add(cb);
+  const timer = callRaw("virEventAddTimeout", f, timeoutCb.pointer, opaque, timeoutFree.pointer);
+  if (timer < 0) {
+    timeouts.delete(id);
+    throw new Error(`virEventAddTimeout failed (frequency ${f} ms)`);
+  }
+  if (logEnabled.debug) log("debug", "Event.addTimeout", { timer, frequency: f });
+  return timer;
+}
+
+/**
+ * Changes a timer's frequency (ms; 0 every iteration, -1 disabled), counting from now.
+ *
+ * @example
+ * ```ts
+ * import { DenoEventImpl, Event } from "./mod.ts";
+ * Event.register(new DenoEventImpl());
+ * const timer = Event.addTimeout(-1, () => {});
+ * Event.updateTimeout(timer, 500);
+ * Event.removeTimeout(timer);
+ * ```
+ */
+export function updateTimeout(timer: number, frequencyMs: number): void {
+  const t = intArg(timer, "timer");
+  const f = frequencyArg(frequencyMs);
+  requireLoop("update a timeout");
+  callRaw("virEventUpdateTimeout", t, f);
+}
+
+/**
+ * Removes a timer; returns 0, or -1 when the loop does not know `timer`.
+ *
+ * @example
+ * ```ts
+ * import { DenoEventImpl, Event } from "./mod.ts";
+ * Event.register(new DenoEventImpl());
+ * console.log(Event.removeTimeout(99999)); // -1
+ * ```
+ */
+export function removeTimeout(timer: number): number {
+  const t = intArg(timer, "timer");
+  requireLoop("remove a timeout");
+  return callRaw("virEventRemoveTimeout", t) < 0 ? -1 : 0;
+}
+
+/** @internal How many app callbacks are registered (tests assert cleanup with it). */
+export function liveCallbackCount(): { handles: number; timeouts: number } {
+  return { handles: handles.size, timeouts: timeouts.size };
+}

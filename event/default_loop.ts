@@ -1,0 +1,199 @@
+// Running libvirt's own default event loop from Deno: one iteration at a time on Deno's thread
+// pool (virEventRunDefaultImpl is the one nonblocking libvirt call), or continuously until stopped.
+import { callRaw } from "../ffi/call.ts";
+import { permanentCallback } from "../ffi/callbacks.ts";
+import { libvirt } from "../ffi/library.ts";
+import { registeredLoop } from "./state.ts";
+import { registerDefaultImpl } from "./register.ts";
+import { log, logEnabled } from "../log.ts";
+
+// The wake-up timer's callback: it has nothing to do, its addition is what wakes the loop.
+const noopTimeout = permanentCallback(
+  { parameters: ["i32", "pointer"], result: "void" } as const,
+  () => {},
+);
+
+/**
+ * Runs one iteration of libvirt's default loop (`virEventRunDefaultImpl`): waits for the next
+ * fd event or timer and dispatches it. The wait happens on Deno's thread pool, so Deno's loop
+ * keeps going; libvirt's callbacks reach the JS thread through Deno's callback queue.
+ * Resolves to 0; throws if libvirt reports a failure (libvirt's message is lost: it is
+ * recorded on the pool thread that ran the iteration).
+ *
+ * While an iteration is pending the process stays alive. Needs `registerDefaultImpl()` first.
+ *
+ * @example
+ * ```ts
+ * import { Connection, Event } from "./mod.ts";
+ * Event.registerDefaultImpl();
+ * using conn = Connection.open("test:///default");
+ * let done = false;
+ * const timer = Event.addTimeout(10, () => void (done = true));
+ * while (!done) await Event.runDefaultImpl();
+ * Event.removeTimeout(timer);
+ * ```
+ */
+export async function runDefaultImpl(): Promise<number> {
+  if (registeredLoop() !== "default") {
+    throw new Error(
+      "Cannot run the default event loop: call Event.registerDefaultImpl() first" +
+        (registeredLoop() === "custom" ? " (a custom EventImpl is registered instead)" : ""),
+    );
+  }
+  const r = await libvirt().virEventRunDefaultImpl();
+  if (r < 0) {
+    throw new Error(
+      "virEventRunDefaultImpl failed (libvirt's error message is not available: it was " +
+        "recorded on the thread-pool thread that ran the iteration)",
+    );
+  }
+  return r;
+}
+
+/**
+ * Wakes an iteration of the default loop that is waiting in poll: adding a timer makes libvirt's
+ * loop (GLib's main context) wake itself, and the timer is removed at once.
+ */
+export function interruptDefaultImpl(): void {
+  const timer = callRaw("virEventAddTimeout", 0, noopTimeout.pointer, null, null);
+  if (timer >= 0) callRaw("virEventRemoveTimeout", timer);
+  if (logEnabled.debug) log("debug", "event: default loop woken", { timer });
+}
+
+/**
+ * Runs libvirt's default loop continuously with `runDefaultImpl()` until `stop()`. Registers the
+ * default impl if nothing is registered yet. The running loop keeps the process alive (its
+ * pending iteration cannot be unref'd): stop it when the script is done.
+ *
+ * @example
+ * ```ts
+ * import { Connection, DefaultEventLoop } from "./mod.ts";
+ * const loop = new DefaultEventLoop();
+ * loop.start();
+ * using conn = Connection.open("test:///default");
+ * // ... register events on conn ...
+ * await loop.stop();
+ * ```
+ */
+export class DefaultEventLoop {
+  #running: Promise<void> | null = null;
+  #stopping = false;
+
+  /**
+   * Starts the loop (a no-op if it runs already).
+   *
+   * @example
+   * ```ts
+   * import { DefaultEventLoop } from "./mod.ts";
+   * const loop = new DefaultEventLoop();
+   * loop.start();
+   * await loop.stop();
+   * ```
+   */
+  start(): void {
+    if (this.#running) return;
+    if (registeredLoop() === "none") {
+      registerDefaultImpl();
+    } else if (registeredLoop() !== "default") {
+      throw new Error("Cannot start the default event loop: a custom EventImpl is registered");
+    }
+    this.#stopping = false;
+    this.#running = this.#run().finally(() => void (this.#running = null));
+  }
+
+  /**
+   * Whether the loop runs.
+   *
+   * @example
+   * ```ts
+   * import { DefaultEventLoop } from "./mod.ts";
+   * console.log(new DefaultEventLoop().running); // false
+   * ```
+   */
+  get running(): boolean {
+    return this.#running !== null;
+  }
+
+  /**
+   * Resolves when the loop is not running (at once if it never started).
+   *
+   * @example
+   * ```ts
+   * import { DefaultEventLoop } from "./mod.ts";
+   * await new DefaultEventLoop().done;
+   * ```
+   */
+  get done(): Promise<void> {
+    return this.#running ?? Promise.resolve();
+  }
+
+  /**
+   * Stops the loop: wakes the pending iteration and resolves once it returned.
+   *
+   * @example
+   * ```ts
+   * import { DefaultEventLoop } from "./mod.ts";
+   * const loop = new DefaultEventLoop();
+   * loop.start();
+   * await loop.stop();
+   * ```
+   */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#stopping = true;
+    interruptDefaultImpl();
+    await this.#running;
+  }
+
+  /**
+   * Same as `stop()`, for `await using`.
+   *
+   * @example
+   * ```ts
+   * import { DefaultEventLoop } from "./mod.ts";
+   * await using loop = new DefaultEventLoop();
+   * loop.start();
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopping) {
+      try {
+        await runDefaultImpl();
+      } catch (e) {
+        log("error", "event: default loop iteration failed", { error: e });
+        // A failing iteration returns at once; do not spin on it.
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+  }
+}
+
+/**
+ * Runs libvirt's default loop until `signal` aborts; resolves once the last iteration returned.
+ *
+ * @example
+ * ```ts
+ * import { Event } from "./mod.ts";
+ * const ac = new AbortController();
+ * const done = Event.runDefaultImplLoop({ signal: ac.signal });
+ * setTimeout(() => ac.abort(), 100);
+ * await done;
+ * ```
+ */
+export async function runDefaultImplLoop(options: { signal?: AbortSignal } = {}): Promise<void> {
+  const loop = new DefaultEventLoop();
+  const { signal } = options;
+  if (signal?.aborted) return;
+  loop.start();
+  const onAbort = () => void loop.stop();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    await loop.done;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}

@@ -1,0 +1,344 @@
+// DenoEventImpl: libvirt's event loop on Deno's own loop — fds waited on with poll(2) on Deno's
+// thread pool, every libvirt callback dispatched on the JS thread.
+import { EventImpl } from "./impl.ts";
+import { PollSet } from "./poll.ts";
+import { TimerTable } from "./timers.ts";
+import { EventHandleType } from "../ffi/enums.ts";
+import { log, logEnabled } from "../log.ts";
+import { setImmediate } from "node:timers";
+
+interface Handle {
+  readonly watch: number;
+  readonly fd: number;
+  events: number;
+  readonly cb: Deno.PointerValue;
+  readonly opaque: Deno.PointerValue;
+  readonly ff: Deno.PointerValue;
+  removed: boolean;
+}
+
+const ALWAYS = EventHandleType.ERROR | EventHandleType.HANGUP;
+
+/**
+ * The event loop on Deno's own loop (like libvirt-python's libvirtaio or Perl's
+ * Sys::Virt::Event::IO::Async). Register it once, before the first connection:
+ * `Event.register(new DenoEventImpl())`.
+ *
+ * How it waits: Deno cannot watch an arbitrary fd, so each loop iteration hands a `pollfd`
+ * array to libc `poll(2)` as a nonblocking FFI call, which waits on Deno's thread pool while
+ * Deno's loop keeps running. Changing a registration from the JS thread writes to an eventfd
+ * that is part of every poll, so the wait restarts with the new set at once. When poll returns,
+ * the loop dispatches on the JS thread: handle callbacks (filtered through each handle's
+ * current mask plus ERROR and HANGUP), then expired timers, then the deferred free callbacks.
+ * A timer of 0 ms makes the iteration poll without waiting (synchronously) and then yield to
+ * Deno's loop with `setImmediate`, so other work is never starved.
+ *
+ * Threading rule: every libvirt API call in this module is synchronous on the JS thread, so
+ * libvirt calls this impl only from the JS thread, nested in those calls or in our dispatch —
+ * never from another thread while the JS thread dispatches into the same connection. That is
+ * what rules out the deadlock where libvirt's remote client calls `virEventUpdateHandle` while
+ * holding its lock and the JS thread waits for that lock inside a handle callback. Do not call
+ * libvirt APIs from workers or as nonblocking FFI calls while this impl is registered.
+ *
+ * Process lifetime: a pending poll keeps the process alive (a nonblocking FFI call cannot be
+ * unref'd). So the loop only runs while there is something to wait for — a handle whose mask is
+ * not 0 or a timer that is not -1. Once libvirt removed everything (say the last connection was
+ * closed and its socket watch and keepalive timer went away), the loop stops and the script can
+ * exit by itself; the next registration starts it again. `stop()` ends it on demand.
+ *
+ * @example
+ * ```ts
+ * import { Connection, DenoEventImpl, Event } from "./mod.ts";
+ * const loop = new DenoEventImpl();
+ * Event.register(loop); // before the first connection
+ * using conn = Connection.open("test:///default");
+ * ```
+ */
+export class DenoEventImpl extends EventImpl {
+  readonly #handles = new Map<number, Handle>();
+  readonly #timers = new TimerTable();
+  #nextWatch = 1;
+  #polls: PollSet | null = null;
+  #loop: Promise<void> | null = null;
+  #waiting = false;
+  #stopped = false;
+  #iterations = 0;
+
+  /**
+   * Watches `fd`; see `EventImpl.addHandle`. Called by libvirt.
+   *
+   * @example
+   * ```ts
+   * import { DenoEventImpl } from "./mod.ts";
+   * const loop = new DenoEventImpl();
+   * console.log(loop.addHandle(0, 0, null, null, null) > 0); // a silent watch on stdin
+   * ```
+   */
+  addHandle(
+    fd: number,
+    events: number,
+    cb: Deno.PointerValue,
+    opaque: Deno.PointerValue,
+    ff: Deno.PointerValue,
+  ): number {
+    const watch = this.#nextWatch++;
+    this.#handles.set(watch, { watch, fd, events, cb, opaque, ff, removed: false });
+    if (logEnabled.debug) log("debug", "event: addHandle", { watch, fd, events });
+    this.#changed();
+    return watch;
+  }
+
+  /**
+   * Changes a watch's events; see `EventImpl.updateHandle`. Called by libvirt.
+   *
+   * @example
+   * ```ts
+   * import { DenoEventImpl, Event } from "./mod.ts";
+   * const loop = new DenoEventImpl();
+   * const w = loop.addHandle(0, 0, null, null, null);
+   * loop.updateHandle(w, Event.HANDLE_READABLE);
+   * loop.removeHandle(w);
+   * ```
+   */
+  updateHandle(watch: number, events: number): void {
+    const h = this.#handles.get(watch);
+    if (logEnabled.debug) log("debug", "event: updateHandle", { watch, events, known: !!h });
+    if (!h) return;
+    h.events = events;
+    this.#changed();
+  }
+
+  /**
+   * Stops a watch (its free callback runs later); see `EventImpl.removeHandle`.
+   *
+   * @example
+   * ```ts
+   * import { DenoEventImpl } from "./mod.ts";
+   * const loop = new DenoEventImpl();
+   * console.log(loop.removeHandle(12345)); // -1: unknown
+   * ```
+   */
+  removeHandle(watch: number): number {
+    const h = this.#handles.get(watch);
+    if (logEnabled.debug) log("debug", "event: removeHandle", { watch, fd: h?.fd ?? null });
+    if (!h) return -1;
+    this.#handles.delete(watch);
+    h.removed = true;
+    this.freeCallbackOpaque(h.ff, h.opaque);
+    this.#changed();
+    return 0;
+  }
+
+  /**
+   * Adds a timer; see `EventImpl.addTimeout`. Called by libvirt.
+   *
+   * @example
+   * ```ts
+   * import { DenoEventImpl } from "./mod.ts";
+   * const loop = new DenoEventImpl();
+   * const t = loop.addTimeout(-1, null, null, null); // disabled until updated
+   * loop.removeTimeout(t);
+   * ```
+   */
+  addTimeout(
+    frequency: number,
+    cb: Deno.PointerValue,
+    opaque: Deno.PointerValue,
+    ff: Deno.PointerValue,
+  ): number {
+    const { timer } = this.#timers.add(frequency, cb, opaque, ff);
+    if (logEnabled.debug) log("debug", "event: addTimeout", { timer, frequency });
+    this.#changed();
+    return timer;
+  }
+
+  /**
+   * Changes a timer's frequency, counting from now; see `EventImpl.updateTimeout`.
+   *
+   * @example
+   * ```ts
+   * import { DenoEventImpl } from "./mod.ts";
+   * const loop = new DenoEventImpl();
+   * const t = loop.addTimeout(-1, null, null, null);
+   * loop.updateTimeout(t, -1);
+   * loop.removeTimeout(t);
+   * ```
+   */
+  updateTimeout(timer: number, frequency: number): void {
+    const known = this.#timers.update(timer, frequency);
+    if (logEnabled.debug) log("debug", "event: updateTimeout", { timer, frequency, known });
+    if (known) this.#changed();
+  }
+
+  /**
+   * Removes a timer (its free callback runs later); see `EventImpl.removeTimeout`.
+   *
+   * @example
+   * ```ts
+   * import { DenoEventImpl } from "./mod.ts";
+   * const loop = new DenoEventImpl();
+   * console.log(loop.removeTimeout(12345)); // -1: unknown
+   * ```
+   */
+  removeTimeout(timer: number): number {
+    const t = this.#timers.take(timer);
+    if (logEnabled.debug) log("debug", "event: removeTimeout", { timer, known: !!t });
+    if (!t) return -1;
+    this.freeCallbackOpaque(t.ff, t.opaque);
+    this.#changed();
+    return 0;
+  }
+
+  /**
+   * Whether the loop is turning (it runs by itself while something is watched).
+   *
+   * @example
+   * ```ts
+   * import { DenoEventImpl } from "./mod.ts";
+   * console.log(new DenoEventImpl().running); // false: nothing to wait for
+   * ```
+   */
+  get running(): boolean {
+    return this.#loop !== null;
+  }
+
+  /**
+   * How many poll iterations the loop has made (for tests and diagnostics).
+   *
+   * @example
+   * ```ts
+   * import { DenoEventImpl } from "./mod.ts";
+   * console.log(new DenoEventImpl().iterations); // 0
+   * ```
+   */
+  get iterations(): number {
+    return this.#iterations;
+  }
+
+  /**
+   * Stops the loop: wakes a pending poll and resolves once it has settled. Registrations are
+   * kept but nothing fires until `start()`. Lets a script end while libvirt still watches fds.
+   *
+   * @example
+   * ```ts
+   * import { DenoEventImpl } from "./mod.ts";
+   * const loop = new DenoEventImpl();
+   * await loop.stop();
+   * loop.start();
+   * ```
+   */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#waiting) this.#polls?.wake();
+    if (this.#loop) await this.#loop;
+  }
+
+  /**
+   * Lets the loop run again after `stop()` (it starts when there is something to wait for).
+   *
+   * @example
+   * ```ts
+   * import { DenoEventImpl } from "./mod.ts";
+   * new DenoEventImpl().start(); // a no-op unless stop() was called
+   * ```
+   */
+  start(): void {
+    this.#stopped = false;
+    this.#changed();
+  }
+
+  /**
+   * Same as `stop()`, for `await using` on a loop that is not registered with libvirt.
+   *
+   * @example
+   * ```ts
+   * import { DenoEventImpl } from "./mod.ts";
+   * await using loop = new DenoEventImpl();
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  /** Whether anything could fire: a handle with a mask or an enabled timer. */
+  #hasWork(): boolean {
+    for (const h of this.#handles.values()) if (h.events !== 0) return true;
+    return this.#timers.anyEnabled();
+  }
+
+  // Called after every registration change. Called from inside libvirt (holding its locks), so
+  // it never dispatches: it only wakes a waiting poll or schedules the loop's start.
+  #changed(): void {
+    if (this.#waiting) {
+      this.#polls!.wake();
+      return;
+    }
+    if (this.#loop === null && !this.#stopped && this.#hasWork()) {
+      if (logEnabled.debug) log("debug", "event: loop starting");
+      this.#loop = this.#run().finally(() => {
+        this.#loop = null;
+        if (logEnabled.debug) log("debug", "event: loop idle");
+        // A registration made while the loop wound down must not be left unattended.
+        if (!this.#stopped && this.#hasWork()) this.#changed();
+      });
+    }
+  }
+
+  async #run(): Promise<void> {
+    // Begin in a later macrotask: the call that started us may be libvirt's, holding its locks.
+    await new Promise((r) => setImmediate(r));
+    this.#polls ??= new PollSet();
+    const polls = this.#polls;
+    const polled: Handle[] = [];
+    let failures = 0;
+    while (!this.#stopped && this.#hasWork()) {
+      polls.reset();
+      polled.length = 0;
+      for (const h of this.#handles.values()) {
+        polled.push(h);
+        polls.add(h.events === 0 ? -1 : h.fd, h.events);
+      }
+      const timeout = this.#timers.pollTimeout();
+      this.#iterations++;
+      let ready: number;
+      if (timeout === 0) {
+        ready = polls.check();
+      } else {
+        this.#waiting = true;
+        try {
+          ready = await polls.wait(timeout);
+        } finally {
+          this.#waiting = false;
+        }
+      }
+      if (ready < 0) {
+        // EINTR, or a failure that may repeat (its errno stayed on the pool thread): never spin.
+        if (++failures > 3) await new Promise((r) => setTimeout(r, 10));
+        if (logEnabled.debug) log("debug", "event: poll failed", { failures });
+        continue;
+      }
+      failures = 0;
+      if (polls.drainWake() && logEnabled.debug) log("debug", "event: poll woken");
+      if (this.#stopped) break;
+      this.#dispatch(polls, polled);
+      // With a 0 ms timer nothing above awaited: give the rest of Deno a turn.
+      if (timeout === 0) await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  #dispatch(polls: PollSet, polled: Handle[]): void {
+    for (let i = 0; i < polled.length; i++) {
+      const h = polled[i];
+      // Removed or silenced while poll waited (or by an earlier callback): skip it.
+      if (h.removed || h.events === 0) continue;
+      const events = polls.returned(i + 1) & (h.events | ALWAYS);
+      if (events !== 0) this.runHandleCallback(h.watch, h.fd, events, h.cb, h.opaque);
+    }
+    const now = performance.now();
+    for (const t of this.#timers.due(now)) {
+      // Removed or disabled by a callback earlier in this dispatch: skip it.
+      if (!t.removed && t.frequency >= 0) this.runTimeoutCallback(t.timer, t.cb, t.opaque);
+    }
+    this.runDeferredFrees();
+  }
+}

@@ -1,0 +1,114 @@
+// The fd-waiting half of DenoEventImpl: a pollfd array for libc poll(2) and an eventfd that
+// wakes a poll waiting on Deno's thread pool.
+import { libc } from "../ffi/libc.ts";
+import { EventHandleType } from "../ffi/enums.ts";
+
+// <poll.h> and <sys/eventfd.h> (Linux values).
+const POLLIN = 0x001;
+const POLLPRI = 0x002;
+const POLLOUT = 0x004;
+const POLLERR = 0x008;
+const POLLHUP = 0x010;
+const POLLNVAL = 0x020;
+const EFD_CLOEXEC = 0o2000000;
+const EFD_NONBLOCK = 0o4000;
+
+/** sizeof(struct pollfd { int fd; short events; short revents; }). */
+const POLLFD_SIZE = 8;
+
+/** libvirt's `HANDLE_*` bits as poll(2) events. */
+export function toPollEvents(events: number): number {
+  let p = 0;
+  if (events & EventHandleType.READABLE) p |= POLLIN;
+  if (events & EventHandleType.WRITABLE) p |= POLLOUT;
+  return p;
+}
+
+/** poll(2)'s returned events as libvirt's `HANDLE_*` bits (POLLNVAL counts as ERROR). */
+export function fromPollEvents(revents: number): number {
+  let e = 0;
+  if (revents & (POLLIN | POLLPRI)) e |= EventHandleType.READABLE;
+  if (revents & POLLOUT) e |= EventHandleType.WRITABLE;
+  if (revents & (POLLERR | POLLNVAL)) e |= EventHandleType.ERROR;
+  if (revents & POLLHUP) e |= EventHandleType.HANGUP;
+  return e;
+}
+
+/**
+ * A growable array of `struct pollfd` whose entry 0 is always the wake-up eventfd.
+ * The buffer must stay referenced until a nonblocking poll over it settles: it is only rebuilt
+ * between polls, by the one loop that owns it.
+ */
+export class PollSet {
+  #buf = new Uint8Array(POLLFD_SIZE * 16);
+  #view = new DataView(this.#buf.buffer);
+  #count = 0;
+  readonly #wakeFd: number;
+
+  /** Creates the eventfd; throws when the system refuses one. */
+  constructor() {
+    const fd = libc().symbols.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (fd < 0) throw new Error(`eventfd() failed (errno ${libc().errno()})`);
+    this.#wakeFd = fd;
+  }
+
+  /** Starts a new array holding only the wake-up fd. */
+  reset(): void {
+    this.#count = 0;
+    this.#push(this.#wakeFd, POLLIN);
+  }
+
+  /** Appends an entry (fd -1 makes poll ignore it); returns its index. */
+  add(fd: number, events: number): number {
+    return this.#push(fd, toPollEvents(events));
+  }
+
+  #push(fd: number, pollEvents: number): number {
+    if ((this.#count + 1) * POLLFD_SIZE > this.#buf.length) {
+      const bigger = new Uint8Array(this.#buf.length * 2);
+      bigger.set(this.#buf);
+      this.#buf = bigger;
+      this.#view = new DataView(bigger.buffer);
+    }
+    const off = this.#count * POLLFD_SIZE;
+    this.#view.setInt32(off, fd, true);
+    this.#view.setInt16(off + 4, pollEvents, true);
+    this.#view.setInt16(off + 6, 0, true);
+    return this.#count++;
+  }
+
+  /** The `HANDLE_*` bits poll returned for entry `i`. */
+  returned(i: number): number {
+    return fromPollEvents(this.#view.getUint16(i * POLLFD_SIZE + 6, true));
+  }
+
+  /** Waits up to `timeoutMs` (-1: forever) on Deno's thread pool. */
+  wait(timeoutMs: number): Promise<number> {
+    // `buf` is captured by the promise chain's caller until it settles (see class comment).
+    return libc().symbols.poll(this.#buf, BigInt(this.#count), timeoutMs);
+  }
+
+  /** Checks the fds without waiting, on the JS thread. */
+  check(): number {
+    return libc().symbols.pollNow(this.#buf, BigInt(this.#count), 0);
+  }
+
+  /** Whether the wake-up fd was written to; drains it so the next poll waits again. */
+  drainWake(): boolean {
+    if (this.#count === 0 || this.returned(0) === 0) return false;
+    libc().symbols.read(this.#wakeFd, new Uint8Array(8), 8n);
+    return true;
+  }
+
+  /** Makes a pending (or the next) poll return at once. Safe from the JS thread at any time. */
+  wake(): void {
+    const one = new Uint8Array(8);
+    new DataView(one.buffer).setBigUint64(0, 1n, true);
+    libc().symbols.write(this.#wakeFd, one, 8n);
+  }
+
+  /** Closes the eventfd; only once no poll is pending. */
+  close(): void {
+    libc().symbols.close(this.#wakeFd);
+  }
+}

@@ -1,0 +1,93 @@
+// Turns a non-blocking stream's event callbacks into promises, arming libvirt only for what waits.
+import { StreamEventType } from "../ffi/enums.ts";
+
+/** The libvirt side of a pump: register, change and drop the stream's one callback. */
+export interface PumpTarget {
+  /** Registers the callback for `events`. */
+  add(events: number, dispatch: (events: number) => void): void;
+  /** Changes the events watched. */
+  update(events: number): void;
+}
+
+interface Waiter {
+  mask: number;
+  resolve: (events: number) => void;
+  reject: (e: unknown) => void;
+}
+
+// ERROR and HANGUP wake every waiter: the next recv/send then reports what happened.
+const ALWAYS = StreamEventType.ERROR | StreamEventType.HANGUP;
+
+/**
+ * Promises for READABLE / WRITABLE on one stream. The callback stays armed after it woke
+ * someone (the next wait usually follows within a microtask, so re-arming would cost two FFI
+ * calls per chunk); a dispatch that finds nobody waiting disarms what nobody wants.
+ */
+export class EventPump {
+  readonly #target: PumpTarget;
+  #registered = false;
+  #armed = 0;
+  #waiters: Waiter[] = [];
+  #closed: Error | null = null;
+
+  /** A pump over `target`; nothing is registered until the first wait. */
+  constructor(target: PumpTarget) {
+    this.#target = target;
+  }
+
+  /** Whether the pump holds the stream's libvirt callback. */
+  get registered(): boolean {
+    return this.#registered;
+  }
+
+  /** Resolves with the events seen once one of `mask` (or an error/hangup) is reported. */
+  wait(mask: number): Promise<number> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    const { promise, resolve, reject } = Promise.withResolvers<number>();
+    const want = this.#armed | mask;
+    try {
+      if (!this.#registered) {
+        this.#target.add(want, (events) => this.#dispatch(events));
+        this.#registered = true;
+        this.#armed = want;
+      } else if (want !== this.#armed) {
+        this.#target.update(want);
+        this.#armed = want;
+      }
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    this.#waiters.push({ mask, resolve, reject });
+    return promise;
+  }
+
+  #dispatch(events: number): void {
+    if (this.#closed) return;
+    const woken = this.#waiters.filter((w) => (w.mask | ALWAYS) & events);
+    if (woken.length > 0) {
+      this.#waiters = this.#waiters.filter((w) => !woken.includes(w));
+      for (const w of woken) w.resolve(events);
+      return;
+    }
+    // Nobody waited for this: stop libvirt from repeating it (its remote streams fire a zero
+    // timer for as long as WRITABLE, or READABLE with queued data, stays armed).
+    const want = this.#waiters.reduce((m, w) => m | w.mask, 0);
+    if (want !== this.#armed) {
+      this.#target.update(want);
+      this.#armed = want;
+    }
+  }
+
+  /**
+   * Rejects every waiter with `error` and refuses new waits. The owner removes the libvirt
+   * callback itself (before finishing or aborting the stream).
+   */
+  close(error: Error): void {
+    if (this.#closed) return;
+    this.#closed = error;
+    this.#registered = false;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w.reject(error);
+  }
+}

@@ -1,0 +1,637 @@
+// Stream: a libvirt data stream (virStream*): send/recv, holes, finish/abort, event callbacks.
+import { callInt, callPtr, callRaw } from "../ffi/call.ts";
+import { lastError } from "../ffi/errors.ts";
+import { libvirt } from "../ffi/library.ts";
+import { describe, flagsArg, intArg, u64Arg } from "../ffi/marshal.ts";
+import { StreamEventType, StreamFlags, StreamRecvFlagsValues } from "../ffi/enums.ts";
+import { LibvirtObject } from "../api/object.ts";
+import { Connection } from "../api/connection.ts";
+import { addStreamCallback, removeStreamCallback, updateStreamCallback } from "./callbacks.ts";
+import { EventPump } from "./pump.ts";
+import {
+  type RecvHandler,
+  recvAll,
+  type SendHandler,
+  sendAll,
+  type SkipHandler,
+  type SourceHoleHandler,
+  type SinkHoleHandler,
+  sparseRecvAll,
+  sparseSendAll,
+} from "./all.ts";
+import { streamReadable, streamWritable } from "./web.ts";
+import { log } from "../log.ts";
+
+/** Where a stream is in its life: unused, transferring, ended one way or the other, or freed. */
+export type StreamState = "new" | "active" | "finished" | "aborted" | "freed";
+
+/** A stream event callback (`virStreamEventCallback`): the stream and the events seen. */
+export type StreamEventCallback = (stream: Stream, events: number) => void;
+
+// The backstop for streams dropped without finish/abort/free. It owns a second libvirt
+// reference (virStreamRef), so it may abort the stream whether or not the base class's own
+// backstop has already released the first reference: libvirt forbids freeing an active stream.
+interface Guard {
+  ptr: Deno.PointerObject;
+  live: boolean;
+}
+const guardian = new FinalizationRegistry<Guard>((g) => {
+  const lv = libvirt();
+  if (g.live && lv.virStreamAbort(g.ptr) < 0) lv.virResetLastError();
+  lv.virStreamFree(g.ptr);
+});
+
+let attachTo: <T>(st: Stream, verb: string, call: (ptr: Deno.PointerObject) => T) => T;
+
+/**
+ * Hands a new stream to the libvirt call that starts a transfer on it (download, upload,
+ * screenshot, console, channel) and marks it active once that call succeeded, so finish() or
+ * abort() must end it. A stream carries one transfer: a used one is refused. For the API
+ * modules, not for users.
+ */
+export function attachStream<T>(
+  st: Stream,
+  verb: string,
+  call: (ptr: Deno.PointerObject) => T,
+): T {
+  if (!(st instanceof Stream)) throw new TypeError(`Cannot ${verb}: expected a Stream, got ${describe(st)}`);
+  return attachTo(st, verb, call);
+}
+
+/**
+ * A data stream (`virStreamPtr`) for volume transfers, screenshots, consoles and channels.
+ * Blocking streams block the calling JS thread in recv/send; non-blocking ones
+ * (`Stream.NONBLOCK`) return -2 instead and report readiness through an event callback, which
+ * needs a registered event loop. Every stream libvirt used must end with finish() or abort().
+ *
+ * @example
+ * ```ts
+ * import { Connection, Stream } from "./mod.ts";
+ * using conn = Connection.open("test:///default");
+ * using st = new Stream(conn);
+ * const mime = conn.lookupDomainByName("test").screenshot(st, 0);
+ * const bytes: Uint8Array[] = [];
+ * await st.recvAll((_st, data) => (bytes.push(data.slice()), data.length));
+ * console.log(mime, bytes.length);
+ * ```
+ */
+export class Stream extends LibvirtObject {
+  /** `VIR_STREAM_NONBLOCK`: recv/send return -2 instead of waiting. */
+  static readonly NONBLOCK: 1 = StreamFlags.NONBLOCK;
+  /** `VIR_STREAM_EVENT_READABLE`. */
+  static readonly EVENT_READABLE: 1 = StreamEventType.READABLE;
+  /** `VIR_STREAM_EVENT_WRITABLE`. */
+  static readonly EVENT_WRITABLE: 2 = StreamEventType.WRITABLE;
+  /** `VIR_STREAM_EVENT_ERROR`. */
+  static readonly EVENT_ERROR: 4 = StreamEventType.ERROR;
+  /** `VIR_STREAM_EVENT_HANGUP`. */
+  static readonly EVENT_HANGUP: 8 = StreamEventType.HANGUP;
+  /** `VIR_STREAM_RECV_STOP_AT_HOLE`: recvFlags returns -3 at a hole instead of zeros. */
+  static readonly RECV_STOP_AT_HOLE: 1 = StreamRecvFlagsValues.HOLE;
+
+  readonly #conn: Connection;
+  readonly #flags: number;
+  readonly #guard: Guard;
+  #state: "new" | "active" | "finished" | "aborted" = "new";
+  #failed = false;
+  // The one libvirt callback a stream may have: the user's, or the pump's.
+  #callback: { id: number; user: boolean } | null = null;
+  #pump: EventPump | null = null;
+  #readable?: ReadableStream<Uint8Array>;
+  #writable?: WritableStream<Uint8Array>;
+
+  static {
+    attachTo = (st, verb, call) => {
+      const ptr = st.#live(verb);
+      if (st.#state !== "new") throw new Error(`Cannot ${verb}: this Stream already carries a transfer`);
+      const r = call(ptr);
+      st.#state = "active";
+      return r;
+    };
+  }
+
+  /**
+   * Creates a stream on `conn` (`virStreamNew`); `flags` is 0 or `Stream.NONBLOCK`. Closing the
+   * connection aborts and frees the stream.
+   *
+   * @example
+   * ```ts
+   * import { Connection, Stream } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * using st = new Stream(conn, Stream.NONBLOCK);
+   * console.log(st.nonBlocking, st.state); // true "new"
+   * ```
+   */
+  constructor(conn: Connection, flags: number = 0) {
+    if (!(conn instanceof Connection)) {
+      throw new TypeError(`A Stream needs a Connection, got ${describe(conn)}`);
+    }
+    const f = flagsArg(flags);
+    const ptr = callPtr("virStreamNew", conn.handle("create a stream"), f);
+    super(ptr, "virStreamFree", "Stream", conn);
+    this.#conn = conn;
+    this.#flags = f;
+    callInt("virStreamRef", ptr);
+    this.#guard = { ptr, live: true };
+    guardian.register(this, this.#guard, this);
+  }
+
+  /** The connection the stream belongs to. */
+  get connection(): Connection {
+    return this.#conn;
+  }
+
+  /** Whether the stream was created with `Stream.NONBLOCK`. */
+  get nonBlocking(): boolean {
+    return (this.#flags & StreamFlags.NONBLOCK) !== 0;
+  }
+
+  /** "new", "active" (attached to a transfer), "finished", "aborted" or "freed". */
+  get state(): StreamState {
+    return this.freed ? "freed" : this.#state;
+  }
+
+  // The pointer for a data call: refuses streams that ended or were freed.
+  #live(verb: string): Deno.PointerObject {
+    if (this.#state === "finished" || this.#state === "aborted") {
+      throw new Error(`Cannot ${verb}: this Stream was ${this.#state}`);
+    }
+    return this.ptr(verb);
+  }
+
+  #fail(func: string): Error {
+    this.#failed = true;
+    return lastError(func, this.#conn.freed ? undefined : this.#conn.handle("read its error"));
+  }
+
+  /**
+   * Sends up to `nbytes` (default: all) of `data` (`virStreamSend`). Returns the bytes sent,
+   * which may be fewer, or -2 when a non-blocking stream cannot take data now.
+   *
+   * @example
+   * ```ts
+   * import { Connection, Stream } from "./mod.ts";
+   * declare const conn: Connection;
+   * const st = new Stream(conn);
+   * // after vol.upload(st, 0, 0): send until all is written
+   * const data = new TextEncoder().encode("hello");
+   * for (let off = 0; off < data.length;) off += st.send(data.subarray(off));
+   * st.finish();
+   * ```
+   */
+  send(data: Uint8Array, nbytes?: number): number {
+    const n = byteCount(data, nbytes, "send");
+    const r = callRaw("virStreamSend", this.#live("send"), data, BigInt(n));
+    if (r === -1) throw this.#fail("virStreamSend");
+    return r;
+  }
+
+  /**
+   * Reads up to `nbytes` (default: its length) into `buffer` (`virStreamRecv`), with no copy.
+   * Returns the bytes read, 0 at the end of the stream (then call finish()), or -2 when a
+   * non-blocking stream has nothing yet.
+   *
+   * @example
+   * ```ts
+   * import { Connection, Stream } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * using st = new Stream(conn);
+   * conn.lookupDomainByName("test").screenshot(st, 0);
+   * const buf = new Uint8Array(65536);
+   * let total = 0;
+   * for (let n; (n = st.recv(buf)) > 0;) total += n;
+   * st.finish();
+   * console.log(total);
+   * ```
+   */
+  recv(buffer: Uint8Array, nbytes?: number): number {
+    const n = byteCount(buffer, nbytes, "recv");
+    const r = callRaw("virStreamRecv", this.#live("recv"), buffer, BigInt(n));
+    if (r === -1) throw this.#fail("virStreamRecv");
+    return r;
+  }
+
+  /**
+   * recv() with flags (`virStreamRecvFlags`): with `Stream.RECV_STOP_AT_HOLE`, returns -3 when
+   * a sparse stream reaches a hole (read its length with recvHole()).
+   *
+   * @example
+   * ```ts
+   * import { Stream } from "./mod.ts";
+   * declare const st: Stream; // attached to vol.download(st, 0, 0, StorageVolDownloadFlags.STREAM)
+   * const buf = new Uint8Array(262144);
+   * const n = st.recvFlags(buf, buf.length, Stream.RECV_STOP_AT_HOLE);
+   * if (n === -3) console.log("hole of", st.recvHole(), "bytes");
+   * ```
+   */
+  recvFlags(buffer: Uint8Array, nbytes: number | undefined, flags: number): number {
+    const n = byteCount(buffer, nbytes, "recvFlags");
+    const f = flagsArg(flags);
+    const r = callRaw("virStreamRecvFlags", this.#live("recv"), buffer, BigInt(n), f);
+    if (r === -1) throw this.#fail("virStreamRecvFlags");
+    return r;
+  }
+
+  /**
+   * Sends a hole of `length` bytes on a sparse stream (`virStreamSendHole`).
+   *
+   * @example
+   * ```ts
+   * import { Stream } from "./mod.ts";
+   * declare const st: Stream; // attached to vol.upload(st, 0, 0, StorageVolUploadFlags.STREAM)
+   * st.sendHole(1024 * 1024);
+   * ```
+   */
+  sendHole(length: number | bigint, flags: number = 0): void {
+    const len = u64Arg(length, "length");
+    if (len > 0x7fffffffffffffffn) throw new RangeError("length must fit a long long");
+    callInt("virStreamSendHole", this.#live("send a hole"), len, flagsArg(flags));
+  }
+
+  /**
+   * The length of the hole a sparse stream reached (`virStreamRecvHole`), after recvFlags()
+   * returned -3. Exact up to 2^53 bytes.
+   *
+   * @example
+   * ```ts
+   * import { Stream } from "./mod.ts";
+   * declare const st: Stream;
+   * const len = st.recvHole();
+   * ```
+   */
+  recvHole(flags: number = 0): number {
+    const out = new BigInt64Array(1);
+    const ptr = this.#live("receive a hole");
+    if (callRaw("virStreamRecvHole", ptr, new Uint8Array(out.buffer), flagsArg(flags)) === -1) {
+      throw this.#fail("virStreamRecvHole");
+    }
+    return Number(out[0]);
+  }
+
+  /**
+   * Ends a transfer that reached its end (`virStreamFinish`): after the last send, or after
+   * recv returned 0. libvirt reports here any error it could not report earlier. Calling it
+   * again is a no-op; a failed finish aborts the stream.
+   *
+   * @example
+   * ```ts
+   * import { Stream } from "./mod.ts";
+   * declare const st: Stream;
+   * st.finish();
+   * console.log(st.state); // "finished"
+   * ```
+   */
+  finish(): void {
+    if (this.#state === "finished") return;
+    const ptr = this.#live("finish");
+    this.#detach("finished");
+    if (callRaw("virStreamFinish", ptr) === -1) {
+      const e = lastError("virStreamFinish");
+      this.#state = "aborted";
+      if (libvirt().virStreamAbort(ptr) < 0) libvirt().virResetLastError();
+      throw e;
+    }
+    this.#state = "finished";
+  }
+
+  /**
+   * Stops a transfer before its end (`virStreamAbort`). A no-op once the stream ended.
+   *
+   * @example
+   * ```ts
+   * import { Stream } from "./mod.ts";
+   * declare const st: Stream;
+   * st.abort();
+   * console.log(st.state); // "aborted"
+   * ```
+   */
+  abort(): void {
+    if (this.#state === "finished" || this.#state === "aborted") return;
+    const ptr = this.ptr("abort");
+    this.#detach("aborted");
+    this.#state = "aborted";
+    if (callRaw("virStreamAbort", ptr) === -1) {
+      const e = lastError("virStreamAbort");
+      // A stream whose send/recv already failed is torn down on libvirt's side.
+      if (!this.#failed) throw e;
+    }
+  }
+
+  // Drops the callback before the stream ends (libvirt wants it gone before finish/abort)
+  // and fails whatever waits on it.
+  #detach(how: "finished" | "aborted" | "freed"): void {
+    this.#guard.live = false;
+    this.#pump?.close(new Error(`Cannot wait for stream events: this Stream was ${how}`));
+    const cb = this.#callback;
+    if (!cb) return;
+    this.#callback = null;
+    try {
+      removeStreamCallback(this.ptr("remove its callback"), cb.id);
+    } catch (e) {
+      log("debug", "stream callback removal failed", { error: e });
+    }
+  }
+
+  /**
+   * Watches `events` (`Stream.EVENT_*`) with `cb` (`virStreamEventAddCallback`), run on the JS
+   * thread by the registered event loop. One callback per stream, and not while `readable`,
+   * `writable` or `ready()` drive it.
+   *
+   * @example
+   * ```ts
+   * import { Stream } from "./mod.ts";
+   * declare const st: Stream; // non-blocking, attached to a download
+   * const buf = new Uint8Array(262144);
+   * st.addCallback(Stream.EVENT_READABLE, (s) => {
+   *   for (let n; (n = s.recv(buf)) !== -2;) {
+   *     if (n === 0) return (s.removeCallback(), s.finish());
+   *   }
+   * });
+   * ```
+   */
+  addCallback(events: number, cb: StreamEventCallback): void {
+    intArg(events, "events", 0, 15);
+    if (typeof cb !== "function") throw new TypeError("The stream callback must be a function");
+    const ptr = this.#live("add a callback");
+    if (this.#callback) throw this.#busy("add a callback");
+    const reg = { id: 0, user: true };
+    reg.id = addStreamCallback(ptr, events, (ev) => {
+      if (this.#callback === reg) cb(this, ev);
+    });
+    this.#callback = reg;
+  }
+
+  /**
+   * Changes the events the callback watches (`virStreamEventUpdateCallback`); 0 pauses it.
+   *
+   * @example
+   * ```ts
+   * import { Stream } from "./mod.ts";
+   * declare const st: Stream;
+   * st.updateCallback(0); // pause: nothing to write for now
+   * ```
+   */
+  updateCallback(events: number): void {
+    intArg(events, "events", 0, 15);
+    const ptr = this.#live("update its callback");
+    if (!this.#callback?.user) throw new Error("Cannot update the callback: none was added");
+    updateStreamCallback(ptr, events);
+  }
+
+  /**
+   * Removes the callback (`virStreamEventRemoveCallback`).
+   *
+   * @example
+   * ```ts
+   * import { Stream } from "./mod.ts";
+   * declare const st: Stream;
+   * st.removeCallback();
+   * ```
+   */
+  removeCallback(): void {
+    const ptr = this.#live("remove its callback");
+    const cb = this.#callback;
+    if (!cb?.user) throw new Error("Cannot remove the callback: none was added");
+    this.#callback = null;
+    removeStreamCallback(ptr, cb.id);
+  }
+
+  #busy(verb: string): Error {
+    const by = this.#callback?.user ? "addCallback()" : "its readable/writable or ready()";
+    return new Error(`Cannot ${verb}: this Stream's one event callback is used by ${by}`);
+  }
+
+  /**
+   * Resolves once a non-blocking stream reports one of `events` (default READABLE), or an
+   * error or hangup, with the events seen: the promise form of addCallback(), used by
+   * recvAll/sendAll and the Web Streams. Blocking streams resolve at once.
+   *
+   * @example
+   * ```ts
+   * import { Stream } from "./mod.ts";
+   * declare const st: Stream;
+   * const buf = new Uint8Array(65536);
+   * let n;
+   * while ((n = st.recv(buf)) === -2) await st.ready(Stream.EVENT_READABLE);
+   * ```
+   */
+  ready(events: number = StreamEventType.READABLE): Promise<number> {
+    try {
+      intArg(events, "events", 1, 15);
+      const ptr = this.#live("wait for events");
+      if (!this.nonBlocking) return Promise.resolve(events);
+      if (this.#callback?.user) throw this.#busy("wait for events");
+      this.#pump ??= new EventPump({
+        add: (ev, dispatch) => {
+          const reg = { id: 0, user: false };
+          reg.id = addStreamCallback(ptr, ev, (e) => this.#callback === reg && dispatch(e));
+          this.#callback = reg;
+        },
+        update: (ev) => updateStreamCallback(ptr, ev),
+      });
+      return this.#pump.wait(events);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Receives the whole stream into `handler` (Sys::Virt's `recv_all`), then finishes it. The
+   * handler gets a view of a reused buffer (copy what you keep), returns how many bytes it
+   * took (it is called again with the rest) or -1 to fail; it may be async. Any failure aborts
+   * the stream and rejects. Blocking streams run without yielding unless the handler awaits.
+   *
+   * @example
+   * ```ts
+   * import { Connection, Stream } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * using st = new Stream(conn);
+   * conn.lookupDomainByName("test").screenshot(st, 0);
+   * using file = await Deno.create("/tmp/screen.png");
+   * await st.recvAll((_st, data) => file.write(data));
+   * ```
+   */
+  recvAll(handler: RecvHandler, chunkSize?: number): Promise<void> {
+    return recvAll(this, handler, chunkSize);
+  }
+
+  /**
+   * Sends everything `handler` produces (Sys::Virt's `send_all`), then finishes. The handler
+   * fills the buffer it is given and returns the bytes filled, 0 at the end or -1 to fail; it
+   * may be async. Any failure aborts the stream and rejects.
+   *
+   * @example
+   * ```ts
+   * import { Stream } from "./mod.ts";
+   * declare const st: Stream; // attached to vol.upload(st, 0, 0)
+   * using file = await Deno.open("/tmp/disk.img");
+   * await st.sendAll(async (_st, buf) => (await file.read(buf)) ?? 0);
+   * ```
+   */
+  sendAll(handler: SendHandler, chunkSize?: number): Promise<void> {
+    return sendAll(this, handler, chunkSize);
+  }
+
+  /**
+   * recvAll() for sparse streams (Sys::Virt's `sparse_recv_all`): data goes to `handler`,
+   * each hole's length to `holeHandler` (return 0, or -1 to fail).
+   *
+   * @example
+   * ```ts
+   * import { Stream } from "./mod.ts";
+   * declare const st: Stream; // vol.download(st, 0, 0, StorageVolDownloadFlags.STREAM)
+   * using file = await Deno.create("/tmp/disk.img");
+   * await st.sparseRecvAll(
+   *   (_st, data) => file.write(data),
+   *   async (_st, len) => (await file.seek(len, Deno.SeekMode.Current), 0),
+   * );
+   * await file.truncate(await file.seek(0, Deno.SeekMode.Current));
+   * ```
+   */
+  sparseRecvAll(
+    handler: RecvHandler,
+    holeHandler: SinkHoleHandler,
+    chunkSize?: number,
+  ): Promise<void> {
+    return sparseRecvAll(this, handler, holeHandler, chunkSize);
+  }
+
+  /**
+   * sendAll() for sparse streams (Sys::Virt's `sparse_send_all`): `holeHandler` says whether
+   * the source is in data and how long the section is; holes are sent with sendHole() and
+   * `skipHandler` moves the source past them; data comes from `handler`.
+   *
+   * @example
+   * ```ts
+   * import { sparseFileSource, Stream } from "./mod.ts";
+   * declare const st: Stream; // vol.upload(st, 0, 0, StorageVolUploadFlags.STREAM)
+   * using src = await sparseFileSource("/tmp/disk.img");
+   * await st.sparseSendAll(src.handler, src.holeHandler, src.skipHandler);
+   * ```
+   */
+  sparseSendAll(
+    handler: SendHandler,
+    holeHandler: SourceHoleHandler,
+    skipHandler: SkipHandler,
+    chunkSize?: number,
+  ): Promise<void> {
+    return sparseSendAll(this, handler, holeHandler, skipHandler, chunkSize);
+  }
+
+  /**
+   * The stream as a `ReadableStream` of bytes (BYOB readers fill their own buffers). Reading
+   * pulls one recv at a time, waiting on events when non-blocking; the end finishes the
+   * stream, cancel aborts it. The same object on every access.
+   *
+   * @example
+   * ```ts
+   * import { Connection, Stream } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const st = new Stream(conn);
+   * conn.lookupDomainByName("test").screenshot(st, 0);
+   * const png = await new Response(st.readable).bytes();
+   * ```
+   */
+  get readable(): ReadableStream<Uint8Array> {
+    return this.#readable ??= streamReadable(this);
+  }
+
+  /**
+   * The stream as a `WritableStream` of bytes: each chunk is sent in full (waiting on events
+   * when non-blocking) before the next is accepted; close finishes the stream, abort aborts it.
+   *
+   * @example
+   * ```ts
+   * import { Stream } from "./mod.ts";
+   * declare const st: Stream; // attached to vol.upload(st, 0, 0)
+   * using file = await Deno.open("/tmp/disk.img");
+   * await file.readable.pipeTo(st.writable);
+   * ```
+   */
+  get writable(): WritableStream<Uint8Array> {
+    return this.#writable ??= streamWritable(this);
+  }
+
+  /**
+   * Iterates over the received chunks (through `readable`).
+   *
+   * @example
+   * ```ts
+   * import { Stream } from "./mod.ts";
+   * declare const st: Stream;
+   * for await (const chunk of st) console.log(chunk.length);
+   * ```
+   */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return this.readable[Symbol.asyncIterator]();
+  }
+
+  protected override beforeRelease(): void {
+    const wasLive = this.#state === "new" || this.#state === "active";
+    this.#detach(wasLive ? "aborted" : "freed");
+    const ptr = this.#guard.ptr;
+    if (wasLive) {
+      this.#state = "aborted";
+      if (callRaw("virStreamAbort", ptr) === -1) libvirt().virResetLastError();
+    }
+    guardian.unregister(this);
+    libvirt().virStreamFree(ptr);
+  }
+
+  /**
+   * Releases the stream; one still active is aborted first (libvirt forbids freeing it).
+   * Safe to call twice.
+   *
+   * @example
+   * ```ts
+   * import { Connection, Stream } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const st = new Stream(conn);
+   * st.free();
+   * console.log(st.state); // "freed"
+   * ```
+   */
+  override free(): void {
+    this.release();
+  }
+
+  /**
+   * Aborts the stream if it is still active and frees it, at the end of a `using` block.
+   *
+   * @example
+   * ```ts
+   * import { Connection, Stream } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * using st = new Stream(conn);
+   * ```
+   */
+  override [Symbol.dispose](): void {
+    this.free();
+  }
+
+  /**
+   * Aborts the stream if it is still active and frees it, at the end of an `await using` block.
+   *
+   * @example
+   * ```ts
+   * import { Connection, Stream } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * await using st = new Stream(conn);
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.free();
+    return Promise.resolve();
+  }
+}
+
+// Checks a buffer and a byte count before they reach libvirt; 0 bytes would read as EOF.
+function byteCount(buf: Uint8Array, nbytes: number | undefined, what: string): number {
+  if (!(buf instanceof Uint8Array)) {
+    throw new TypeError(`${what} needs a Uint8Array, got ${describe(buf)}`);
+  }
+  const max = Math.min(buf.byteLength, 0x7fffffff);
+  if (nbytes === undefined) nbytes = max;
+  if (max === 0) throw new RangeError(`${what} needs a non-empty buffer`);
+  return intArg(nbytes, "nbytes", 1, max);
+}

@@ -1,0 +1,241 @@
+// Volume transfers (StorageVol delegates here): libvirt's upload/download, as Web Streams, to files.
+import { callInt } from "../ffi/call.ts";
+import { describe, flagsArg, u64Arg } from "../ffi/marshal.ts";
+import { StorageVolDownloadFlags, StorageVolUploadFlags } from "../ffi/enums.ts";
+import { registeredLoop } from "../event/state.ts";
+import type { StorageVol } from "../api/storage_vol.ts";
+import { attachStream, Stream } from "./stream.ts";
+import { streamReadable, streamWritable } from "./web.ts";
+import { sparseFileSink, sparseFileSource } from "./sparse_file.ts";
+
+/** Options shared by the stream-less forms of `StorageVol.download` and `upload`. */
+export interface TransferOptions {
+  /** Where in the volume the transfer starts, in bytes (default 0). */
+  offset?: number | bigint;
+  /** How many bytes to transfer; 0 (the default) means up to the volume's end. */
+  length?: number | bigint;
+  /**
+   * Use a non-blocking stream driven by the event loop (default: true when an event loop is
+   * registered). A blocking stream blocks Deno's loop during each recv/send.
+   */
+  nonBlocking?: boolean;
+  /** Bytes per recv/send (default 256 KiB). */
+  chunkSize?: number;
+  /** Called after each chunk with the bytes done and the bytes expected in all. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Options of `StorageVol.download()` without a stream, and of `downloadToFile`. */
+export interface DownloadOptions extends TransferOptions {
+  /**
+   * Ask for a sparse stream (`StorageVolDownloadFlags.STREAM`): holes travel as their length.
+   * A Web stream receives them as zeros; `downloadToFile` recreates them.
+   */
+  sparse?: boolean;
+}
+
+/** Options of `StorageVol.upload()` from a Web stream, and of `uploadFromFile`. */
+export interface UploadOptions extends TransferOptions {
+  /** The bytes the source will provide, for progress (default: `length`, or the file's size). */
+  total?: number;
+}
+
+/** What `StorageVol.upload` accepts as a source: a byte stream or any (async) iterable of bytes. */
+export type UploadSource =
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>
+  | Iterable<Uint8Array>;
+
+/** libvirt's `virStorageVolDownload`: starts sending the volume's bytes on `stream`. */
+export function volDownload(
+  vol: Deno.PointerObject,
+  stream: Stream,
+  offset: number | bigint,
+  length: number | bigint,
+  flags?: number,
+): void {
+  const off = u64Arg(offset, "offset");
+  const len = u64Arg(length, "length");
+  const f = flagsArg(flags);
+  attachStream(stream, "download", (st) => callInt("virStorageVolDownload", vol, st, off, len, f));
+}
+
+/** libvirt's `virStorageVolUpload`: the volume's bytes will come from `stream`. */
+export function volUpload(
+  vol: Deno.PointerObject,
+  stream: Stream,
+  offset: number | bigint,
+  length: number | bigint,
+  flags?: number,
+): void {
+  const off = u64Arg(offset, "offset");
+  const len = u64Arg(length, "length");
+  const f = flagsArg(flags);
+  attachStream(stream, "upload", (st) => callInt("virStorageVolUpload", vol, st, off, len, f));
+}
+
+// Opens a stream on the volume's connection and starts the transfer on it; a failed start
+// frees the stream at once.
+function start(
+  vol: StorageVol,
+  verb: "download" | "upload",
+  options: TransferOptions,
+  flags: number,
+): { stream: Stream; total: number } {
+  if (vol.freed) throw new Error(`Cannot ${verb}: this StorageVol was freed`);
+  const nonBlocking = options.nonBlocking ?? registeredLoop() !== "none";
+  const offset = u64Arg(options.offset ?? 0, "offset");
+  const length = u64Arg(options.length ?? 0, "length");
+  const stream = new Stream(vol.getConnect(), nonBlocking ? Stream.NONBLOCK : 0);
+  try {
+    const transfer = verb === "download" ? volDownload : volUpload;
+    transfer(vol.unsafePointer, stream, offset, length, flags);
+  } catch (e) {
+    stream.free();
+    throw e;
+  }
+  let total = Number(length);
+  if (total === 0 && options.onProgress) {
+    total = Math.max(0, Number(vol.getInfo().capacity - offset));
+  }
+  return { stream, total };
+}
+
+function progress(options: TransferOptions, total: number): ((n: number) => void) | undefined {
+  const cb = options.onProgress;
+  if (cb === undefined) return undefined;
+  if (typeof cb !== "function") throw new TypeError(`onProgress must be a function`);
+  let done = 0;
+  return (n) => cb(done += n, total);
+}
+
+/**
+ * The volume's bytes as a byte ReadableStream (the stream-less `StorageVol.download`). The
+ * libvirt stream is finished at the end, aborted on cancel or error, and freed either way.
+ */
+export function downloadReadable(
+  vol: StorageVol,
+  options: DownloadOptions = {},
+): ReadableStream<Uint8Array> {
+  const flags = options.sparse ? StorageVolDownloadFlags.STREAM : 0;
+  const { stream, total } = start(vol, "download", options, flags);
+  return streamReadable(stream, {
+    chunkSize: options.chunkSize,
+    onChunk: progress(options, total),
+    onEnd: () => stream.free(),
+  });
+}
+
+/**
+ * Uploads everything `source` yields (the stream-less `StorageVol.upload`); resolves once
+ * libvirt confirmed the data was written. A source that fails aborts the transfer.
+ */
+export async function uploadFrom(
+  vol: StorageVol,
+  source: UploadSource,
+  options: UploadOptions = {},
+): Promise<void> {
+  const readable = toReadable(source);
+  const { stream, total } = start(vol, "upload", options, 0);
+  const writable = streamWritable(stream, {
+    chunkSize: options.chunkSize,
+    onChunk: progress(options, options.total ?? total),
+    onEnd: () => stream.free(),
+  });
+  await readable.pipeTo(writable);
+}
+
+function toReadable(source: UploadSource): ReadableStream<Uint8Array> {
+  if (source instanceof ReadableStream) return source;
+  const it = source as Partial<AsyncIterable<Uint8Array> & Iterable<Uint8Array>>;
+  if (typeof it?.[Symbol.asyncIterator] === "function" || typeof it?.[Symbol.iterator] === "function") {
+    return ReadableStream.from(source as AsyncIterable<Uint8Array>);
+  }
+  throw new TypeError(`upload needs a ReadableStream or an iterable of bytes, got ${describe(source)}`);
+}
+
+/**
+ * Downloads a volume into a local file. With `sparse`, holes are recreated as holes (the file
+ * then takes no space for them); otherwise they arrive as zeros.
+ *
+ * @example
+ * ```ts
+ * import { Connection, downloadToFile } from "./mod.ts";
+ * declare const conn: Connection;
+ * const vol = conn.lookupStoragePoolByName("default").lookupVolumeByName("disk.img");
+ * await downloadToFile(vol, "/tmp/disk.img", { sparse: true });
+ * ```
+ */
+export async function downloadToFile(
+  vol: StorageVol,
+  path: string,
+  options: DownloadOptions = {},
+): Promise<void> {
+  if (typeof path !== "string") throw new TypeError(`path must be a string, got ${describe(path)}`);
+  if (!options.sparse) {
+    const readable = downloadReadable(vol, options);
+    const file = await Deno.open(path, { write: true, create: true, truncate: true });
+    return await readable.pipeTo(file.writable);
+  }
+  await using sink = await sparseFileSink(path);
+  const { stream, total } = start(vol, "download", options, StorageVolDownloadFlags.STREAM);
+  const step = progress(options, total);
+  try {
+    await stream.sparseRecvAll(
+      async (st, data) => (step?.(data.length), await sink.handler(st, data, data.length)),
+      async (st, length) => (step?.(length), await sink.holeHandler(st, length)),
+      options.chunkSize,
+    );
+  } finally {
+    stream.free();
+  }
+}
+
+/**
+ * Uploads a local file into a volume. With `sparse`, the file's holes travel as their length
+ * (`StorageVolUploadFlags.STREAM`) and the volume keeps them unallocated where it can.
+ *
+ * @example
+ * ```ts
+ * import { Connection, uploadFromFile } from "./mod.ts";
+ * declare const conn: Connection;
+ * const vol = conn.lookupStoragePoolByName("default").lookupVolumeByName("disk.img");
+ * await uploadFromFile(vol, "/tmp/disk.img", { sparse: true });
+ * ```
+ */
+export async function uploadFromFile(
+  vol: StorageVol,
+  path: string,
+  options: UploadOptions & { sparse?: boolean } = {},
+): Promise<void> {
+  if (typeof path !== "string") throw new TypeError(`path must be a string, got ${describe(path)}`);
+  if (!options.sparse) {
+    const file = await Deno.open(path, { read: true });
+    let total: number;
+    try {
+      total = options.total ?? (await file.stat()).size;
+    } catch (e) {
+      file.close();
+      throw e;
+    }
+    return await uploadFrom(vol, file.readable, { ...options, total });
+  }
+  using src = await sparseFileSource(path);
+  const opts = { ...options, total: options.total ?? src.size };
+  const { stream } = start(vol, "upload", opts, StorageVolUploadFlags.STREAM);
+  const step = progress(opts, opts.total);
+  try {
+    await stream.sparseSendAll(
+      async (st, buf, max) => {
+        const n = await src.handler(st, buf, max);
+        step?.(n ?? 0);
+        return n;
+      },
+      src.holeHandler,
+      async (st, length) => (step?.(length), await src.skipHandler(st, length)),
+      options.chunkSize,
+    );
+  } finally {
+    stream.free();
+  }
+}

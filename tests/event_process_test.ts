@@ -1,0 +1,108 @@
+// Event-loop behaviour that needs a process of its own: libvirt accepts one event impl per
+// process (the default impl and a custom subclass cannot share the test process), registering
+// after a connection must fail, and a script must end by itself once nothing is watched.
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { requireDaemon } from "./helpers/daemon.ts";
+
+const deno = Deno.execPath();
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+/** Runs a child to completion, echoing its output; returns its status and output. */
+async function runChild(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<{ code: number; out: string; ms: number }> {
+  const t0 = performance.now();
+  const child = new Deno.Command(deno, {
+    args,
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const { code, stdout, stderr } = await child.output();
+  const out = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+  return { code, out, ms: performance.now() - t0 };
+}
+
+function assertPassed(r: { code: number; out: string }, what: string): void {
+  console.log(r.out.trimEnd());
+  assert.equal(r.code, 0, `${what} exited with ${r.code}`);
+}
+
+Deno.test("the default impl passes the contract in its own process", async () => {
+  const r = await runChild(["test", "--allow-all", fixture("event_default_impl.ts")]);
+  assertPassed(r, "the default-impl suite");
+});
+
+Deno.test("a TypeScript EventImpl subclass passes the contract in its own process", async () => {
+  const d = await requireDaemon("the recording impl over a remote connection");
+  const env: Record<string, string> = d ? { EVENT_TEST_URI: d.testUri } : {};
+  const r = await runChild(["test", "--allow-all", fixture("event_recording_impl.ts")], env);
+  assertPassed(r, "the recording-impl suite");
+  if (d) assert.match(r.out, /a remote connection: .* ok/);
+});
+
+Deno.test("registering a loop after a connection was opened throws", async () => {
+  const r = await runChild(["run", "--allow-all", fixture("event_register_after_open.ts")]);
+  assertPassed(r, "the register-after-open script");
+  assert.match(r.out, /register-after-open: ok/);
+});
+
+Deno.test("process lifetime with DenoEventImpl", async (t) => {
+  const script = fixture("event_lifetime.ts");
+  await t.step("a script that deregisters and closes test:///default exits by itself", async () => {
+    const r = await runChild(["run", "--allow-all", script, "exit", "test:///default"], {}, 20_000);
+    assertPassed(r, "the lifetime script");
+    assert.match(r.out, /event received/);
+    console.log(`exited by itself ${r.ms.toFixed(0)} ms after spawn`);
+    assert.ok(r.ms < 10_000, `took ${r.ms} ms`);
+  });
+
+  await t.step("the same over a remote connection with keepalive exits by itself", async () => {
+    const d = await requireDaemon("the remote lifetime script");
+    if (!d) return;
+    const r = await runChild(["run", "--allow-all", script, "exit", d.testUri], {}, 20_000);
+    assertPassed(r, "the remote lifetime script");
+    assert.match(r.out, /event received/);
+    console.log(`exited by itself ${r.ms.toFixed(0)} ms after spawn`);
+    assert.ok(r.ms < 10_000, `took ${r.ms} ms`);
+  });
+
+  await t.step("a script that keeps a remote listener stays alive", async () => {
+    const d = await requireDaemon("the remote listener script");
+    if (!d) return;
+    await assertStaysAlive(script, d.testUri);
+  });
+});
+
+/** Spawns the listener script, waits for it to report ready, checks it is still running later. */
+async function assertStaysAlive(script: string, uri: string): Promise<void> {
+  const child = new Deno.Command(deno, {
+    args: ["run", "--allow-all", script, "listen", uri],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  let exited = false;
+  const status = child.status.then((s) => ((exited = true), s));
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  try {
+    while (!out.includes("listening")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+    assert.match(out, /listening/, "the listener got ready");
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(!exited, "a script with a live listener must not exit");
+  } finally {
+    if (!exited) child.kill("SIGTERM");
+    reader.releaseLock();
+    await child.stdout.cancel().catch(() => {});
+    await status;
+  }
+}

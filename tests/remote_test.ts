@@ -1,0 +1,174 @@
+// Remote connections through the private libvirtd: test+unix and qemu+unix, read-write and
+// read-only, a domain lifecycle in the daemon's test driver, a transient dir pool in its storage.
+import assert from "node:assert/strict";
+import {
+  Connection,
+  DomainState,
+  ErrorNumber,
+  LibvirtError,
+  StoragePoolState,
+  StorageVolType,
+} from "../mod.ts";
+import { requireDaemon } from "./helpers/daemon.ts";
+
+const DOMAIN_XML = `<domain type="test">
+  <name>remote-lifecycle</name>
+  <memory unit="MiB">64</memory>
+  <vcpu>2</vcpu>
+  <os><type arch="x86_64">hvm</type></os>
+</domain>`;
+
+function poolXML(name: string, path: string): string {
+  return `<pool type="dir"><name>${name}</name><target><path>${path}</path></target></pool>`;
+}
+
+const VOLUME_XML = `<volume><name>disk1.raw</name><capacity unit="bytes">1048576</capacity>
+  <target><format type="raw"/></target></volume>`;
+
+/** Asserts that `fn` throws a LibvirtError with libvirt's `code`. */
+function assertLibvirtError(fn: () => unknown, code: number): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof LibvirtError, `expected a LibvirtError, got ${e}`);
+    assert.equal(e.code, code, `libvirt code ${e.code}: ${e.message}`);
+    return true;
+  });
+}
+
+Deno.test("remote connections through a private libvirtd", async (t) => {
+  const d = await requireDaemon("remote_test.ts");
+  if (!d) return;
+  try {
+    await t.step("test+unix opens read-write and describes the daemon's test driver", () => {
+      using conn = Connection.open(d.testUri);
+      assert.equal(conn.readOnly, false);
+      assert.equal(conn.getURI(), d.testUri);
+      assert.equal(conn.getType(), "TEST"); // the daemon reports the driver name in capitals
+      assert.equal(conn.getHostname(), Deno.hostname());
+      assert.ok(conn.getVersion().raw > 0);
+      assert.equal(conn.getLibVersion().major, 9);
+      assert.equal(conn.isAlive(), true);
+      assert.equal(conn.isEncrypted(), false);
+      assert.equal(conn.isSecure(), true); // a local unix socket
+      assert.ok(conn.getCapabilities().includes("<capabilities>"));
+      assert.deepEqual(conn.listAllDomains().map((dom) => dom.getName()), ["test"]);
+    });
+
+    await t.step("test+unix read-only lists but refuses changes", () => {
+      using conn = Connection.open(d.testUriRO, { readOnly: true });
+      assert.equal(conn.readOnly, true);
+      assert.equal(conn.isAlive(), true);
+      using dom = conn.lookupDomainByName("test");
+      assert.equal(dom.getState().state, DomainState.RUNNING);
+      assertLibvirtError(() => dom.suspend(), ErrorNumber.OPERATION_DENIED);
+      assertLibvirtError(() => conn.defineDomainXML(DOMAIN_XML), ErrorNumber.OPERATION_DENIED);
+    });
+
+    await t.step("read-only open on the read-write socket is read-only too", () => {
+      using conn = Connection.openReadOnly(d.testUri);
+      using dom = conn.lookupDomainByName("test");
+      assertLibvirtError(() => dom.suspend(), ErrorNumber.OPERATION_DENIED);
+    });
+
+    await t.step("qemu+unix opens the daemon's QEMU driver read-write", () => {
+      using conn = Connection.open(d.qemuUri);
+      assert.equal(conn.getURI(), d.qemuUri);
+      assert.equal(conn.getType(), "QEMU");
+      assert.equal(conn.getHostname(), Deno.hostname());
+      assert.equal(conn.getLibVersion().major, 9);
+      assert.equal(conn.isAlive(), true);
+      // (Not getCapabilities here: the QEMU driver probes the host for ~8 s on each call.)
+      assert.ok(Array.isArray(conn.listAllDomains()));
+    });
+
+    await t.step("qemu+unix read-only answers queries and refuses to create a pool", async () => {
+      const dir = await Deno.makeTempDir({ prefix: "remote-ro-pool-" });
+      try {
+        using conn = Connection.open(d.qemuUriRO, { readOnly: true });
+        assert.equal(conn.getType(), "QEMU");
+        assert.ok(Array.isArray(conn.listAllStoragePools()));
+        assertLibvirtError(
+          () => conn.createStoragePoolXML(poolXML("remote-ro", dir)),
+          ErrorNumber.OPERATION_DENIED,
+        );
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    });
+
+    await t.step("a domain goes through define, start, pause, resume, stop, undefine", () => {
+      using conn = Connection.open(d.testUri);
+      using dom = conn.defineDomainXML(DOMAIN_XML);
+      assert.equal(dom.isPersistent(), true);
+      assert.equal(dom.getState().state, DomainState.SHUTOFF);
+      dom.create();
+      assert.equal(dom.getState().state, DomainState.RUNNING);
+      const info = dom.getInfo();
+      assert.equal(info.nrVirtCpu, 2);
+      assert.equal(info.maxMem, 64 * 1024);
+      dom.suspend();
+      assert.equal(dom.getState().state, DomainState.PAUSED);
+      dom.resume();
+      assert.equal(dom.getState().state, DomainState.RUNNING);
+      // A second connection to the same daemon sees the same test driver state.
+      using other = Connection.open(d.testUri);
+      using seen = other.lookupDomainByName("remote-lifecycle");
+      assert.equal(seen.getUUIDString(), dom.getUUIDString());
+      dom.destroy();
+      assert.equal(dom.getState().state, DomainState.SHUTOFF);
+      dom.undefine();
+      assertLibvirtError(
+        () => conn.lookupDomainByName("remote-lifecycle"),
+        ErrorNumber.NO_DOMAIN,
+      );
+    });
+
+    await t.step("a transient dir pool holds a volume until the pool is destroyed", async () => {
+      const dir = await Deno.makeTempDir({ prefix: "remote-pool-" });
+      const name = `remote-pool-${Date.now()}`;
+      using conn = Connection.open(d.qemuUri);
+      const pool = conn.createStoragePoolXML(poolXML(name, dir));
+      try {
+        assert.equal(pool.getName(), name);
+        assert.equal(pool.isActive(), true);
+        assert.equal(pool.isPersistent(), false);
+        const info = pool.getInfo();
+        assert.equal(info.state, StoragePoolState.RUNNING);
+        assert.ok(info.capacity > 0n && info.available <= info.capacity);
+        assert.ok(conn.listAllStoragePools().some((p) => p.getName() === name));
+
+        const vol = pool.createVolumeXML(VOLUME_XML);
+        assert.equal(vol.getName(), "disk1.raw");
+        assert.equal(vol.getPath(), `${dir}/disk1.raw`);
+        assert.equal((await Deno.stat(vol.getPath())).isFile, true);
+        const volInfo = vol.getInfo();
+        assert.equal(volInfo.type, StorageVolType.FILE);
+        assert.equal(volInfo.capacity, 1048576n);
+        assert.deepEqual(pool.listAllVolumes().map((v) => v.getName()), ["disk1.raw"]);
+        assert.equal(conn.lookupStorageVolByPath(vol.getPath()).getKey(), vol.getKey());
+
+        vol.delete();
+        await assert.rejects(Deno.stat(`${dir}/disk1.raw`), Deno.errors.NotFound);
+        assert.deepEqual(pool.listAllVolumes(), []);
+        assertLibvirtError(() => pool.lookupVolumeByName("disk1.raw"), ErrorNumber.NO_STORAGE_VOL);
+      } finally {
+        if (!pool.freed && pool.isActive()) pool.destroy();
+        await Deno.remove(dir, { recursive: true });
+      }
+      // A transient pool disappears once destroyed.
+      assertLibvirtError(() => conn.lookupStoragePoolByName(name), ErrorNumber.NO_STORAGE_POOL);
+    });
+
+    await t.step("a closed remote connection gives a clear Error, and its objects too", () => {
+      const conn = Connection.open(d.testUri);
+      const dom = conn.lookupDomainByName("test");
+      conn.close();
+      assert.throws(() => conn.getHostname(), /Cannot get hostname: this Connection was closed/);
+      assert.throws(() => conn.isAlive(), /this Connection was closed/);
+      assert.throws(() => conn.listAllDomains(), /this Connection was closed/);
+      assert.throws(() => dom.getName(), /this Domain was freed/);
+      assert.equal(conn.close(), 0); // closing twice is a no-op
+    });
+  } finally {
+    await d.stop();
+  }
+});
