@@ -61,6 +61,24 @@ function enableFrom(level: LogLevel | null): void {
  * ```
  */
 export function setLogger(logger: Logger | null, level: LogLevel = "debug"): void {
+  // Checked here: log() swallows a broken logger's errors, so a wrong one would stay silent.
+  if (logger !== null) {
+    const l = logger as unknown as Record<string, unknown> | undefined;
+    const missing = (Object.keys(ORDER) as LogLevel[]).filter((k) => typeof l?.[k] !== "function");
+    if (typeof logger !== "object" || missing.length > 0) {
+      throw new TypeError(
+        `setLogger needs null or an object with debug/info/warn/error methods` +
+          (typeof logger === "object"
+            ? ` (missing ${missing.join(", ")})`
+            : `, got ${typeof logger}`),
+      );
+    }
+  }
+  if (typeof level !== "string" || !Object.hasOwn(ORDER, level)) {
+    throw new TypeError(
+      `level must be one of ${Object.keys(ORDER).join(", ")}, got ${String(level)}`,
+    );
+  }
   current = logger;
   enableFrom(logger ? level : null);
 }

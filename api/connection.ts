@@ -69,6 +69,7 @@ export interface Version {
 
 /** Splits libvirt's encoded version number. */
 export function decodeVersion(raw: number): Version {
+  intArg(raw, "A libvirt version number", 0, 0xffffffff);
   return {
     major: Math.floor(raw / 1_000_000),
     minor: Math.floor(raw / 1000) % 1000,
@@ -210,7 +211,15 @@ export class Connection extends LibvirtObject {
   protected override beforeRelease(): void {
     // Events first (---- events section): nothing may fire for a closed connection.
     ev.deregisterAllEvents(this);
-    if (this.#closeId !== 0) this.unregisterCloseCallback();
+    if (this.#closeId === 0) return;
+    // On a connection whose daemon died (or whose keepalive expired) the remote driver fails
+    // the unregistration ("client socket is closed"); the callback can no longer fire, and
+    // virConnectClose frees its data. close() must still release the connection.
+    try {
+      this.unregisterCloseCallback();
+    } catch (e) {
+      log("debug", "close callback removal failed at close", { error: e });
+    }
   }
 
   /**

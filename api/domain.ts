@@ -14,7 +14,11 @@ import { LibvirtObject } from "./object.ts";
 import type { Connection } from "./connection.ts";
 import { decodeDomainInfo, DOMAIN_INFO_SIZE, type DomainInfo } from "./info.ts";
 import type { Stream } from "../stream/stream.ts";
-import { domainOpenChannel, domainOpenConsole, domainScreenshot } from "../stream/domain_streams.ts";
+import {
+  domainOpenChannel,
+  domainOpenConsole,
+  domainScreenshot,
+} from "../stream/domain_streams.ts";
 
 /** What `Domain.getState()` returns. */
 export interface DomainStateInfo {

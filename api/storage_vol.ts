@@ -288,14 +288,15 @@ export class StorageVol extends LibvirtObject {
   upload(source: UploadSource, options?: UploadOptions): Promise<void>;
   upload(
     streamOrSource: Stream | UploadSource,
-    offsetOrOptions: number | bigint | UploadOptions = 0,
+    offsetOrOptions?: number | bigint | UploadOptions,
     length: number | bigint = 0,
     flags = 0,
   ): void | Promise<void> {
     const ptr = this.ptr("upload");
     if (streamOrSource instanceof Stream) {
-      return volUpload(ptr, streamOrSource, offsetOrOptions as number | bigint, length, flags);
+      const offset = (offsetOrOptions ?? 0) as number | bigint;
+      return volUpload(ptr, streamOrSource, offset, length, flags);
     }
-    return uploadFrom(this, streamOrSource, offsetOrOptions as UploadOptions);
+    return uploadFrom(this, streamOrSource, (offsetOrOptions ?? {}) as UploadOptions);
   }
 }

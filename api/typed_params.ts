@@ -111,8 +111,16 @@ export function takeTypedParams(ptr: Deno.PointerValue, count: number): TypedPar
  * ```
  */
 export function typedParamsToRecord(params: readonly TypedParam[]): TypedParams {
+  if (!Array.isArray(params)) {
+    throw new TypeError(`typedParamsToRecord needs an array of parameters, got ${typeof params}`);
+  }
   const out: TypedParams = {};
-  for (const p of params) out[p.field] = p.value;
+  for (const p of params) {
+    if (typeof p?.field !== "string") {
+      throw new TypeError(`Each typed parameter needs a string field, got ${JSON.stringify(p)}`);
+    }
+    out[p.field] = p.value;
+  }
   return out;
 }
 

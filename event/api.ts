@@ -4,6 +4,7 @@ import { callRaw } from "../ffi/call.ts";
 import { OpaqueRegistry, permanentCallback, reportCallbackError } from "../ffi/callbacks.ts";
 import { describe, intArg } from "../ffi/marshal.ts";
 import { registeredLoop } from "./state.ts";
+import { EventHandleType } from "../ffi/enums.ts";
 import { log, logEnabled } from "../log.ts";
 
 /** Called when a watched fd is ready: `events` holds `HANDLE_*` bits. */
@@ -11,8 +12,23 @@ export type HandleCallback = (watch: number, fd: number, events: number) => void
 /** Called each time a timer fires. */
 export type TimeoutCallback = (timer: number) => void;
 
-const handles = new OpaqueRegistry<HandleCallback>();
-const timeouts = new OpaqueRegistry<TimeoutCallback>();
+// What this side knows of a registration. `live` turns false as soon as the app removes it and
+// `setting` follows updateHandle / updateTimeout: with libvirt's default loop a firing can already be on its way
+// from the loop's thread when the JS thread removes or silences the registration, and it must
+// not reach the app after that.
+interface Entry<C> {
+  readonly cb: C;
+  id: number;
+  /** A handle's events mask, or a timer's frequency. */
+  setting: number;
+  live: boolean;
+}
+
+const handles = new OpaqueRegistry<Entry<HandleCallback>>();
+const timeouts = new OpaqueRegistry<Entry<TimeoutCallback>>();
+const byWatch = new Map<number, Entry<HandleCallback>>();
+const byTimer = new Map<number, Entry<TimeoutCallback>>();
+const ALWAYS = EventHandleType.ERROR | EventHandleType.HANGUP;
 
 // One C function per signature; the JS callback is found through the opaque id. Each runs on
 // the thread of the registered loop's dispatch: the JS thread for a TypeScript EventImpl, the
@@ -20,10 +36,12 @@ const timeouts = new OpaqueRegistry<TimeoutCallback>();
 const handleCb = permanentCallback(
   { parameters: ["i32", "i32", "i32", "pointer"], result: "void" } as const,
   (watch, fd, events, opaque) => {
-    const cb = handles.get(opaque);
-    if (!cb) return;
+    const entry = handles.get(opaque);
+    if (!entry?.live || entry.setting === 0) return;
+    const ev = events & (entry.setting | ALWAYS);
+    if (ev === 0) return;
     try {
-      cb(watch, fd, events);
+      entry.cb(watch, fd, ev);
     } catch (e) {
       reportCallbackError(`Event.addHandle callback (watch ${watch})`, e);
     }
@@ -31,15 +49,18 @@ const handleCb = permanentCallback(
 );
 const handleFree = permanentCallback(
   { parameters: ["pointer"], result: "void" } as const,
-  (opaque) => void handles.take(opaque),
+  (opaque) => {
+    const entry = handles.take(opaque);
+    if (entry && byWatch.get(entry.id) === entry) byWatch.delete(entry.id);
+  },
 );
 const timeoutCb = permanentCallback(
   { parameters: ["i32", "pointer"], result: "void" } as const,
   (timer, opaque) => {
-    const cb = timeouts.get(opaque);
-    if (!cb) return;
+    const entry = timeouts.get(opaque);
+    if (!entry?.live || entry.setting < 0) return;
     try {
-      cb(timer);
+      entry.cb(timer);
     } catch (e) {
       reportCallbackError(`Event.addTimeout callback (timer ${timer})`, e);
     }
@@ -47,7 +68,10 @@ const timeoutCb = permanentCallback(
 );
 const timeoutFree = permanentCallback(
   { parameters: ["pointer"], result: "void" } as const,
-  (opaque) => void timeouts.take(opaque),
+  (opaque) => {
+    const entry = timeouts.take(opaque);
+    if (entry && byTimer.get(entry.id) === entry) byTimer.delete(entry.id);
+  },
 );
 
 function requireLoop(what: string): void {
@@ -90,7 +114,8 @@ export function addHandle(fd: number, events: number, cb: HandleCallback): numbe
   const ev = eventsArg(events);
   callbackArg(cb, "addHandle callback");
   requireLoop("add a handle");
-  const { id, opaque } = handles.add(cb);
+  const entry: Entry<HandleCallback> = { cb, id: 0, setting: ev, live: true };
+  const { id, opaque } = handles.add(entry);
   const watch = callRaw(
     "virEventAddHandle",
     fdNum,
@@ -104,6 +129,8 @@ export function addHandle(fd: number, events: number, cb: HandleCallback): numbe
     handles.delete(id);
     throw new Error(`virEventAddHandle failed for fd ${fdNum}`);
   }
+  entry.id = watch;
+  byWatch.set(watch, entry);
   if (logEnabled.debug) log("debug", "Event.addHandle", { watch, fd: fdNum, events: ev });
   return watch;
 }
@@ -124,6 +151,8 @@ export function updateHandle(watch: number, events: number): void {
   const w = intArg(watch, "watch");
   const ev = eventsArg(events);
   requireLoop("update a handle");
+  const entry = byWatch.get(w);
+  if (entry) entry.setting = ev;
   callRaw("virEventUpdateHandle", w, ev);
 }
 
@@ -140,7 +169,10 @@ export function updateHandle(watch: number, events: number): void {
 export function removeHandle(watch: number): number {
   const w = intArg(watch, "watch");
   requireLoop("remove a handle");
-  return callRaw("virEventRemoveHandle", w) < 0 ? -1 : 0;
+  if (callRaw("virEventRemoveHandle", w) < 0) return -1;
+  const entry = byWatch.get(w);
+  if (entry) entry.live = false;
+  return 0;
 }
 
 /**
@@ -161,12 +193,15 @@ export function addTimeout(frequencyMs: number, cb: TimeoutCallback): number {
   const f = frequencyArg(frequencyMs);
   callbackArg(cb, "addTimeout callback");
   requireLoop("add a timeout");
-  const { id, opaque } = timeouts.add(cb);
+  const entry: Entry<TimeoutCallback> = { cb, id: 0, setting: f, live: true };
+  const { id, opaque } = timeouts.add(entry);
   const timer = callRaw("virEventAddTimeout", f, timeoutCb.pointer, opaque, timeoutFree.pointer);
   if (timer < 0) {
     timeouts.delete(id);
     throw new Error(`virEventAddTimeout failed (frequency ${f} ms)`);
   }
+  entry.id = timer;
+  byTimer.set(timer, entry);
   if (logEnabled.debug) log("debug", "Event.addTimeout", { timer, frequency: f });
   return timer;
 }
@@ -187,6 +222,8 @@ export function updateTimeout(timer: number, frequencyMs: number): void {
   const t = intArg(timer, "timer");
   const f = frequencyArg(frequencyMs);
   requireLoop("update a timeout");
+  const entry = byTimer.get(t);
+  if (entry) entry.setting = f;
   callRaw("virEventUpdateTimeout", t, f);
 }
 
@@ -203,7 +240,10 @@ export function updateTimeout(timer: number, frequencyMs: number): void {
 export function removeTimeout(timer: number): number {
   const t = intArg(timer, "timer");
   requireLoop("remove a timeout");
-  return callRaw("virEventRemoveTimeout", t) < 0 ? -1 : 0;
+  if (callRaw("virEventRemoveTimeout", t) < 0) return -1;
+  const entry = byTimer.get(t);
+  if (entry) entry.live = false;
+  return 0;
 }
 
 /** @internal How many app callbacks are registered (tests assert cleanup with it). */

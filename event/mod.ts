@@ -11,6 +11,11 @@
  * With libvirt's default loop, the loop runs on a pool thread inside `runDefaultImpl()` and
  * every callback it makes is queued onto the JS thread by Deno.
  *
+ * One loop per process, for the life of the process: libvirt keeps the loop's callbacks (and
+ * every event callback) after the JS isolate that created them is gone, so register from the
+ * main module, not from a Worker that may end (nor from several `deno test` files sharing one
+ * process: run each in its own process).
+ *
  * What keeps the process alive: a `DenoEventImpl` while it watches something (a handle with a
  * non-zero mask or an enabled timer), and a pending `runDefaultImpl()` iteration. Closing the
  * last connection removes libvirt's watches, so a script with DenoEventImpl ends by itself.

@@ -71,6 +71,10 @@ function checkCanRegister(what: string): void {
  * Makes `impl` libvirt's event loop (`virEventRegisterImpl`). Allowed once per process, before
  * the first connection is opened; a second registration (of any kind) throws.
  *
+ * Register from the main module, not from a Worker that may end: libvirt keeps the six
+ * callbacks for the life of the process, and they belong to the JS isolate that registered
+ * them; a call into an isolate that is gone kills the process.
+ *
  * @example
  * ```ts
  * import { DenoEventImpl, Event } from "./mod.ts";

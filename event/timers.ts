@@ -72,16 +72,11 @@ export class TimerTable {
     return ms <= 0 ? 0 : Math.min(ms, 0x7fffffff);
   }
 
-  /**
-   * The timers due at `now`, each rescheduled to `now + frequency` (libvirt: the next expiry
-   * counts from this firing). A snapshot: the caller skips those removed meanwhile.
-   */
+  /** The timers due at `now`: a snapshot, so the caller re-checks each before firing it. */
   due(now: number): Timer[] {
     const out: Timer[] = [];
     for (const t of this.#timers.values()) {
-      if (t.frequency < 0 || t.deadline > now) continue;
-      t.deadline = now + t.frequency;
-      out.push(t);
+      if (t.frequency >= 0 && t.deadline <= now) out.push(t);
     }
     return out;
   }

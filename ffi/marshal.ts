@@ -112,6 +112,7 @@ export function pointerId(ptr: Deno.PointerValue): number {
 /** A short description of a value for TypeError messages. */
 export function describe(v: unknown): string {
   if (v === null) return "null";
+  if (v === undefined) return "undefined";
   if (typeof v === "string") return `"${v.length > 40 ? v.slice(0, 40) + "…" : v}"`;
   if (typeof v === "object") return (v as object).constructor?.name ?? "object";
   return `${typeof v} ${String(v)}`;

@@ -58,13 +58,24 @@ function chunkArg(size: number | undefined): Uint8Array {
 }
 
 function checkFn(f: unknown, what: string): void {
-  if (typeof f !== "function") throw new TypeError(`${what} must be a function, got ${describe(f)}`);
+  if (typeof f !== "function") {
+    throw new TypeError(`${what} must be a function, got ${describe(f)}`);
+  }
 }
 
 function handlerFailed(what: string, r: unknown): Error {
   return r === -1 || (typeof r === "number" && r < 0)
     ? new Error(`${what} returned -1`)
     : new TypeError(`${what} returned ${describe(r)}`);
+}
+
+// A send loop asks its handler for data before it touches the stream: check the stream first,
+// so a handler never consumes its source for a stream that can no longer carry it.
+function checkUsable(st: Stream, verb: string): void {
+  const state = st.state;
+  if (state !== "new" && state !== "active") {
+    throw new Error(`Cannot ${verb}: this Stream was ${state}`);
+  }
 }
 
 /** Runs `body`; any failure aborts the stream (when it is still active) and is rethrown. */
@@ -162,6 +173,7 @@ export function sendAll(st: Stream, handler: SendHandler, chunkSize?: number): P
   checkFn(handler, "The sendAll handler");
   const buf = chunkArg(chunkSize);
   return guarded(st, async () => {
+    checkUsable(st, "sendAll");
     for (;;) {
       const got = await fill(st, handler, buf);
       if (got === 0) return;
@@ -183,6 +195,7 @@ export function sparseSendAll(
   checkFn(skipHandler, "The sparseSendAll skip handler");
   const buf = chunkArg(chunkSize);
   return guarded(st, async () => {
+    checkUsable(st, "sparseSendAll");
     let dataLeft = 0;
     for (;;) {
       if (dataLeft === 0) {

@@ -1,5 +1,6 @@
 // Turns a non-blocking stream's event callbacks into promises, arming libvirt only for what waits.
 import { StreamEventType } from "../ffi/enums.ts";
+import { log } from "../log.ts";
 
 /** The libvirt side of a pump: register, change and drop the stream's one callback. */
 export interface PumpTarget {
@@ -7,7 +8,18 @@ export interface PumpTarget {
   add(events: number, dispatch: (events: number) => void): void;
   /** Changes the events watched. */
   update(events: number): void;
+  /**
+   * Whether the connection under the stream still lives. libvirt's remote client does not tell
+   * a stream that its connection closed (daemon gone, keepalive timeout): recv keeps returning
+   * -2 and no event ever comes. So while someone waits, the pump asks this now and then.
+   */
+  alive?(): boolean;
+  /** The error for waiters when `alive()` turned false. */
+  deadError?(): Error;
 }
+
+/** How often a waiting pump checks that its connection still lives. */
+export const ALIVE_CHECK_MS = 500;
 
 interface Waiter {
   mask: number;
@@ -29,6 +41,7 @@ export class EventPump {
   #armed = 0;
   #waiters: Waiter[] = [];
   #closed: Error | null = null;
+  #aliveTimer: ReturnType<typeof setInterval> | undefined;
 
   /** A pump over `target`; nothing is registered until the first wait. */
   constructor(target: PumpTarget) {
@@ -58,7 +71,32 @@ export class EventPump {
       return Promise.reject(e);
     }
     this.#waiters.push({ mask, resolve, reject });
+    this.#watchConnection();
     return promise;
+  }
+
+  // A ref'd timer on purpose, and only while someone waits: when the connection died, libvirt's
+  // loop may have nothing left to watch, and this check is what settles the waiter.
+  #watchConnection(): void {
+    const target = this.#target;
+    if (this.#aliveTimer !== undefined || !target.alive) return;
+    this.#aliveTimer = setInterval(() => {
+      if (this.#waiters.length === 0) return this.#stopWatching();
+      let alive = true;
+      try {
+        alive = target.alive!();
+      } catch (e) {
+        log("debug", "stream liveness check failed", { error: e });
+      }
+      if (!alive) {
+        this.close(target.deadError?.() ?? new Error("The stream's connection was closed"));
+      }
+    }, ALIVE_CHECK_MS);
+  }
+
+  #stopWatching(): void {
+    clearInterval(this.#aliveTimer);
+    this.#aliveTimer = undefined;
   }
 
   #dispatch(events: number): void {
@@ -67,14 +105,21 @@ export class EventPump {
     if (woken.length > 0) {
       this.#waiters = this.#waiters.filter((w) => !woken.includes(w));
       for (const w of woken) w.resolve(events);
+      if (this.#waiters.length === 0) this.#stopWatching();
       return;
     }
     // Nobody waited for this: stop libvirt from repeating it (its remote streams fire a zero
     // timer for as long as WRITABLE, or READABLE with queued data, stays armed).
     const want = this.#waiters.reduce((m, w) => m | w.mask, 0);
     if (want !== this.#armed) {
-      this.#target.update(want);
-      this.#armed = want;
+      // Runs inside libvirt's dispatch; a failure (the stream just broke) surfaces in the
+      // next recv/send, so it only needs to leave the mask as it was.
+      try {
+        this.#target.update(want);
+        this.#armed = want;
+      } catch (e) {
+        log("debug", "stream event update failed", { error: e });
+      }
     }
   }
 
@@ -86,6 +131,7 @@ export class EventPump {
     if (this.#closed) return;
     this.#closed = error;
     this.#registered = false;
+    this.#stopWatching();
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const w of waiters) w.reject(error);

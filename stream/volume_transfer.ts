@@ -82,7 +82,14 @@ function start(
   options: TransferOptions,
   flags: number,
 ): { stream: Stream; total: number } {
+  // A type import only (storage_vol.ts imports this module): recognise it by its methods.
+  if (typeof (vol as Partial<StorageVol> | null)?.getConnect !== "function") {
+    throw new TypeError(`Cannot ${verb}: expected a StorageVol, got ${describe(vol)}`);
+  }
   if (vol.freed) throw new Error(`Cannot ${verb}: this StorageVol was freed`);
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`${verb} options must be an object, got ${describe(options)}`);
+  }
   const nonBlocking = options.nonBlocking ?? registeredLoop() !== "none";
   const offset = u64Arg(options.offset ?? 0, "offset");
   const length = u64Arg(options.length ?? 0, "length");
@@ -136,7 +143,15 @@ export async function uploadFrom(
   options: UploadOptions = {},
 ): Promise<void> {
   const readable = toReadable(source);
-  const { stream, total } = start(vol, "upload", options, 0);
+  let started: { stream: Stream; total: number };
+  try {
+    started = start(vol, "upload", options, 0);
+  } catch (e) {
+    // Release the source (e.g. close the file behind it) when nothing will read it.
+    await readable.cancel(e).catch(() => {});
+    throw e;
+  }
+  const { stream, total } = started;
   const writable = streamWritable(stream, {
     chunkSize: options.chunkSize,
     onChunk: progress(options, options.total ?? total),
@@ -148,10 +163,14 @@ export async function uploadFrom(
 function toReadable(source: UploadSource): ReadableStream<Uint8Array> {
   if (source instanceof ReadableStream) return source;
   const it = source as Partial<AsyncIterable<Uint8Array> & Iterable<Uint8Array>>;
-  if (typeof it?.[Symbol.asyncIterator] === "function" || typeof it?.[Symbol.iterator] === "function") {
+  if (
+    typeof it?.[Symbol.asyncIterator] === "function" || typeof it?.[Symbol.iterator] === "function"
+  ) {
     return ReadableStream.from(source as AsyncIterable<Uint8Array>);
   }
-  throw new TypeError(`upload needs a ReadableStream or an iterable of bytes, got ${describe(source)}`);
+  throw new TypeError(
+    `upload needs a ReadableStream or an iterable of bytes, got ${describe(source)}`,
+  );
 }
 
 /**
@@ -174,7 +193,13 @@ export async function downloadToFile(
   if (typeof path !== "string") throw new TypeError(`path must be a string, got ${describe(path)}`);
   if (!options.sparse) {
     const readable = downloadReadable(vol, options);
-    const file = await Deno.open(path, { write: true, create: true, truncate: true });
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, { write: true, create: true, truncate: true });
+    } catch (e) {
+      await readable.cancel(e);
+      throw e;
+    }
     return await readable.pipeTo(file.writable);
   }
   await using sink = await sparseFileSink(path);

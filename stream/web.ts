@@ -63,22 +63,24 @@ export function streamReadable(
     type: "bytes",
     autoAllocateChunkSize: chunk,
     async pull(controller: ReadableByteStreamController) {
-      // autoAllocateChunkSize guarantees a request, for default and BYOB readers alike.
-      const req = controller.byobRequest!;
-      const v = req.view!;
-      const view = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+      // A reader waiting: its buffer (BYOB, or one auto-allocated for a default reader) is
+      // filled in place. No reader (a pull to fill the read-ahead): a buffer of our own.
+      const req = controller.byobRequest;
+      const v = req?.view;
+      const view = v ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(chunk);
       try {
         for (;;) {
           const n = st.recv(view);
           if (n > 0) {
-            req.respond(n);
+            if (req) req.respond(n);
+            else controller.enqueue(n === view.length ? view : view.slice(0, n));
             onChunk?.(n);
             return;
           }
           if (n === 0) {
             finishThen(st, onEnd);
             controller.close();
-            req.respond(0);
+            req?.respond(0);
             return;
           }
           await st.ready(StreamEventType.READABLE);

@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 import { requireDaemon } from "./helpers/daemon.ts";
 
 const deno = Deno.execPath();
+// Children skip type checking: `deno task check` checks the fixtures, and a child's check would
+// only repeat it (slowly) for every spawn.
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 /** Runs a child to completion, echoing its output; returns its status and output. */
@@ -33,20 +35,30 @@ function assertPassed(r: { code: number; out: string }, what: string): void {
 }
 
 Deno.test("the default impl passes the contract in its own process", async () => {
-  const r = await runChild(["test", "--allow-all", fixture("event_default_impl.ts")]);
+  const r = await runChild(["test", "--no-check", "--allow-all", fixture("event_default_impl.ts")]);
   assertPassed(r, "the default-impl suite");
 });
 
 Deno.test("a TypeScript EventImpl subclass passes the contract in its own process", async () => {
   const d = await requireDaemon("the recording impl over a remote connection");
   const env: Record<string, string> = d ? { EVENT_TEST_URI: d.testUri } : {};
-  const r = await runChild(["test", "--allow-all", fixture("event_recording_impl.ts")], env);
+  const r = await runChild([
+    "test",
+    "--no-check",
+    "--allow-all",
+    fixture("event_recording_impl.ts"),
+  ], env);
   assertPassed(r, "the recording-impl suite");
   if (d) assert.match(r.out, /a remote connection: .* ok/);
 });
 
 Deno.test("registering a loop after a connection was opened throws", async () => {
-  const r = await runChild(["run", "--allow-all", fixture("event_register_after_open.ts")]);
+  const r = await runChild([
+    "run",
+    "--no-check",
+    "--allow-all",
+    fixture("event_register_after_open.ts"),
+  ]);
   assertPassed(r, "the register-after-open script");
   assert.match(r.out, /register-after-open: ok/);
 });
@@ -54,7 +66,11 @@ Deno.test("registering a loop after a connection was opened throws", async () =>
 Deno.test("process lifetime with DenoEventImpl", async (t) => {
   const script = fixture("event_lifetime.ts");
   await t.step("a script that deregisters and closes test:///default exits by itself", async () => {
-    const r = await runChild(["run", "--allow-all", script, "exit", "test:///default"], {}, 20_000);
+    const r = await runChild(
+      ["run", "--no-check", "--allow-all", script, "exit", "test:///default"],
+      {},
+      20_000,
+    );
     assertPassed(r, "the lifetime script");
     assert.match(r.out, /event received/);
     console.log(`exited by itself ${r.ms.toFixed(0)} ms after spawn`);
@@ -64,11 +80,27 @@ Deno.test("process lifetime with DenoEventImpl", async (t) => {
   await t.step("the same over a remote connection with keepalive exits by itself", async () => {
     const d = await requireDaemon("the remote lifetime script");
     if (!d) return;
-    const r = await runChild(["run", "--allow-all", script, "exit", d.testUri], {}, 20_000);
+    const r = await runChild(
+      ["run", "--no-check", "--allow-all", script, "exit", d.testUri],
+      {},
+      20_000,
+    );
     assertPassed(r, "the remote lifetime script");
     assert.match(r.out, /event received/);
     console.log(`exited by itself ${r.ms.toFixed(0)} ms after spawn`);
     assert.ok(r.ms < 10_000, `took ${r.ms} ms`);
+  });
+
+  await t.step("an unref'd loop lets a script with a remote listener exit", async () => {
+    const d = await requireDaemon("the unref'd listener script");
+    if (!d) return;
+    const r = await runChild(
+      ["run", "--no-check", "--allow-all", script, "unref", d.testUri],
+      {},
+      20_000,
+    );
+    assertPassed(r, "the unref'd listener script");
+    console.log(`exited by itself ${r.ms.toFixed(0)} ms after spawn`);
   });
 
   await t.step("a script that keeps a remote listener stays alive", async () => {
@@ -81,7 +113,7 @@ Deno.test("process lifetime with DenoEventImpl", async (t) => {
 /** Spawns the listener script, waits for it to report ready, checks it is still running later. */
 async function assertStaysAlive(script: string, uri: string): Promise<void> {
   const child = new Deno.Command(deno, {
-    args: ["run", "--allow-all", script, "listen", uri],
+    args: ["run", "--no-check", "--allow-all", script, "listen", uri],
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "inherit",

@@ -27,22 +27,28 @@ import type {
 } from "../../ffi/enums.ts";
 import type { TypedParams } from "../typed_params.ts";
 
-type Lifecycle<E extends DomainEventType, D extends number> = { event: E; detail: D };
+/** One lifecycle event type with its own detail enum. */
+export interface DomainLifecycleOf<E extends DomainEventType, D extends number> {
+  /** What happened. */
+  event: E;
+  /** Why, in the detail enum of `event`. */
+  detail: D;
+}
 
 /**
  * A lifecycle event (`DomainEventID.LIFECYCLE`): `event` is a `DomainEventType` and `detail`
  * the detail enum of that type (checking `event` narrows `detail`).
  */
 export type DomainLifecycleEvent =
-  | Lifecycle<typeof DomainEventType.DEFINED, DomainEventDefinedDetailType>
-  | Lifecycle<typeof DomainEventType.UNDEFINED, DomainEventUndefinedDetailType>
-  | Lifecycle<typeof DomainEventType.STARTED, DomainEventStartedDetailType>
-  | Lifecycle<typeof DomainEventType.SUSPENDED, DomainEventSuspendedDetailType>
-  | Lifecycle<typeof DomainEventType.RESUMED, DomainEventResumedDetailType>
-  | Lifecycle<typeof DomainEventType.STOPPED, DomainEventStoppedDetailType>
-  | Lifecycle<typeof DomainEventType.SHUTDOWN, DomainEventShutdownDetailType>
-  | Lifecycle<typeof DomainEventType.PMSUSPENDED, DomainEventPMSuspendedDetailType>
-  | Lifecycle<typeof DomainEventType.CRASHED, DomainEventCrashedDetailType>;
+  | DomainLifecycleOf<typeof DomainEventType.DEFINED, DomainEventDefinedDetailType>
+  | DomainLifecycleOf<typeof DomainEventType.UNDEFINED, DomainEventUndefinedDetailType>
+  | DomainLifecycleOf<typeof DomainEventType.STARTED, DomainEventStartedDetailType>
+  | DomainLifecycleOf<typeof DomainEventType.SUSPENDED, DomainEventSuspendedDetailType>
+  | DomainLifecycleOf<typeof DomainEventType.RESUMED, DomainEventResumedDetailType>
+  | DomainLifecycleOf<typeof DomainEventType.STOPPED, DomainEventStoppedDetailType>
+  | DomainLifecycleOf<typeof DomainEventType.SHUTDOWN, DomainEventShutdownDetailType>
+  | DomainLifecycleOf<typeof DomainEventType.PMSUSPENDED, DomainEventPMSuspendedDetailType>
+  | DomainLifecycleOf<typeof DomainEventType.CRASHED, DomainEventCrashedDetailType>;
 
 /** An event that carries nothing beyond the domain (REBOOT, CONTROL_ERROR). */
 export type DomainEventEmpty = Record<string, never>;

@@ -200,6 +200,14 @@ export type SecretEventRecord<K extends SecretEventID = SecretEventID> = {
   [I in K]: { id: I; secret: Secret; event: SecretEventPayloads[I] };
 }[K];
 
+// A misspelt call (`domainEvents(DomainEventID.LIFECYCLE)`) must not silently mean "all".
+function optionsArg<T>(options: T): T {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`The events options must be an object, got ${describe(options)}`);
+  }
+  return options;
+}
+
 function idList<K extends number>(id: K | readonly K[] | undefined, all: readonly number[]): K[] {
   if (id === undefined) return [...all] as K[];
   const list = Array.isArray(id) ? [...id] : [id as K];
@@ -263,6 +271,7 @@ export function domainEvents<K extends DomainEventID = DomainEventID>(
   conn: Connection,
   options: DomainEventsOptions<K> = {},
 ): EventIterator<DomainEventRecord<K>> {
+  optionsArg(options);
   const domain = domainFilterArg(options.domain);
   const ids = idList(options.id, DOMAIN_EVENT_IDS).map(domainEventIDArg);
   return stream<DomainEventRecord<K>>(
@@ -284,6 +293,7 @@ export function objectEvents<O extends LibvirtObject, T>(
   key: string,
   options: ObjectEventsOptions<number>,
 ): EventIterator<T> {
+  optionsArg(options);
   const ids = idList(options.id, Object.values(spec.ids)).map((id) =>
     objectEventIDArg(spec.ids, spec.noun, id)
   );

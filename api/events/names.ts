@@ -20,10 +20,25 @@ import {
   StoragePoolEventID,
   StoragePoolEventLifecycleType,
 } from "../../ffi/enums.ts";
+import { describe, intArg } from "../../ffi/marshal.ts";
 
-function nameIn(table: Record<string, number>, value: number): string {
+function nameIn(table: Record<string, number>, value: number, what: string): string {
+  intArg(value, what);
   for (const [k, v] of Object.entries(table)) if (v === value) return k;
   return String(value);
+}
+
+// The table for `kind`, refusing what is no kind (an unknown key would read as no table).
+function tableOf<K extends string>(
+  tables: Record<K, Record<string, number>>,
+  kind: K,
+): Record<string, number> {
+  if (typeof kind !== "string" || !Object.hasOwn(tables, kind)) {
+    throw new TypeError(
+      `kind must be one of ${Object.keys(tables).join(", ")}, got ${describe(kind)}`,
+    );
+  }
+  return tables[kind];
 }
 
 const DETAILS: Record<number, Record<string, number>> = {
@@ -66,7 +81,7 @@ const LIFECYCLES: Record<Exclude<EventNameKind, "domain">, Record<string, number
  * ```
  */
 export function eventIDName(kind: EventNameKind, id: number): string {
-  return nameIn(IDS[kind], id);
+  return nameIn(tableOf(IDS, kind), id, "id");
 }
 
 /**
@@ -79,7 +94,7 @@ export function eventIDName(kind: EventNameKind, id: number): string {
  * ```
  */
 export function domainEventTypeName(event: number): string {
-  return nameIn(DomainEventType, event);
+  return nameIn(DomainEventType, event, "event");
 }
 
 /**
@@ -93,8 +108,9 @@ export function domainEventTypeName(event: number): string {
  * ```
  */
 export function domainEventDetailName(event: number, detail: number): string {
+  nameIn(DomainEventType, event, "event");
   const table = DETAILS[event];
-  return table ? nameIn(table, detail) : String(detail);
+  return table ? nameIn(table, detail, "detail") : nameIn({}, detail, "detail");
 }
 
 /**
@@ -107,5 +123,5 @@ export function domainEventDetailName(event: number, detail: number): string {
  * ```
  */
 export function objectLifecycleName(kind: Exclude<EventNameKind, "domain">, event: number): string {
-  return nameIn(LIFECYCLES[kind], event);
+  return nameIn(tableOf(LIFECYCLES, kind), event, "event");
 }

@@ -1,7 +1,8 @@
 // Which event callbacks each connection holds: one libvirt registration per (kind, event ID,
 // filter), fanned out to any number of JS handlers, all deregistered when the connection closes.
 import { callInt } from "../../ffi/call.ts";
-import { intArg } from "../../ffi/marshal.ts";
+import { describe, intArg } from "../../ffi/marshal.ts";
+import { LibvirtObject } from "../object.ts";
 import { reportCallbackError } from "../../ffi/callbacks.ts";
 import type { Connection } from "../connection.ts";
 import {
@@ -180,12 +181,13 @@ export function subscribe(conn: Connection, sub: Subscription): number {
 /** Removes one handler; delivery to it stops at once. The last one out deregisters libvirt's. */
 export function unsubscribe(conn: Connection, kind: EventKind, callbackID: number): void {
   intArg(callbackID, "callbackID", 0);
+  // A closed connection says so, rather than that it does not know the id.
+  const connPtr = conn.handle(`deregister a ${NOUN[kind]} event callback`);
   const st = eventsOf(conn);
   const channel = st.byId.get(callbackID);
   if (channel === undefined || channel.kind !== kind) {
     throw new Error(`No ${NOUN[kind]} event callback with id ${callbackID} on this connection`);
   }
-  const connPtr = conn.handle(`deregister a ${NOUN[kind]} event callback`);
   st.byId.delete(callbackID);
   channel.handlers.delete(callbackID);
   if (channel.handlers.size > 0) return;
@@ -207,6 +209,14 @@ export function unsubscribe(conn: Connection, kind: EventKind, callbackID: numbe
  * ```
  */
 export function registeredCount(conn: Connection, kind?: EventKind): number {
+  if (!(conn instanceof LibvirtObject) || typeof (conn as Connection).handle !== "function") {
+    throw new TypeError(`eventCallbackCount needs a Connection, got ${describe(conn)}`);
+  }
+  if (kind !== undefined && (typeof kind !== "string" || !Object.hasOwn(NOUN, kind))) {
+    throw new TypeError(
+      `kind must be one of ${Object.keys(NOUN).join(", ")}, got ${describe(kind)}`,
+    );
+  }
   const st = perConnection.get(conn);
   if (!st) return 0;
   let n = 0;

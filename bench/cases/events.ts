@@ -1,0 +1,184 @@
+// Cases 3 and 4: lifecycle-event delivery under a flood from another process (listener CPU per
+// 10k events, delay from the generator's last event to the listener's last callback), and an
+// idle listener's CPU use (open remote connection, keepalive every 5 s).
+import type { BenchContext } from "../lib/context.ts";
+import {
+  type Argv,
+  cpuSeconds,
+  cpuSecondsPrecise,
+  denoScript,
+  LineChild,
+  peerScript,
+  runJson,
+} from "../lib/proc.ts";
+import type { CaseSpec, Contender, Kind } from "../lib/runner.ts";
+
+interface Listener {
+  name: string;
+  kind: Kind;
+  /** The listener's command line for a mode ("listen" or "idle"); virsh has one for both. */
+  argv: (mode: "listen" | "idle", expect: number) => Argv;
+  /** virsh prints a line per event instead of one summary. */
+  virsh?: boolean;
+}
+
+function listeners(ctx: BenchContext): Listener[] {
+  const uri = ["--uri", ctx.testUri];
+  const ours = (loop: string) => (mode: string, expect: number) =>
+    denoScript("loop.ts", [mode, ...uri, "--loop", loop, "--expect", String(expect)]);
+  const py = (loop: string) => (mode: string, expect: number) =>
+    peerScript("libvirt_bench.py", [mode, ...uri, "--loop", loop, "--expect", String(expect)]);
+  return [
+    {
+      name: "virsh event --all --loop",
+      kind: "virsh",
+      virsh: true,
+      argv: () => ["virsh", "-c", ctx.testUri, "event", "--all", "--loop", "--timestamp"],
+    },
+    { name: "ours (DenoEventImpl)", kind: "ours", argv: ours("deno") },
+    { name: "ours (default loop)", kind: "ours", argv: ours("default") },
+    { name: "Python (default loop thread)", kind: "python", argv: py("default") },
+    { name: "Python (libvirtaio)", kind: "python", argv: py("asyncio") },
+    {
+      name: "Perl (default loop)",
+      kind: "perl",
+      argv: (mode, expect) =>
+        peerScript("sys_virt_bench.pl", [mode, ...uri, "--expect", String(expect)]),
+    },
+  ];
+}
+
+interface GenReport {
+  events: number;
+  lastAt: number;
+  seconds: number;
+}
+
+// "2026-11-23 15:10:52.123+0000: event 'lifecycle' for domain 'x': Stopped Destroyed"
+function virshStamp(line: string): number {
+  const m = line.match(/^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d+)([+-]\d{4}):/);
+  if (!m) return NaN;
+  return Date.parse(`${m[1]}T${m[2]}${m[3].slice(0, 3)}:${m[3].slice(3)}`);
+}
+
+async function startListener(l: Listener, mode: "listen" | "idle", expect: number) {
+  const child = new LineChild(l.argv(mode, expect), { exitsOnEof: !l.virsh });
+  try {
+    // virsh prints nothing until an event arrives: give it time to connect and register.
+    if (l.virsh) await new Promise((r) => setTimeout(r, 500));
+    else await child.waitLine((s) => s === "READY", 30_000);
+  } catch (e) {
+    await child.stop();
+    throw e;
+  }
+  return child;
+}
+
+function floodContender(ctx: BenchContext, l: Listener, cycles: number): Contender {
+  const expect = 2 * cycles + 4; // see bench/ours/generator.ts
+  return {
+    name: l.name,
+    kind: l.kind,
+    run: async () => {
+      const child = await startListener(l, "listen", expect);
+      try {
+        const domain = `bench-gen-${crypto.randomUUID().slice(0, 6)}`;
+        const cpu0 = cpuSeconds(child.pid);
+        const gen = await runJson<GenReport>(
+          denoScript("generator.ts", [
+            "--uri",
+            ctx.testUri,
+            "--domain",
+            domain,
+            "--cycles",
+            `${cycles}`,
+          ]),
+        );
+        let lastAt: number;
+        if (l.virsh) {
+          let seen = 0;
+          const line = await child.waitLine(
+            (s) => s.includes(`'lifecycle' for domain '${domain}'`) && ++seen === expect,
+            60_000,
+          );
+          lastAt = virshStamp(line);
+        } else {
+          const line = await child.waitLine((s) => s.startsWith("{"), 60_000);
+          lastAt = (JSON.parse(line) as { lastAt: number }).lastAt;
+        }
+        const cpu = cpuSeconds(child.pid) - cpu0;
+        return {
+          cpuPer10k: (cpu / gen.events) * 10_000,
+          tailMs: lastAt - gen.lastAt,
+          rate: gen.events / gen.seconds,
+        };
+      } finally {
+        await child.stop();
+      }
+    },
+  };
+}
+
+function idleContender(l: Listener, seconds: number): Contender {
+  return {
+    name: l.name,
+    kind: l.kind,
+    run: async () => {
+      const child = await startListener(l, "idle", 0);
+      try {
+        await new Promise((r) => setTimeout(r, 1000)); // let start-up work settle
+        const t0 = cpuSeconds(child.pid);
+        const p0 = cpuSecondsPrecise(child.pid);
+        await new Promise((r) => setTimeout(r, seconds * 1000));
+        const t1 = cpuSeconds(child.pid);
+        const p1 = cpuSecondsPrecise(child.pid);
+        const per10s = 10 / seconds;
+        return { cpuMs: (p1 - p0) * 1000 * per10s, cpuTicks: (t1 - t0) * per10s };
+      } finally {
+        await child.stop();
+      }
+    },
+  };
+}
+
+/** The event-delivery and idle cases. */
+export function eventCases(ctx: BenchContext): CaseSpec[] {
+  const cycles = ctx.opts.quick ? 1000 : 5000;
+  const idleSeconds = ctx.opts.quick ? 3 : 10;
+  const ls = listeners(ctx);
+  return [
+    {
+      id: "events",
+      title: `Event delivery: ${2 * cycles + 4} lifecycle events flooded by another process`,
+      metrics: [
+        { key: "cpuPer10k", label: "listener CPU", unit: "s/10k events", better: "lower" },
+        { key: "tailMs", label: "last event delay", unit: "ms", better: "lower" },
+        { key: "rate", label: "generator rate", unit: "events/s", better: "higher" },
+      ],
+      contenders: ls.map((l) => floodContender(ctx, l, cycles)),
+      baseline: "virsh event --all --loop",
+      notes: [
+        "The generator (bench/ours/generator.ts, synchronous calls) destroys and creates a " +
+        "test-driver domain through the private libvirtd as fast as it answers.",
+        "Listener CPU: utime+stime from /proc/PID/stat (10 ms ticks) between the listener's " +
+        "READY and its last callback. The listeners count events and free the domain object; " +
+        "virsh also formats and prints a line per event.",
+        "Last event delay: wall clock of the listener's last callback minus the moment the " +
+        "generator's last call returned (virsh: its --timestamp, ms resolution).",
+      ],
+    },
+    {
+      id: "idle",
+      title: `Idle listener: open remote connection, keepalive every 5 s, lifecycle callback`,
+      metrics: [
+        { key: "cpuMs", label: "CPU (schedstat)", unit: "ms per 10 s", better: "lower" },
+        { key: "cpuTicks", label: "CPU (stat)", unit: "s per 10 s", better: "lower" },
+      ],
+      contenders: ls.map((l) => idleContender(l, idleSeconds)),
+      notes: [
+        `Measured over ${idleSeconds} s after 1 s of settling, scaled to 10 s. schedstat sums ` +
+        "the on-CPU nanoseconds of the listener's live threads; stat is utime+stime in ticks.",
+      ],
+    },
+  ];
+}

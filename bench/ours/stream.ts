@@ -1,0 +1,176 @@
+// One timed volume transfer through one of this module's stream paths, in a process of its own
+// (one event loop per process); prints {"seconds", "bytes", "cpu"} as its last line.
+//   deno run -A bench/ours/stream.ts --uri U --pool P --vol V --op download|upload
+//     --path blocking|all|callbacks|pipe --file F [--loop none|deno|default]
+import { parseArgs } from "node:util";
+import { Connection, DefaultEventLoop, DenoEventImpl, Event, Stream } from "../../mod.ts";
+import { cpuSeconds } from "../lib/proc.ts";
+
+const { values: a } = parseArgs({
+  args: Deno.args,
+  options: {
+    uri: { type: "string" },
+    pool: { type: "string" },
+    vol: { type: "string" },
+    op: { type: "string", default: "download" },
+    path: { type: "string", default: "blocking" },
+    file: { type: "string" },
+    loop: { type: "string", default: "none" },
+  },
+});
+if (!a.uri || !a.pool || !a.vol || !a.file) throw new Error("--uri, --pool, --vol, --file needed");
+const CHUNK = 256 * 1024;
+
+let loop: DefaultEventLoop | null = null;
+if (a.loop === "deno") Event.register(new DenoEventImpl());
+else if (a.loop === "default") (loop = new DefaultEventLoop()).start();
+
+const conn = Connection.open(a.uri);
+const vol = conn.lookupStoragePoolByName(a.pool).lookupVolumeByName(a.vol);
+
+// Each download path writes every chunk to the sink with one write(2), as the peers do.
+const downloads: Record<string, (file: Deno.FsFile) => Promise<number>> = {
+  blocking(file) {
+    using st = new Stream(conn);
+    vol.download(st, 0, 0);
+    const buf = new Uint8Array(CHUNK);
+    let total = 0;
+    for (let n; (n = st.recv(buf)) > 0;) total += writeAll(file, buf.subarray(0, n));
+    st.finish();
+    return Promise.resolve(total);
+  },
+  async all(file) {
+    using st = new Stream(conn);
+    vol.download(st, 0, 0);
+    let total = 0;
+    await st.recvAll((_s, data) => {
+      total += data.length;
+      return file.writeSync(data);
+    });
+    return total;
+  },
+  async callbacks(file) {
+    using st = new Stream(conn, Stream.NONBLOCK);
+    vol.download(st, 0, 0);
+    const buf = new Uint8Array(CHUNK);
+    let total = 0;
+    const done = Promise.withResolvers<void>();
+    st.addCallback(Stream.EVENT_READABLE, (s) => {
+      try {
+        for (let n; (n = s.recv(buf)) !== -2;) {
+          if (n === 0) return (s.removeCallback(), s.finish(), done.resolve());
+          total += writeAll(file, buf.subarray(0, n));
+        }
+      } catch (e) {
+        done.reject(e);
+      }
+    });
+    await done.promise;
+    return total;
+  },
+  async pipe(file) {
+    let total = 0;
+    const count = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, c) {
+        total += chunk.length;
+        c.enqueue(chunk);
+      },
+    });
+    await vol.download().pipeThrough(count).pipeTo(file.writable);
+    return total;
+  },
+};
+
+// Each upload path reads the source with one read(2) per chunk.
+const uploads: Record<string, (file: Deno.FsFile) => Promise<number>> = {
+  blocking(file) {
+    using st = new Stream(conn);
+    vol.upload(st, 0, 0);
+    const buf = new Uint8Array(CHUNK);
+    let total = 0;
+    for (let n; (n = file.readSync(buf) ?? 0) > 0;) {
+      for (let off = 0; off < n;) off += st.send(buf.subarray(off, n));
+      total += n;
+    }
+    st.finish();
+    return Promise.resolve(total);
+  },
+  async all(file) {
+    using st = new Stream(conn);
+    vol.upload(st, 0, 0);
+    let total = 0;
+    await st.sendAll((_s, buf) => {
+      const n = file.readSync(buf) ?? 0;
+      total += n;
+      return n;
+    });
+    return total;
+  },
+  async callbacks(file) {
+    using st = new Stream(conn, Stream.NONBLOCK);
+    vol.upload(st, 0, 0);
+    const buf = new Uint8Array(CHUNK);
+    let off = 0;
+    let len = 0;
+    let total = 0;
+    const done = Promise.withResolvers<void>();
+    st.addCallback(Stream.EVENT_WRITABLE, (s) => {
+      try {
+        for (;;) {
+          if (off === len) {
+            len = file.readSync(buf) ?? 0;
+            off = 0;
+            if (len === 0) return (s.removeCallback(), s.finish(), done.resolve());
+            total += len;
+          }
+          const n = s.send(buf.subarray(off, len));
+          if (n === -2) return;
+          off += n;
+        }
+      } catch (e) {
+        done.reject(e);
+      }
+    });
+    await done.promise;
+    return total;
+  },
+  async pipe(file) {
+    const st = new Stream(conn, Stream.NONBLOCK);
+    vol.upload(st, 0, 0);
+    let total = 0;
+    const count = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, c) {
+        total += chunk.length;
+        c.enqueue(chunk);
+      },
+    });
+    await file.readable.pipeThrough(count).pipeTo(st.writable);
+    st.free();
+    return total;
+  },
+};
+
+function writeAll(file: Deno.FsFile, data: Uint8Array): number {
+  for (let off = 0; off < data.length;) off += file.writeSync(data.subarray(off));
+  return data.length;
+}
+
+const table = a.op === "upload" ? uploads : downloads;
+const run = table[a.path];
+if (!run) throw new Error(`unknown --path ${a.path} (${Object.keys(table).join(", ")})`);
+// Timed from opening the file to the finished stream, as the peers time themselves; the
+// connection and the lookups are outside (virsh's own --timing leaves its connection out too).
+const cpu0 = cpuSeconds("self");
+const t0 = performance.now();
+const file = a.op === "upload"
+  ? await Deno.open(a.file, { read: true })
+  : await Deno.open(a.file, { write: true, create: true, truncate: true });
+const bytes = await run(file);
+try {
+  file.close(); // pipeTo(file.writable) closed it already
+} catch { /* closed */ }
+const seconds = (performance.now() - t0) / 1000;
+const cpu = cpuSeconds("self") - cpu0;
+conn.close();
+await loop?.stop();
+console.log(JSON.stringify({ seconds, bytes, cpu }));

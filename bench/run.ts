@@ -1,0 +1,185 @@
+// `deno task bench`: this module beside virsh, libvirt-python and Sys::Virt, in one run against
+// the tests' private libvirtd — stream throughput, event delivery, idle CPU, timer accuracy and
+// loop overhead — written to bench/results/latest.json and docs/benchmarks.md.
+//   deno run -A bench/run.ts [--runs N] [--quick] [--size MiB] [--only id,id] [--sink file|null]
+//     [--profile DIR]   (our children write V8 CPU profiles to DIR; see bench/profile_top.ts)
+// Not part of `deno task test`: it takes minutes and reports, it does not assert.
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { type BenchOptions, withBench } from "./lib/context.ts";
+import {
+  benchAbort,
+  PERL,
+  profiling,
+  PYTHON,
+  ROOT,
+  runPlain,
+  stopAllChildren,
+} from "./lib/proc.ts";
+import { type CaseResult, type CaseSpec, runCase } from "./lib/runner.ts";
+import {
+  checkTargets,
+  consoleTable,
+  consoleTargets,
+  markdown,
+  type Meta,
+  type Results,
+} from "./lib/report.ts";
+import { streamCases } from "./cases/streams.ts";
+import { eventCases } from "./cases/events.ts";
+import { loopCases } from "./cases/loops.ts";
+
+const { values: a } = parseArgs({
+  args: Deno.args,
+  options: {
+    runs: { type: "string" },
+    quick: { type: "boolean", default: false },
+    size: { type: "string" },
+    only: { type: "string", default: "" },
+    sink: { type: "string", default: "file" },
+    profile: { type: "string" },
+    out: { type: "string" },
+    doc: { type: "string" },
+  },
+});
+const opts: BenchOptions = {
+  quick: a.quick,
+  runs: Number(a.runs ?? (a.quick ? 2 : 5)),
+  sizeMiB: Number(a.size ?? (a.quick ? 64 : 512)),
+  only: a.only ? a.only.split(",").map((s) => s.trim()) : [],
+  sink: a.sink === "null" ? "null" : "file",
+};
+if (a.profile) {
+  profiling.dir = a.profile;
+  await Deno.mkdir(a.profile, { recursive: true });
+}
+// A --quick smoke run or a profiled run must not overwrite the published figures.
+const scratch = opts.quick ? "quick" : a.profile ? "profiled" : null;
+const outPath = a.out ??
+  (scratch ? `${ROOT}bench/results/${scratch}.json.tmp` : `${ROOT}bench/results/latest.json`);
+const docPath = a.doc ?? (scratch ? null : `${ROOT}docs/benchmarks.md`);
+if (!Number.isInteger(opts.runs) || opts.runs < 1) throw new Error("--runs must be >= 1");
+if (!Number.isInteger(opts.sizeMiB) || opts.sizeMiB < 1) throw new Error("--size must be >= 1");
+
+// Ctrl-C: kill the children, then let the run unwind through its cleanup (daemon, temp folder).
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(sig, () => {
+    if (benchAbort.signal.aborted) return;
+    console.error(`\nbench: ${sig}, cleaning up…`);
+    benchAbort.abort(new Error(`interrupted by ${sig}`));
+    void stopAllChildren();
+  });
+}
+
+async function version(argv: [string, ...string[]], re: RegExp): Promise<string> {
+  try {
+    const { stdout, stderr } = await runPlain(argv, { timeoutMs: 20_000 });
+    return (stdout + stderr).match(re)?.[1] ?? "?";
+  } catch {
+    return "missing";
+  }
+}
+
+async function meta(): Promise<Meta> {
+  const cpuinfo = await Deno.readTextFile("/proc/cpuinfo").catch(() => "");
+  const model = cpuinfo.match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown CPU";
+  const cpus = navigator.hardwareConcurrency;
+  const memGiB = Math.round(Deno.systemMemoryInfo().total / 2 ** 30);
+  return {
+    date: new Date().toISOString(),
+    runs: opts.runs,
+    quick: opts.quick,
+    sizeMiB: opts.sizeMiB,
+    sink: opts.sink === "null" ? "/dev/null" : "a file in the temp folder",
+    machine: `${model}, ${cpus} CPUs, ${memGiB} GiB, Linux ${Deno.osRelease()}`,
+    versions: {
+      deno: Deno.version.deno,
+      libvirt: await version(["virsh", "--version"], /([\d.]+)/),
+      "libvirt-python": await version(
+        [PYTHON, "-c", "import libvirt; v = libvirt.getVersion(); print(v)"],
+        /(\d+)/,
+      ).then((v) => (Number.isFinite(Number(v)) ? formatLibvirt(Number(v)) : v)),
+      "Sys::Virt": await version(
+        [PERL, "-MSys::Virt", "-e", "print $Sys::Virt::VERSION"],
+        /([\d.]+)/,
+      ),
+      python: await version([PYTHON, "--version"], /Python ([\d.]+)/),
+      perl: await version([PERL, "-e", "print $^V"], /v([\d.]+)/),
+    },
+  };
+}
+
+function formatLibvirt(v: number): string {
+  return `${Math.floor(v / 1e6)}.${Math.floor(v / 1e3) % 1000}.${v % 1000}`;
+}
+
+async function checkPeers(): Promise<void> {
+  const missing: string[] = [];
+  if ((await version([PYTHON, "-c", "import libvirt, libvirtaio; print('ok')"], /(ok)/)) !== "ok") {
+    missing.push("python3-libvirt");
+  }
+  if ((await version([PERL, "-MSys::Virt", "-e", "print 'ok'"], /(ok)/)) !== "ok") {
+    missing.push("libsys-virt-perl");
+  }
+  if (missing.length > 0) {
+    console.error(
+      `bench: the peers ${missing.join(", ")} are missing; their rows will fail. ` +
+        "Install them with `./run.sh bench` (scripts/setup.sh --peers) or apt-get.",
+    );
+  }
+}
+
+const findingsPath = fileURLToPath(new URL("./findings.md", import.meta.url));
+await checkPeers();
+const info = await meta();
+console.error(
+  `bench: ${opts.runs} runs, ${opts.sizeMiB} MiB streams${opts.quick ? ", quick" : ""}; ` +
+    `${info.machine}`,
+);
+
+const cases: CaseResult[] = await withBench(opts, async (ctx) => {
+  const specs: CaseSpec[] = [...streamCases(ctx), ...eventCases(ctx), ...loopCases(ctx)]
+    .filter((s) => opts.only.length === 0 || opts.only.includes(s.id));
+  if (specs.length === 0) throw new Error(`--only ${opts.only} matches no case`);
+  const done: CaseResult[] = [];
+  try {
+    for (const spec of specs) done.push(await runCase(spec, opts.runs));
+  } finally {
+    await stopAllChildren();
+  }
+  return done;
+});
+
+// A run of some cases (--only) updates those in the existing results and keeps the others.
+const previous = opts.only.length > 0 ? await readResults(outPath) : null;
+const merged = previous
+  ? [
+    ...previous.cases.map((p) => cases.find((c) => c.id === p.id) ?? p),
+    ...cases.filter((c) => !previous.cases.some((p) => p.id === c.id)),
+  ]
+  : cases;
+const results: Results = { meta: info, cases: merged, targets: checkTargets(merged) };
+console.log("");
+for (const c of merged) console.log(consoleTable(c) + "\n");
+console.log("Targets (issue 5)\n" + consoleTargets(results.targets));
+
+await Deno.mkdir(new URL("./results/", import.meta.url), { recursive: true });
+await Deno.writeTextFile(outPath, JSON.stringify(results, null, 2) + "\n");
+if (docPath) {
+  const findings = await Deno.readTextFile(findingsPath).catch(() => "");
+  await Deno.mkdir(`${ROOT}docs`, { recursive: true });
+  await Deno.writeTextFile(docPath, markdown(results, findings));
+  // The page is part of the repository: keep it as `deno fmt` (and `deno task check`) wants it.
+  await runPlain([Deno.execPath(), "fmt", "--quiet", docPath]).catch((e) =>
+    console.error(`bench: deno fmt ${docPath} failed: ${(e as Error).message}`)
+  );
+}
+console.log(`\nbench: wrote ${outPath}${docPath ? ` and ${docPath}` : ""}`);
+
+async function readResults(path: string): Promise<Results | null> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path)) as Results;
+  } catch {
+    return null;
+  }
+}
