@@ -46,12 +46,15 @@ export function registeredLoop(): RegisteredLoop {
   if (state.loop !== "none") return state.loop;
   const marker = processMarker();
   if (marker === null) return "none";
-  return marker === "default" ? "default" : "foreign";
+  // A child process inherits the environment: a marker of another process is not ours to heed.
+  const [kind, pid] = marker.split(":");
+  if (Number(pid) !== Deno.pid) return "none";
+  return kind === "default" ? "default" : "foreign";
 }
 
 /** Records a registration; the event module checks the rules before calling this. */
 export function markLoopRegistered(loop: "default" | "custom"): void {
   state.loop = loop;
-  const value = loop === "default" ? "default" : `custom:${isolateToken}`;
+  const value = `${loop}:${Deno.pid}:${isolateToken}`;
   libc().symbols.setenv(MARKER, cString(value), 1);
 }
