@@ -1,6 +1,20 @@
 // The README demo: connects to libvirt's in-process test driver, shows its domains, storage
-// pools and networks, and closes. No daemon needed. Run: deno run --allow-ffi --allow-env demo.ts
-import { Connection, DomainState, StoragePoolState } from "../mod.ts";
+// pools and networks, watches the lifecycle events of a stop and start, and closes.
+// No daemon needed. Run: deno run --allow-ffi --allow-env demo.ts
+import {
+  Connection,
+  DenoEventImpl,
+  domainEventDetailName,
+  DomainEventID,
+  domainEventTypeName,
+  DomainState,
+  Event,
+  StoragePoolState,
+} from "../mod.ts";
+
+// libvirt delivers events through an event loop registered before the first connection; this
+// one runs on Deno's own loop.
+Event.register(new DenoEventImpl());
 
 const URI = "test:///default";
 
@@ -80,6 +94,24 @@ try {
       net.getBridgeName(),
     ]),
   );
+
+  console.log('\nWatching lifecycle events while the domain "test" is stopped and started:');
+  const seen = Promise.withResolvers<void>();
+  let count = 0;
+  const id = conn.domainEventRegisterAny(null, DomainEventID.LIFECYCLE, (_c, dom, ev) => {
+    console.log(
+      `  event: ${dom.getName()} ${domainEventTypeName(ev.event)} ` +
+        `(${domainEventDetailName(ev.event, ev.detail)})`,
+    );
+    if (++count === 2) seen.resolve();
+  });
+  const test = conn.lookupDomainByName("test");
+  console.log("  destroying test…");
+  test.destroy();
+  console.log("  starting test…");
+  test.create();
+  await seen.promise;
+  conn.domainEventDeregisterAny(id);
 } finally {
   // Closing frees every domain, pool and network obtained above.
   console.log("\nClosing the connection…");

@@ -2,6 +2,7 @@
 import { libvirt } from "./library.ts";
 import { readCString } from "./marshal.ts";
 import type { ErrorDomain, ErrorLevel } from "./enums.ts";
+import { log, logEnabled } from "../log.ts";
 
 /** Fields libvirt reports with an error (`virError`). */
 export interface LibvirtErrorInit {
@@ -102,6 +103,15 @@ export const VIR_ERROR_SIZE = 80;
  * failing that, for the connection. Resets it, so a later failure never reports a stale one.
  */
 export function lastError(func: string, conn?: Deno.PointerValue): LibvirtError {
+  const e = readLastError(func, conn);
+  // libvirt's own error report, which it would otherwise have printed on stderr.
+  if (logEnabled.error) {
+    log("error", `${func}: ${e.message}`, { code: e.code, domain: e.domain, level: e.level });
+  }
+  return e;
+}
+
+function readLastError(func: string, conn?: Deno.PointerValue): LibvirtError {
   const lv = libvirt();
   const err = lv.virGetLastError();
   if (err !== null) {

@@ -26,7 +26,7 @@ import {
   sparseSendAll,
 } from "./all.ts";
 import { streamReadable, streamWritable } from "./web.ts";
-import { log } from "../log.ts";
+import { log, logEnabled } from "../log.ts";
 
 /** Where a stream is in its life: unused, transferring, ended one way or the other, or freed. */
 export type StreamState = "new" | "active" | "finished" | "aborted" | "freed";
@@ -114,6 +114,7 @@ export class Stream extends LibvirtObject {
       }
       const r = call(ptr);
       st.#state = "active";
+      if (logEnabled.debug) log("debug", "stream: active", { verb });
       return r;
     };
   }
@@ -321,9 +322,11 @@ export class Stream extends LibvirtObject {
       const e = lastError("virStreamFinish");
       this.#state = "aborted";
       if (callRaw("virStreamAbort", ptr) < 0) callRaw("virResetLastError");
+      if (logEnabled.debug) log("debug", "stream: finish failed, aborted", { error: e.message });
       throw e;
     }
     this.#state = "finished";
+    if (logEnabled.debug) log("debug", "stream: finished");
   }
 
   /**
@@ -344,6 +347,7 @@ export class Stream extends LibvirtObject {
     const ptr = this.ptr("abort");
     this.#detach("aborted");
     this.#state = "aborted";
+    if (logEnabled.debug) log("debug", "stream: aborted");
     if (callRaw("virStreamAbort", ptr) === -1) {
       log("debug", "virStreamAbort reported an error", { error: lastError("virStreamAbort") });
     }
