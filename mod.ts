@@ -19,13 +19,8 @@ export * from "./ffi/enums.ts";
 export { LIBVIRT_PATH_ENV } from "./ffi/library.ts";
 export { LibvirtObject } from "./api/object.ts";
 export { Connection, decodeVersion } from "./api/connection.ts";
-export type {
-  AuthOptions,
-  CloseReason,
-  Credential,
-  OpenOptions,
-  Version,
-} from "./api/connection.ts";
+export type { CloseReason, OpenOptions, Version } from "./api/connection.ts";
+export type { AuthOptions, Credential } from "./api/auth.ts";
 export { Domain } from "./api/domain.ts";
 export type { DomainStateInfo } from "./api/domain.ts";
 export { StoragePool } from "./api/storage_pool.ts";

@@ -4,7 +4,6 @@ import {
   cString,
   flagsArg,
   intArg,
-  mallocCopy,
   stringArg,
   takePointerArray,
   UUID_BUFLEN,
@@ -13,6 +12,7 @@ import {
 import { OpaqueRegistry, permanentCallback, reportCallbackError } from "../ffi/callbacks.ts";
 import type { ConnectCloseReason } from "../ffi/enums.ts";
 import { LibvirtObject } from "./object.ts";
+import { type AuthOptions, openAuth } from "./auth.ts";
 import { Domain } from "./domain.ts";
 import { StoragePool } from "./storage_pool.ts";
 import { StorageVol } from "./storage_vol.ts";
@@ -30,26 +30,6 @@ export interface OpenOptions {
   readOnly?: boolean;
   /** Answers credential prompts (`virConnectOpenAuth`), for URIs whose server asks for them. */
   auth?: AuthOptions;
-}
-
-/** One credential libvirt asks for (`virConnectCredential`). */
-export interface Credential {
-  /** `ConnectCredentialType` (USERNAME, PASSPHRASE, …). */
-  type: number;
-  /** The prompt libvirt shows. */
-  prompt: string;
-  /** A challenge, for some types. */
-  challenge: string | null;
-  /** The default answer libvirt proposes. */
-  defaultResult: string | null;
-}
-
-/** How credentials are answered when the URI's server asks for them. */
-export interface AuthOptions {
-  /** The credential types the callback can answer (`ConnectCredentialType` values). */
-  credTypes: number[];
-  /** Returns an answer per credential, in order; `null` leaves one unanswered. */
-  callback: (creds: Credential[]) => (string | null)[];
 }
 
 /** Why libvirt closed a connection (`virConnectCloseReason`). */
@@ -1193,68 +1173,5 @@ export class Connection extends LibvirtObject {
     options: ev.SecretEventsOptions<K> = {},
   ): ev.EventIterator<ev.SecretEventRecord<K>> {
     return ev.secretEvents(this, options);
-  }
-}
-
-// virConnectCredential: int type; const char *prompt, *challenge, *defresult; char *result;
-// unsigned int resultlen — 48 bytes on 64-bit platforms.
-const CRED_SIZE = 48;
-
-function openAuth(name: Uint8Array | null, auth: AuthOptions, flags: number): Deno.PointerObject {
-  if (!Array.isArray(auth.credTypes) || typeof auth.callback !== "function") {
-    throw new TypeError("auth needs credTypes (number[]) and callback (function)");
-  }
-  const credTypes = new Int32Array(auth.credTypes.map((t) => intArg(t, "credential type")));
-  // libvirt frees each `result` with free(), so answers are copied into malloc'd memory.
-  const cb = new Deno.UnsafeCallback(
-    { parameters: ["pointer", "u32", "pointer"], result: "i32" } as const,
-    (credPtr, ncred) => {
-      try {
-        if (credPtr === null) return -1;
-        const view = new Deno.UnsafePointerView(credPtr);
-        const creds: Credential[] = [];
-        for (let i = 0; i < ncred; i++) {
-          const o = i * CRED_SIZE;
-          const str = (off: number) => {
-            const p = view.getPointer(o + off);
-            return p === null ? null : Deno.UnsafePointerView.getCString(p);
-          };
-          creds.push({
-            type: view.getInt32(o),
-            prompt: str(8) ?? "",
-            challenge: str(16),
-            defaultResult: str(24),
-          });
-        }
-        const answers = auth.callback(creds);
-        const buf = new Deno.UnsafePointerView(credPtr);
-        for (let i = 0; i < ncred; i++) {
-          const answer = answers[i];
-          if (answer === null || answer === undefined) continue;
-          const bytes = cString(String(answer));
-          const mem = mallocCopy(bytes);
-          const o = i * CRED_SIZE;
-          const cell = new BigUint64Array(buf.getArrayBuffer(CRED_SIZE, o));
-          cell[4] = BigInt(Deno.UnsafePointer.value(mem));
-          new Uint32Array(cell.buffer, 40, 1)[0] = bytes.length - 1;
-        }
-        return 0;
-      } catch (e) {
-        reportCallbackError("auth callback", e);
-        return -1;
-      }
-    },
-  );
-  try {
-    // virConnectAuth: int *credtype; unsigned int ncredtype; callback; void *cbdata.
-    const st = new BigUint64Array(4);
-    st[0] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(credTypes)));
-    st[1] = BigInt(credTypes.length);
-    st[2] = BigInt(Deno.UnsafePointer.value(cb.pointer));
-    st[3] = 0n;
-    return callPtr("virConnectOpenAuth", name, Deno.UnsafePointer.of(st), flagsArg(flags));
-  } finally {
-    // The callback is only used during the open call, which has returned.
-    cb.close();
   }
 }

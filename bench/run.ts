@@ -6,7 +6,7 @@
 // Not part of `deno task test`: it takes minutes and reports, it does not assert.
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { type BenchOptions, withBench } from "./lib/context.ts";
+import { type BenchOptions, setupState, withBench } from "./lib/context.ts";
 import {
   benchAbort,
   PERL,
@@ -66,6 +66,11 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(sig, () => {
     if (benchAbort.signal.aborted) return;
     console.error(`\nbench: ${sig}, cleaning up…`);
+    // Still waiting for the daemon (another run holds its lock): nothing runs yet to unwind.
+    if (!setupState.daemonStarted) {
+      if (setupState.dir) Deno.removeSync(setupState.dir, { recursive: true });
+      Deno.exit(130);
+    }
     benchAbort.abort(new Error(`interrupted by ${sig}`));
     void stopAllChildren();
   });
@@ -137,18 +142,26 @@ console.error(
     `${info.machine}`,
 );
 
-const cases: CaseResult[] = await withBench(opts, async (ctx) => {
-  const specs: CaseSpec[] = [...streamCases(ctx), ...eventCases(ctx), ...loopCases(ctx)]
-    .filter((s) => opts.only.length === 0 || opts.only.includes(s.id));
-  if (specs.length === 0) throw new Error(`--only ${opts.only} matches no case`);
-  const done: CaseResult[] = [];
-  try {
-    for (const spec of specs) done.push(await runCase(spec, opts.runs));
-  } finally {
-    await stopAllChildren();
-  }
-  return done;
-});
+let cases: CaseResult[];
+try {
+  cases = await withBench(opts, async (ctx) => {
+    const specs: CaseSpec[] = [...streamCases(ctx), ...eventCases(ctx), ...loopCases(ctx)]
+      .filter((s) => opts.only.length === 0 || opts.only.includes(s.id));
+    if (specs.length === 0) throw new Error(`--only ${opts.only} matches no case`);
+    const done: CaseResult[] = [];
+    try {
+      for (const spec of specs) done.push(await runCase(spec, opts.runs));
+    } finally {
+      await stopAllChildren();
+    }
+    return done;
+  });
+} catch (e) {
+  // Interrupted: withBench has stopped the daemon and removed the temp folder by now.
+  if (!benchAbort.signal.aborted) throw e;
+  console.error("bench: interrupted; the daemon is stopped and the temp folder removed");
+  Deno.exit(130);
+}
 
 // A run of some cases (--only) updates those in the existing results and keeps the others.
 const previous = opts.only.length > 0 ? await readResults(outPath) : null;

@@ -120,7 +120,10 @@ export function streamCases(ctx: BenchContext): CaseSpec[] {
       notes: [
         `Every client writes what it receives to ${sink} with one write(2) per chunk.`,
         "Time: from opening the sink to the finished stream (virsh: its own --timing of the " +
-        "command); connecting is outside for all.",
+        "command); connecting is outside for all. Client CPU: the client's utime+stime over " +
+        "the same span (virsh: /usr/bin/time, which includes connecting).",
+        "Python, Perl and ours marked blocking run without an event loop; virsh runs libvirt's " +
+        "default loop in a thread.",
       ],
     },
     {

@@ -39,6 +39,12 @@ export interface BenchContext {
 
 const MiB = 1024 * 1024;
 
+/** How far setup got: an interrupt before the daemon runs can just remove the folder and exit. */
+export const setupState: { dir: string | null; daemonStarted: boolean } = {
+  dir: null,
+  daemonStarted: false,
+};
+
 /**
  * Starts the daemon, makes the pool, the volume and the source file, and runs `body`; stops the
  * daemon and removes the folder afterwards, also when `body` throws.
@@ -48,10 +54,12 @@ export async function withBench<T>(
   body: (ctx: BenchContext) => Promise<T>,
 ): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "deno-libvirt-bench-" });
+  setupState.dir = dir;
   let stopDaemon: (() => Promise<void>) | null = null;
   let conn: Connection | null = null;
   try {
     const d = await daemon();
+    setupState.daemonStarted = true;
     stopDaemon = () => d.stop();
     conn = Connection.open(d.qemuUri);
     const pool = `bench-${crypto.randomUUID().slice(0, 8)}`;
