@@ -3,6 +3,7 @@
 // loop overhead — written to bench/results/latest.json and docs/benchmarks.md.
 //   deno run -A bench/run.ts [--runs N] [--quick] [--size MiB] [--only id,id] [--sink file|null]
 //     [--profile DIR]   (our children write V8 CPU profiles to DIR; see bench/profile_top.ts)
+//     [--report]        (no measuring: rewrites docs/benchmarks.md from the results and findings)
 // Not part of `deno task test`: it takes minutes and reports, it does not assert.
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
@@ -38,6 +39,7 @@ const { values: a } = parseArgs({
     only: { type: "string", default: "" },
     sink: { type: "string", default: "file" },
     profile: { type: "string" },
+    report: { type: "boolean", default: false },
     out: { type: "string" },
     doc: { type: "string" },
   },
@@ -135,6 +137,15 @@ async function checkPeers(): Promise<void> {
 }
 
 const findingsPath = fileURLToPath(new URL("./findings.md", import.meta.url));
+if (a.report) {
+  const saved = await readResults(outPath);
+  if (!saved) throw new Error(`--report: no results in ${outPath}`);
+  saved.targets = checkTargets(saved.cases);
+  const findings = await Deno.readTextFile(findingsPath).catch(() => "");
+  await Deno.writeTextFile(docPath ?? `${ROOT}docs/benchmarks.md`, markdown(saved, findings));
+  console.log(`bench: rewrote ${docPath ?? "docs/benchmarks.md"} from ${outPath}`);
+  Deno.exit(0);
+}
 await checkPeers();
 const info = await meta();
 console.error(
@@ -182,10 +193,6 @@ if (docPath) {
   const findings = await Deno.readTextFile(findingsPath).catch(() => "");
   await Deno.mkdir(`${ROOT}docs`, { recursive: true });
   await Deno.writeTextFile(docPath, markdown(results, findings));
-  // The page is part of the repository: keep it as `deno fmt` (and `deno task check`) wants it.
-  await runPlain([Deno.execPath(), "fmt", "--quiet", docPath]).catch((e) =>
-    console.error(`bench: deno fmt ${docPath} failed: ${(e as Error).message}`)
-  );
 }
 console.log(`\nbench: wrote ${outPath}${docPath ? ` and ${docPath}` : ""}`);
 
