@@ -19,12 +19,6 @@ export function callInt<K extends SymbolName>(name: K, ...args: Args<K>): number
   return r;
 }
 
-/** Calls a function returning `long long`/`unsigned long long` where 0 or -1 means failure. */
-export function callBigInt<K extends SymbolName>(name: K, ...args: Args<K>): bigint {
-  const r = invoke(name, args) as bigint | number;
-  return typeof r === "bigint" ? r : BigInt(r);
-}
-
 /** Calls a pointer-returning libvirt function; NULL throws the LibvirtError libvirt reported. */
 export function callPtr<K extends SymbolName>(name: K, ...args: Args<K>): Deno.PointerObject {
   const r = invoke(name, args) as Deno.PointerValue;

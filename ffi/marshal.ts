@@ -61,24 +61,6 @@ export function uuidCString(uuid: string): Uint8Array<ArrayBuffer> {
   return cString(uuid);
 }
 
-/** Formats 16 raw UUID bytes as the usual 36-character string. */
-export function uuidToString(raw: Uint8Array): string {
-  const hex = Array.from(raw.subarray(0, UUID_BUFLEN), (b) => b.toString(16).padStart(2, "0"))
-    .join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
-    hex.slice(20)
-  }`;
-}
-
-/** Parses a UUID string into its 16 raw bytes. */
-export function uuidToBytes(uuid: string): Uint8Array<ArrayBuffer> {
-  uuidCString(uuid);
-  const hex = uuid.replaceAll("-", "");
-  const out = new Uint8Array(UUID_BUFLEN);
-  for (let i = 0; i < UUID_BUFLEN; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
 /**
  * Reads the array libvirt allocated for a `virXxxPtr **` out-parameter (`count` pointers), frees
  * the array itself, and returns the element pointers (which the caller now owns).

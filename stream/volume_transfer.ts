@@ -54,10 +54,7 @@ export function volDownload(
   length: number | bigint,
   flags?: number,
 ): void {
-  const off = u64Arg(offset, "offset");
-  const len = u64Arg(length, "length");
-  const f = flagsArg(flags);
-  attachStream(stream, "download", (st) => callInt("virStorageVolDownload", vol, st, off, len, f));
+  volTransfer("download", vol, stream, offset, length, flags);
 }
 
 /** libvirt's `virStorageVolUpload`: the volume's bytes will come from `stream`. */
@@ -68,10 +65,23 @@ export function volUpload(
   length: number | bigint,
   flags?: number,
 ): void {
+  volTransfer("upload", vol, stream, offset, length, flags);
+}
+
+// Both directions check their numbers before the stream is touched, then bind it to the volume.
+function volTransfer(
+  verb: "download" | "upload",
+  vol: Deno.PointerObject,
+  stream: Stream,
+  offset: number | bigint,
+  length: number | bigint,
+  flags?: number,
+): void {
   const off = u64Arg(offset, "offset");
   const len = u64Arg(length, "length");
   const f = flagsArg(flags);
-  attachStream(stream, "upload", (st) => callInt("virStorageVolUpload", vol, st, off, len, f));
+  const name = verb === "download" ? "virStorageVolDownload" : "virStorageVolUpload";
+  attachStream(stream, verb, (st) => callInt(name, vol, st, off, len, f));
 }
 
 // Opens a stream on the volume's connection and starts the transfer on it; a failed start
