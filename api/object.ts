@@ -1,5 +1,6 @@
 // The base of every wrapper: owns one libvirt pointer and releases it exactly once.
-import { libvirt, type SymbolName } from "../ffi/library.ts";
+import { symbol, type SymbolName } from "../ffi/library.ts";
+import { checkWrapperPointer } from "./construct_guard.ts";
 
 type FreeName = Extract<
   SymbolName,
@@ -24,7 +25,7 @@ interface Held {
 // wrapper is collected. It runs on the JS thread, outside any FFI call.
 const backstop = new FinalizationRegistry<Held>((held) => {
   if (held.self) held.parent?.delete(held.self);
-  (libvirt()[held.free] as (p: Deno.PointerObject) => number)(held.ptr);
+  (symbol(held.free) as (p: Deno.PointerObject) => number)(held.ptr);
 });
 
 /**
@@ -52,6 +53,7 @@ export abstract class LibvirtObject {
     kind: string,
     parent?: LibvirtObject,
   ) {
+    checkWrapperPointer(kind, ptr); // `new Connection(uri)` from JS: say where wrappers come from
     this.#kind = kind;
     this.#held = { ptr, free };
     if (parent) {
@@ -112,7 +114,7 @@ export abstract class LibvirtObject {
     this.#held = null;
     backstop.unregister(this);
     if (held.self) held.parent?.delete(held.self);
-    return (libvirt()[held.free] as (p: Deno.PointerObject) => number)(held.ptr);
+    return (symbol(held.free) as (p: Deno.PointerObject) => number)(held.ptr);
   }
 
   /** A hook for subclasses to drop registrations before the pointer goes. */

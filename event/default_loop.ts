@@ -2,7 +2,7 @@
 // pool (virEventRunDefaultImpl is the one nonblocking libvirt call), or continuously until stopped.
 import { callRaw } from "../ffi/call.ts";
 import { permanentCallback } from "../ffi/callbacks.ts";
-import { libvirt } from "../ffi/library.ts";
+import { symbol } from "../ffi/library.ts";
 import { registeredLoop } from "./state.ts";
 import { registerDefaultImpl } from "./register.ts";
 import { log, logEnabled } from "../log.ts";
@@ -40,7 +40,7 @@ export async function runDefaultImpl(): Promise<number> {
         (registeredLoop() === "custom" ? " (a custom EventImpl is registered instead)" : ""),
     );
   }
-  const r = await libvirt().virEventRunDefaultImpl();
+  const r = await symbol("virEventRunDefaultImpl")();
   if (r < 0) {
     throw new Error(
       "virEventRunDefaultImpl failed (libvirt's error message is not available: it was " +

@@ -1,5 +1,5 @@
 // LibvirtError and the one place where a failed libvirt call becomes a thrown error.
-import { libvirt } from "./library.ts";
+import { symbol } from "./library.ts";
 import { readCString } from "./marshal.ts";
 import type { ErrorDomain, ErrorLevel } from "./enums.ts";
 import { log, logEnabled } from "../log.ts";
@@ -112,18 +112,17 @@ export function lastError(func: string, conn?: Deno.PointerValue): LibvirtError 
 }
 
 function readLastError(func: string, conn?: Deno.PointerValue): LibvirtError {
-  const lv = libvirt();
-  const err = lv.virGetLastError();
+  const err = symbol("virGetLastError")();
   if (err !== null) {
     const e = readError(err, func);
-    lv.virResetLastError();
+    symbol("virResetLastError")();
     return e;
   }
   if (conn) {
     const buf = new Uint8Array(VIR_ERROR_SIZE);
-    if (lv.virConnCopyLastError(conn, buf) > 0) {
+    if (symbol("virConnCopyLastError")(conn, buf) > 0) {
       const e = readError(Deno.UnsafePointer.of(buf)!, func);
-      lv.virResetError(Deno.UnsafePointer.of(buf));
+      symbol("virResetError")(Deno.UnsafePointer.of(buf));
       return e;
     }
   }

@@ -12,7 +12,7 @@ import {
   type StoragePool,
   type StorageVol,
 } from "../mod.ts";
-import { libvirt } from "../ffi/library.ts";
+import { symbol } from "../ffi/library.ts";
 
 const TEST_URI = "test:///default";
 const DOMAIN_XML = "<domain type='test'><name>m</name><memory>65536</memory>" +
@@ -334,7 +334,7 @@ Deno.test("fromPointer takes ownership of a reference", async (t) => {
   await t.step("a second wrapper over an extra reference is freed independently", () => {
     using conn = Connection.open(TEST_URI);
     const dom = conn.lookupDomainByName("test");
-    assert.equal(libvirt().virDomainRef(dom.unsafePointer), 0);
+    assert.equal(symbol("virDomainRef")(dom.unsafePointer), 0);
     const twin = Domain.fromPointer(conn, dom.unsafePointer);
     dom.free();
     assert.equal(twin.getName(), "test");
@@ -344,7 +344,7 @@ Deno.test("fromPointer takes ownership of a reference", async (t) => {
   await t.step("wrapping for a closed connection drops the reference and throws", () => {
     const conn = Connection.open(TEST_URI);
     const dom = conn.lookupDomainByName("test");
-    assert.equal(libvirt().virDomainRef(dom.unsafePointer), 0);
+    assert.equal(symbol("virDomainRef")(dom.unsafePointer), 0);
     const extra = dom.unsafePointer;
     conn.close();
     assert.throws(() => Domain.fromPointer(conn, extra), /its Connection was closed/);
