@@ -34,6 +34,30 @@ export function openAuth(
   auth: AuthOptions,
   flags: number,
 ): Deno.PointerObject {
+  const prepared = prepareAuth(auth);
+  try {
+    return callPtr("virConnectOpenAuth", name, prepared.pointer, flagsArg(flags));
+  } finally {
+    // The callback is only used during the open call, which has returned.
+    prepared.close();
+  }
+}
+
+/** A `virConnectAuth` struct ready for an open, and the callback to close once it returned. */
+export interface PreparedAuth {
+  /** The `virConnectAuthPtr` to pass. */
+  pointer: Deno.PointerObject;
+  /** Closes the credential callback (only after the open has settled). */
+  close(): void;
+  /** Memory the struct points into, referenced until the open has settled. */
+  keep: readonly ArrayBufferView[];
+}
+
+/**
+ * Builds the auth struct for `virConnectOpenAuth` (also used by `Connection.openAsync`, where
+ * libvirt calls the credential callback from a pool thread and Deno runs it on the JS thread).
+ */
+export function prepareAuth(auth: AuthOptions): PreparedAuth {
   if (!Array.isArray(auth.credTypes) || typeof auth.callback !== "function") {
     throw new TypeError("auth needs credTypes (number[]) and callback (function)");
   }
@@ -78,16 +102,11 @@ export function openAuth(
       }
     },
   );
-  try {
-    // virConnectAuth: int *credtype; unsigned int ncredtype; callback; void *cbdata.
-    const st = new BigUint64Array(4);
-    st[0] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(credTypes)));
-    st[1] = BigInt(credTypes.length);
-    st[2] = BigInt(Deno.UnsafePointer.value(cb.pointer));
-    st[3] = 0n;
-    return callPtr("virConnectOpenAuth", name, Deno.UnsafePointer.of(st), flagsArg(flags));
-  } finally {
-    // The callback is only used during the open call, which has returned.
-    cb.close();
-  }
+  // virConnectAuth: int *credtype; unsigned int ncredtype; callback; void *cbdata.
+  const st = new BigUint64Array(4);
+  st[0] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(credTypes)));
+  st[1] = BigInt(credTypes.length);
+  st[2] = BigInt(Deno.UnsafePointer.value(cb.pointer));
+  st[3] = 0n;
+  return { pointer: Deno.UnsafePointer.of(st)!, close: () => cb.close(), keep: [credTypes, st] };
 }

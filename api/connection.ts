@@ -1,5 +1,5 @@
 // Connection: opening, closing and describing a hypervisor connection (virConnect*).
-import { callConstString, callInt, callPtr, callString } from "../ffi/call.ts";
+import { callInt, callPtr } from "../ffi/call.ts";
 import {
   cString,
   flagsArg,
@@ -7,22 +7,28 @@ import {
   stringArg,
   takePointerArray,
   UUID_BUFLEN,
-  uuidCString,
 } from "../ffi/marshal.ts";
-import { OpaqueRegistry, permanentCallback, reportCallbackError } from "../ffi/callbacks.ts";
 import type { ConnectCloseReason } from "../ffi/enums.ts";
-import { LibvirtObject } from "./object.ts";
-import { type AuthOptions, openAuth } from "./auth.ts";
+import type { LibvirtObject } from "./object.ts";
+import { ConnectionOverrides } from "./connection_overrides.ts";
+import { type AuthOptions, openAuth, prepareAuth } from "./auth.ts";
+import { callIntAsync, callPtrAsync, openConnectionAsync } from "../ffi/call_async.ts";
 import { Domain } from "./domain.ts";
 import { StoragePool } from "./storage_pool.ts";
-import { StorageVol } from "./storage_vol.ts";
+
 import { Network } from "./network.ts";
-import { NodeDevice } from "./node_device.ts";
-import { Secret } from "./secret.ts";
+import type { NodeDevice } from "./node_device.ts";
+import type { Secret } from "./secret.ts";
 import { decodeNodeInfo, NODE_INFO_SIZE, type NodeInfo } from "./info.ts";
 import { log } from "../log.ts";
 import { markConnectionOpening } from "../event/state.ts";
 import * as ev from "./events/connection_api.ts";
+import { clearCloseHandler, releaseCloseWatch, setCloseHandler } from "./close_callback.ts";
+import {
+  type QemuMonitorEvent,
+  qemuMonitorEventDeregister,
+  qemuMonitorEventRegister,
+} from "./qemu.ts";
 
 /** Options for `Connection.open`. */
 export interface OpenOptions {
@@ -58,31 +64,6 @@ export function decodeVersion(raw: number): Version {
   };
 }
 
-type CloseHandler = (conn: Connection, reason: CloseReason) => void;
-const closeHandlers = new OpaqueRegistry<{ conn: Connection; cb: CloseHandler }>();
-
-// Called by libvirt when the connection dies (EOF, keepalive, error) or the client closes it;
-// on whichever thread noticed, which Deno turns into a call on the JS thread.
-const closeCallback = permanentCallback(
-  { parameters: ["pointer", "i32", "pointer"], result: "void" } as const,
-  (_conn, reason, opaque) => {
-    const entry = closeHandlers.get(opaque);
-    if (!entry) return;
-    log("info", "connection closed by libvirt", { reason });
-    try {
-      entry.cb(entry.conn, reason as CloseReason);
-    } catch (e) {
-      reportCallbackError("close callback", e);
-    }
-  },
-);
-
-// libvirt's free function for the close callback's opaque: forget the handler.
-const closeFree = permanentCallback(
-  { parameters: ["pointer"], result: "void" } as const,
-  (opaque) => void closeHandlers.take(opaque),
-);
-
 /**
  * A connection to a hypervisor (`virConnectPtr`).
  *
@@ -93,8 +74,7 @@ const closeFree = permanentCallback(
  * console.log(conn.getURI(), conn.getHostname(), conn.getLibVersion());
  * ```
  */
-export class Connection extends LibvirtObject {
-  #closeId = 0;
+export class Connection extends ConnectionOverrides {
   readonly #readOnly: boolean;
 
   private constructor(ptr: Deno.PointerObject, readOnly: boolean) {
@@ -141,6 +121,66 @@ export class Connection extends LibvirtObject {
    */
   static openReadOnly(uri: string | null = null): Connection {
     return Connection.open(uri, { readOnly: true });
+  }
+
+  /**
+   * The Async form of `open`: libvirt connects on Deno's thread pool (a remote handshake, SSH or
+   * TLS can take seconds), so Deno's loop keeps running. Async opens run one at a time per
+   * process: a failed open has no connection yet, and its error is read through libvirt's
+   * global error function, which is this module's only for the length of that open.
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = await Connection.openAsync("test:///default");
+   * console.log(conn.getURI());
+   * ```
+   */
+  static async openAsync(
+    uri: string | null = null,
+    options: OpenOptions = {},
+  ): Promise<Connection> {
+    if (uri !== null && typeof uri !== "string") {
+      throw new TypeError(`Connection URI must be a string or null`);
+    }
+    const name = cString(uri);
+    const readOnly = !!options.readOnly;
+    markConnectionOpening();
+    const wrap = (p: Deno.PointerObject) => new Connection(p, readOnly);
+    let conn: Connection;
+    if (options.auth) {
+      // libvirt calls the credential callback from the pool thread; Deno queues it onto the JS
+      // thread, which is free meanwhile. The callback lives until the open has settled.
+      const auth = prepareAuth(options.auth);
+      try {
+        conn = await openConnectionAsync(
+          "virConnectOpenAuth",
+          [name, auth.pointer, flagsArg(readOnly ? 1 : 0)],
+          wrap,
+        );
+      } finally {
+        auth.close();
+      }
+    } else {
+      const fn = readOnly ? "virConnectOpenReadOnly" : "virConnectOpen";
+      conn = await openConnectionAsync(fn, [name], wrap);
+    }
+    log("info", "connection opened", { uri, readOnly, async: true });
+    return conn;
+  }
+
+  /**
+   * The Async form of `openReadOnly`.
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = await Connection.openReadOnlyAsync("test:///default");
+   * console.log(conn.readOnly); // true
+   * ```
+   */
+  static openReadOnlyAsync(uri: string | null = null): Promise<Connection> {
+    return Connection.openAsync(uri, { readOnly: true });
   }
 
   /** Whether the connection was opened read-only. */
@@ -191,99 +231,8 @@ export class Connection extends LibvirtObject {
   protected override beforeRelease(): void {
     // Events first (---- events section): nothing may fire for a closed connection.
     ev.deregisterAllEvents(this);
-    if (this.#closeId === 0) return;
-    // On a connection whose daemon died (or whose keepalive expired) the remote driver fails
-    // the unregistration ("client socket is closed"); the callback can no longer fire, and
-    // virConnectClose frees its data. close() must still release the connection.
-    try {
-      this.unregisterCloseCallback();
-    } catch (e) {
-      log("debug", "close callback removal failed at close", { error: e });
-    }
-  }
-
-  /**
-   * Whether the connection is still alive (`virConnectIsAlive`).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.isAlive()); // true
-   * ```
-   */
-  isAlive(): boolean {
-    return callInt("virConnectIsAlive", this.ptr("check if alive")) === 1;
-  }
-
-  /**
-   * Whether the connection is encrypted (`virConnectIsEncrypted`).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.isEncrypted());
-   * ```
-   */
-  isEncrypted(): boolean {
-    return callInt("virConnectIsEncrypted", this.ptr("check encryption")) === 1;
-  }
-
-  /**
-   * Whether the connection is secure (`virConnectIsSecure`).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.isSecure());
-   * ```
-   */
-  isSecure(): boolean {
-    return callInt("virConnectIsSecure", this.ptr("check security")) === 1;
-  }
-
-  /**
-   * The canonical URI of the connection.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.getURI()); // test:///default
-   * ```
-   */
-  getURI(): string {
-    return callString("virConnectGetURI", this.ptr("get URI"));
-  }
-
-  /**
-   * The hypervisor host's name.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.getHostname());
-   * ```
-   */
-  getHostname(): string {
-    return callString("virConnectGetHostname", this.ptr("get hostname"));
-  }
-
-  /**
-   * The driver's name ("TEST", "QEMU", …).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.getType()); // TEST
-   * ```
-   */
-  getType(): string {
-    return callConstString("virConnectGetType", this.ptr("get type"));
+    // Then libvirt's close registration (api/close_callback.ts: never from inside its lock).
+    releaseCloseWatch(this);
   }
 
   /**
@@ -319,20 +268,6 @@ export class Connection extends LibvirtObject {
   }
 
   /**
-   * The host's capabilities XML.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.getCapabilities().startsWith("<capabilities>"));
-   * ```
-   */
-  getCapabilities(): string {
-    return callString("virConnectGetCapabilities", this.ptr("get capabilities"));
-  }
-
-  /**
    * Turns keepalive on (`interval` seconds between probes, `count` unanswered probes before the
    * connection is closed) or off (`interval` <= 0). Needs a registered event loop. Returns 1
    * when the remote side does not support keepalive.
@@ -355,7 +290,8 @@ export class Connection extends LibvirtObject {
   /**
    * Calls `cb` when the connection closes for a reason other than `close()`: end of file,
    * keepalive timeout, an error (`ConnectCloseReason`). One callback per connection; a new
-   * registration replaces the old.
+   * registration replaces the old. It runs soon after libvirt reports the close, outside
+   * libvirt's locks, so it may call any method (`c.close()`, registering again...).
    *
    * @example
    * ```ts
@@ -368,22 +304,7 @@ export class Connection extends LibvirtObject {
    */
   registerCloseCallback(cb: (conn: Connection, reason: CloseReason) => void): void {
     if (typeof cb !== "function") throw new TypeError("The close callback must be a function");
-    const ptr = this.ptr("register a close callback");
-    if (this.#closeId !== 0) this.unregisterCloseCallback();
-    const { id, opaque } = closeHandlers.add({ conn: this, cb });
-    try {
-      callInt(
-        "virConnectRegisterCloseCallback",
-        ptr,
-        closeCallback.pointer,
-        opaque,
-        closeFree.pointer,
-      );
-    } catch (e) {
-      closeHandlers.delete(id);
-      throw e;
-    }
-    this.#closeId = id;
+    setCloseHandler(this, this.ptr("register a close callback"), cb);
   }
 
   /**
@@ -398,50 +319,10 @@ export class Connection extends LibvirtObject {
    * ```
    */
   unregisterCloseCallback(): void {
-    if (this.#closeId === 0) return;
-    const ptr = this.ptr("unregister the close callback");
-    this.#closeId = 0;
-    callInt("virConnectUnregisterCloseCallback", ptr, closeCallback.pointer);
+    clearCloseHandler(this);
   }
 
   // ---- domains (api/domain.ts)
-
-  /**
-   * The domain called `name` (`virDomainLookupByName`); `ErrorNumber.NO_DOMAIN` when none.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * using dom = conn.lookupDomainByName("test");
-   * ```
-   */
-  lookupDomainByName(name: string): Domain {
-    const n = stringArg(name, "domain name");
-    return Domain.fromPointer(
-      this,
-      callPtr("virDomainLookupByName", this.ptr("look up a domain"), n),
-    );
-  }
-
-  /**
-   * The domain with this UUID string; a malformed UUID is a TypeError before libvirt is asked.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const uuid = conn.lookupDomainByName("test").getUUIDString();
-   * console.log(conn.lookupDomainByUUIDString(uuid).getName()); // test
-   * ```
-   */
-  lookupDomainByUUIDString(uuid: string): Domain {
-    const u = uuidCString(uuid);
-    return Domain.fromPointer(
-      this,
-      callPtr("virDomainLookupByUUIDString", this.ptr("look up a domain"), u),
-    );
-  }
 
   /**
    * The domain with this UUID, as a string or as its 16 raw bytes.
@@ -503,20 +384,6 @@ export class Connection extends LibvirtObject {
   }
 
   /**
-   * How many domains are running.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.numOfDomains()); // 1
-   * ```
-   */
-  numOfDomains(): number {
-    return callInt("virConnectNumOfDomains", this.ptr("count domains"));
-  }
-
-  /**
    * Defines a persistent domain from its XML, without starting it (`DomainDefineFlags`).
    *
    * @example
@@ -534,64 +401,13 @@ export class Connection extends LibvirtObject {
     const x = stringArg(xml, "domain XML");
     const f = flagsArg(flags);
     const ptr = this.ptr("define a domain");
-    return Domain.fromPointer(this, callPtr("virDomainDefineXMLFlags", ptr, x, f));
-  }
-
-  /**
-   * Creates and starts a transient domain from its XML (`DomainCreateFlags`).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const dom = conn.createDomainXML(
-   *   "<domain type='test'><name>tmp</name><memory>65536</memory>" +
-   *     "<os><type>hvm</type></os></domain>",
-   * );
-   * console.log(dom.isPersistent()); // false
-   * ```
-   */
-  createDomainXML(xml: string, flags = 0): Domain {
-    const x = stringArg(xml, "domain XML");
-    const f = flagsArg(flags);
-    const ptr = this.ptr("create a domain");
-    return Domain.fromPointer(this, callPtr("virDomainCreateXML", ptr, x, f));
+    const p = f === 0
+      ? callPtr("virDomainDefineXML", ptr, x)
+      : callPtr("virDomainDefineXMLFlags", ptr, x, f);
+    return Domain.fromPointer(this, p);
   }
 
   // ---- storage (api/storage_pool.ts, api/storage_vol.ts)
-
-  /**
-   * The storage pool called `name`; `ErrorNumber.NO_STORAGE_POOL` when none.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * using pool = conn.lookupStoragePoolByName("default-pool");
-   * ```
-   */
-  lookupStoragePoolByName(name: string): StoragePool {
-    const n = stringArg(name, "pool name");
-    const ptr = this.ptr("look up a storage pool");
-    return StoragePool.fromPointer(this, callPtr("virStoragePoolLookupByName", ptr, n));
-  }
-
-  /**
-   * The storage pool with this UUID string.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const uuid = conn.lookupStoragePoolByName("default-pool").getUUIDString();
-   * console.log(conn.lookupStoragePoolByUUIDString(uuid).getName()); // default-pool
-   * ```
-   */
-  lookupStoragePoolByUUIDString(uuid: string): StoragePool {
-    const u = uuidCString(uuid);
-    const ptr = this.ptr("look up a storage pool");
-    return StoragePool.fromPointer(this, callPtr("virStoragePoolLookupByUUIDString", ptr, u));
-  }
 
   /**
    * Every storage pool matching `flags` (`ConnectListAllStoragePoolsFlags`; 0 lists all).
@@ -610,117 +426,7 @@ export class Connection extends LibvirtObject {
     return takePointerArray(holder, n).map((p) => StoragePool.fromPointer(this, p));
   }
 
-  /**
-   * Creates and starts a transient storage pool from its XML (`StoragePoolCreateFlags`).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const dir = Deno.makeTempDirSync();
-   * const pool = conn.createStoragePoolXML(
-   *   `<pool type='dir'><name>scratch</name><target><path>${dir}</path></target></pool>`,
-   * );
-   * console.log(pool.isPersistent()); // false
-   * ```
-   */
-  createStoragePoolXML(xml: string, flags = 0): StoragePool {
-    const x = stringArg(xml, "pool XML");
-    const f = flagsArg(flags);
-    const ptr = this.ptr("create a storage pool");
-    return StoragePool.fromPointer(this, callPtr("virStoragePoolCreateXML", ptr, x, f));
-  }
-
-  /**
-   * Defines a persistent, inactive storage pool from its XML.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const pool = conn.defineStoragePoolXML(
-   *   "<pool type='dir'><name>images</name><target><path>/tmp</path></target></pool>",
-   * );
-   * pool.create();
-   * ```
-   */
-  defineStoragePoolXML(xml: string, flags = 0): StoragePool {
-    const x = stringArg(xml, "pool XML");
-    const f = flagsArg(flags);
-    const ptr = this.ptr("define a storage pool");
-    return StoragePool.fromPointer(this, callPtr("virStoragePoolDefineXML", ptr, x, f));
-  }
-
-  /**
-   * The volume at this path on the host; `ErrorNumber.NO_STORAGE_VOL` when none.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const pool = conn.lookupStoragePoolByName("default-pool");
-   * const vol = pool.createVolumeXML("<volume><name>a.img</name><capacity>1</capacity></volume>");
-   * console.log(conn.lookupStorageVolByPath(vol.getPath()).getName()); // a.img
-   * ```
-   */
-  lookupStorageVolByPath(path: string): StorageVol {
-    const p = stringArg(path, "volume path");
-    const ptr = this.ptr("look up a volume");
-    return StorageVol.fromPointer(this, callPtr("virStorageVolLookupByPath", ptr, p));
-  }
-
-  /**
-   * The volume with this key.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const pool = conn.lookupStoragePoolByName("default-pool");
-   * const vol = pool.createVolumeXML("<volume><name>a.img</name><capacity>1</capacity></volume>");
-   * console.log(conn.lookupStorageVolByKey(vol.getKey()).getName()); // a.img
-   * ```
-   */
-  lookupStorageVolByKey(key: string): StorageVol {
-    const k = stringArg(key, "volume key");
-    const ptr = this.ptr("look up a volume");
-    return StorageVol.fromPointer(this, callPtr("virStorageVolLookupByKey", ptr, k));
-  }
-
   // ---- networks (api/network.ts)
-
-  /**
-   * The network called `name`; `ErrorNumber.NO_NETWORK` when none.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * using net = conn.lookupNetworkByName("default");
-   * ```
-   */
-  lookupNetworkByName(name: string): Network {
-    const n = stringArg(name, "network name");
-    const ptr = this.ptr("look up a network");
-    return Network.fromPointer(this, callPtr("virNetworkLookupByName", ptr, n));
-  }
-
-  /**
-   * The network with this UUID string.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const uuid = conn.lookupNetworkByName("default").getUUIDString();
-   * console.log(conn.lookupNetworkByUUIDString(uuid).getName()); // default
-   * ```
-   */
-  lookupNetworkByUUIDString(uuid: string): Network {
-    const u = uuidCString(uuid);
-    const ptr = this.ptr("look up a network");
-    return Network.fromPointer(this, callPtr("virNetworkLookupByUUIDString", ptr, u));
-  }
 
   /**
    * Every network matching `flags` (`ConnectListAllNetworksFlags`; 0 lists all).
@@ -739,94 +445,7 @@ export class Connection extends LibvirtObject {
     return takePointerArray(holder, n).map((p) => Network.fromPointer(this, p));
   }
 
-  /**
-   * Creates and starts a transient network from its XML.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const net = conn.createNetworkXML(
-   *   "<network><name>scratch</name><bridge name='virbr9'/></network>",
-   * );
-   * net.destroy();
-   * ```
-   */
-  createNetworkXML(xml: string): Network {
-    const x = stringArg(xml, "network XML");
-    const ptr = this.ptr("create a network");
-    return Network.fromPointer(this, callPtr("virNetworkCreateXML", ptr, x));
-  }
-
-  /**
-   * Defines a persistent, inactive network from its XML.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const net = conn.defineNetworkXML("<network><name>lab</name></network>");
-   * net.create();
-   * ```
-   */
-  defineNetworkXML(xml: string): Network {
-    const x = stringArg(xml, "network XML");
-    const ptr = this.ptr("define a network");
-    return Network.fromPointer(this, callPtr("virNetworkDefineXML", ptr, x));
-  }
-
   // ---- node devices and secrets (api/node_device.ts, api/secret.ts)
-
-  /**
-   * The host device called `name`; `ErrorNumber.NO_NODE_DEVICE` when none.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupNodeDeviceByName("computer").getName()); // computer
-   * ```
-   */
-  lookupNodeDeviceByName(name: string): NodeDevice {
-    const n = stringArg(name, "device name");
-    const ptr = this.ptr("look up a node device");
-    return NodeDevice.fromPointer(this, callPtr("virNodeDeviceLookupByName", ptr, n));
-  }
-
-  /**
-   * Defines (or redefines) a secret from its XML.
-   *
-   * @example
-   * ```ts ignore
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("qemu:///system"); // test:///default has no secrets
-   * const s = conn.defineSecretXML("<secret><usage type='ceph'><name>c</name></usage></secret>");
-   * console.log(s.getUsageID()); // c
-   * ```
-   */
-  defineSecretXML(xml: string, flags = 0): Secret {
-    const x = stringArg(xml, "secret XML");
-    const f = flagsArg(flags);
-    const ptr = this.ptr("define a secret");
-    return Secret.fromPointer(this, callPtr("virSecretDefineXML", ptr, x, f));
-  }
-
-  /**
-   * The secret with this UUID string; `ErrorNumber.NO_SECRET` when none.
-   *
-   * @example
-   * ```ts ignore
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("qemu:///system"); // test:///default has no secrets
-   * const s = conn.defineSecretXML("<secret><usage type='ceph'><name>c</name></usage></secret>");
-   * console.log(conn.lookupSecretByUUIDString(s.getUUIDString()).getUsageID()); // c
-   * ```
-   */
-  lookupSecretByUUIDString(uuid: string): Secret {
-    const u = uuidCString(uuid);
-    const ptr = this.ptr("look up a secret");
-    return Secret.fromPointer(this, callPtr("virSecretLookupByUUIDString", ptr, u));
-  }
 
   // ---- host
 
@@ -1173,5 +792,223 @@ export class Connection extends LibvirtObject {
     options: ev.SecretEventsOptions<K> = {},
   ): ev.EventIterator<ev.SecretEventRecord<K>> {
     return ev.secretEvents(this, options);
+  }
+
+  // ---- libvirt-qemu
+
+  /**
+   * Calls `cb` for each QEMU monitor event of `dom` (null: every domain), only `event` if given
+   * (`virConnectDomainQemuMonitorEventRegister`, `ConnectDomainQemuMonitorEventRegisterFlags`).
+   * Returns the id for `domainQemuMonitorEventDeregister`. Needs a registered event loop.
+   *
+   * @example
+   * ```ts
+   * import { Connection, DenoEventImpl, Event } from "./mod.ts";
+   * Event.register(new DenoEventImpl());
+   * declare const conn: Connection; // a qemu:/// connection
+   * const id = conn.domainQemuMonitorEventRegister(null, "STOP", (e) => console.log(e.event));
+   * conn.domainQemuMonitorEventDeregister(id);
+   * ```
+   */
+  domainQemuMonitorEventRegister(
+    dom: Domain | null,
+    event: string | null,
+    cb: (e: QemuMonitorEvent) => void,
+    flags = 0,
+  ): number {
+    return qemuMonitorEventRegister(this, dom, event, cb, flags);
+  }
+
+  /**
+   * Stops a QEMU monitor event registration (`virConnectDomainQemuMonitorEventDeregister`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * declare const conn: Connection;
+   * const id = conn.domainQemuMonitorEventRegister(null, null, () => {});
+   * conn.domainQemuMonitorEventDeregister(id);
+   * ```
+   */
+  domainQemuMonitorEventDeregister(callbackID: number): void {
+    qemuMonitorEventDeregister(this, callbackID);
+  }
+
+  // ---- Async forms of the hand-written calls above (ffi/call_async.ts): the same libvirt calls
+  // on Deno's thread pool, one at a time per connection, in the order they were made.
+
+  /**
+   * The Async form of `getVersion` (`virConnectGetVersion`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log((await conn.getVersionAsync()).major);
+   * ```
+   */
+  async getVersionAsync(): Promise<Version> {
+    const out = new BigUint64Array(1);
+    const p = this.ptr("get version");
+    await callIntAsync(this, "virConnectGetVersion", p, new Uint8Array(out.buffer));
+    return decodeVersion(Number(out[0]));
+  }
+
+  /**
+   * The Async form of `getLibVersion` (`virConnectGetLibVersion`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log((await conn.getLibVersionAsync()).major);
+   * ```
+   */
+  async getLibVersionAsync(): Promise<Version> {
+    const out = new BigUint64Array(1);
+    const p = this.ptr("get lib version");
+    await callIntAsync(this, "virConnectGetLibVersion", p, new Uint8Array(out.buffer));
+    return decodeVersion(Number(out[0]));
+  }
+
+  /**
+   * The Async form of `lookupDomainByUUID` (`virDomainLookupByUUID`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const uuid = conn.lookupDomainByName("test").getUUID();
+   * console.log((await conn.lookupDomainByUUIDAsync(uuid)).getName()); // test
+   * ```
+   */
+  async lookupDomainByUUIDAsync(uuid: string | Uint8Array): Promise<Domain> {
+    if (!(uuid instanceof Uint8Array)) return this.lookupDomainByUUIDStringAsync(uuid);
+    if (uuid.length !== UUID_BUFLEN) {
+      throw new TypeError(`A raw UUID has ${UUID_BUFLEN} bytes, got ${uuid.length}`);
+    }
+    const u = uuid.slice();
+    const p = this.ptr("look up a domain");
+    return Domain.fromPointer(this, await callPtrAsync(this, "virDomainLookupByUUID", p, u));
+  }
+
+  /**
+   * The Async form of `lookupDomainByID` (`virDomainLookupByID`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log((await conn.lookupDomainByIDAsync(1)).getName()); // test
+   * ```
+   */
+  async lookupDomainByIDAsync(id: number): Promise<Domain> {
+    const i = intArg(id, "domain id", 0);
+    const p = this.ptr("look up a domain");
+    return Domain.fromPointer(this, await callPtrAsync(this, "virDomainLookupByID", p, i));
+  }
+
+  /**
+   * The Async form of `listAllDomains` (`virConnectListAllDomains`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * for (const dom of await conn.listAllDomainsAsync()) console.log(dom.getName());
+   * ```
+   */
+  async listAllDomainsAsync(flags = 0): Promise<Domain[]> {
+    const f = flagsArg(flags);
+    const holder = new BigUint64Array(1);
+    const p = this.ptr("list domains");
+    const n = await callIntAsync(this, "virConnectListAllDomains", p, holder, f);
+    return takePointerArray(holder, n).map((d) => Domain.fromPointer(this, d));
+  }
+
+  /**
+   * The Async form of `defineDomainXML` (`virDomainDefineXMLFlags`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const xml = "<domain type='test'><name>a1</name><memory>8192</memory>" +
+   *   "<os><type>hvm</type></os></domain>";
+   * using dom = await conn.defineDomainXMLAsync(xml);
+   * ```
+   */
+  async defineDomainXMLAsync(xml: string, flags = 0): Promise<Domain> {
+    const x = stringArg(xml, "domain XML");
+    const f = flagsArg(flags);
+    const p = this.ptr("define a domain");
+    return Domain.fromPointer(this, await callPtrAsync(this, "virDomainDefineXMLFlags", p, x, f));
+  }
+
+  /**
+   * The Async form of `listAllStoragePools` (`virConnectListAllStoragePools`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log((await conn.listAllStoragePoolsAsync()).length);
+   * ```
+   */
+  async listAllStoragePoolsAsync(flags = 0): Promise<StoragePool[]> {
+    const f = flagsArg(flags);
+    const holder = new BigUint64Array(1);
+    const p = this.ptr("list storage pools");
+    const n = await callIntAsync(this, "virConnectListAllStoragePools", p, holder, f);
+    return takePointerArray(holder, n).map((x) => StoragePool.fromPointer(this, x));
+  }
+
+  /**
+   * The Async form of `listAllNetworks` (`virConnectListAllNetworks`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log((await conn.listAllNetworksAsync()).length);
+   * ```
+   */
+  async listAllNetworksAsync(flags = 0): Promise<Network[]> {
+    const f = flagsArg(flags);
+    const holder = new BigUint64Array(1);
+    const p = this.ptr("list networks");
+    const n = await callIntAsync(this, "virConnectListAllNetworks", p, holder, f);
+    return takePointerArray(holder, n).map((x) => Network.fromPointer(this, x));
+  }
+
+  /**
+   * The Async form of `getNodeInfo` (`virNodeGetInfo`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log((await conn.getNodeInfoAsync()).cpus);
+   * ```
+   */
+  async getNodeInfoAsync(): Promise<NodeInfo> {
+    const buf = new Uint8Array(NODE_INFO_SIZE);
+    await callIntAsync(this, "virNodeGetInfo", this.ptr("get node info"), buf);
+    return decodeNodeInfo(buf);
+  }
+
+  /**
+   * The Async form of `getMaxVcpus` (`virConnectGetMaxVcpus`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.getMaxVcpusAsync());
+   * ```
+   */
+  getMaxVcpusAsync(type: string | null = null): Promise<number> {
+    const t = type === null ? null : stringArg(type, "hypervisor type");
+    return callIntAsync(this, "virConnectGetMaxVcpus", this.ptr("get max vcpus"), t);
   }
 }

@@ -1,16 +1,11 @@
 // Domain: one virtual machine (virDomainPtr) — lifecycle, identity, state and configuration.
-import { callConstString, callInt, callRaw, callString } from "../ffi/call.ts";
+import { callInt, callRaw, callString } from "../ffi/call.ts";
+import { callCheckedAsync, callIntAsync, callStringAsync } from "../ffi/call_async.ts";
+import { abortable, type AsyncJobOptions } from "../ffi/abort.ts";
 import { lastError } from "../ffi/errors.ts";
-import {
-  cString,
-  decodeCString,
-  flagsArg,
-  u64Arg,
-  UUID_BUFLEN,
-  UUID_STRING_BUFLEN,
-} from "../ffi/marshal.ts";
+import { cString, flagsArg } from "../ffi/marshal.ts";
 import { DomainMetadataType, type DomainState } from "../ffi/enums.ts";
-import { LibvirtObject } from "./object.ts";
+import { DomainOverrides } from "./domain_overrides.ts";
 import type { Connection } from "./connection.ts";
 import { decodeDomainInfo, DOMAIN_INFO_SIZE, type DomainInfo } from "./info.ts";
 import type { Stream } from "../stream/stream.ts";
@@ -19,6 +14,12 @@ import {
   domainOpenConsole,
   domainScreenshot,
 } from "../stream/domain_streams.ts";
+import {
+  lxcOpenNamespace,
+  qemuMonitorCommand,
+  type QemuMonitorCommandResult,
+  qemuMonitorCommandWithFiles,
+} from "./qemu.ts";
 
 /** What `Domain.getState()` returns. */
 export interface DomainStateInfo {
@@ -42,7 +43,7 @@ const METADATA_TYPES = new Set<number>(Object.values(DomainMetadataType));
  * console.log(dom.getName(), dom.getUUIDString(), dom.isActive());
  * ```
  */
-export class Domain extends LibvirtObject {
+export class Domain extends DomainOverrides {
   readonly #conn: Connection;
 
   private constructor(conn: Connection, ptr: Deno.PointerObject) {
@@ -102,7 +103,10 @@ export class Domain extends LibvirtObject {
    * ```
    */
   create(flags = 0): void {
-    callInt("virDomainCreateWithFlags", this.ptr("create"), flagsArg(flags));
+    // flags 0: virDomainCreate, which older daemons know too; the same call otherwise.
+    const f = flagsArg(flags);
+    if (f === 0) callInt("virDomainCreate", this.ptr("create"));
+    else callInt("virDomainCreateWithFlags", this.ptr("create"), f);
   }
 
   /**
@@ -116,39 +120,9 @@ export class Domain extends LibvirtObject {
    * ```
    */
   destroy(flags = 0): void {
-    callInt("virDomainDestroyFlags", this.ptr("destroy"), flagsArg(flags));
-  }
-
-  /**
-   * Pauses the domain's CPUs (`virDomainSuspend`).
-   *
-   * @example
-   * ```ts
-   * import { Connection, DomainState } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const dom = conn.lookupDomainByName("test");
-   * dom.suspend();
-   * console.log(dom.getState().state === DomainState.PAUSED); // true
-   * ```
-   */
-  suspend(): void {
-    callInt("virDomainSuspend", this.ptr("suspend"));
-  }
-
-  /**
-   * Resumes a suspended domain (`virDomainResume`).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const dom = conn.lookupDomainByName("test");
-   * dom.suspend();
-   * dom.resume();
-   * ```
-   */
-  resume(): void {
-    callInt("virDomainResume", this.ptr("resume"));
+    const f = flagsArg(flags);
+    if (f === 0) callInt("virDomainDestroy", this.ptr("destroy"));
+    else callInt("virDomainDestroyFlags", this.ptr("destroy"), f);
   }
 
   /**
@@ -162,35 +136,9 @@ export class Domain extends LibvirtObject {
    * ```
    */
   shutdown(flags = 0): void {
-    callInt("virDomainShutdownFlags", this.ptr("shut down"), flagsArg(flags));
-  }
-
-  /**
-   * Asks the guest to reboot (`virDomainReboot`, `DomainRebootFlagValues`).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * conn.lookupDomainByName("test").reboot();
-   * ```
-   */
-  reboot(flags = 0): void {
-    callInt("virDomainReboot", this.ptr("reboot"), flagsArg(flags));
-  }
-
-  /**
-   * Resets the domain like a reset button, without a guest shutdown (`virDomainReset`).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * conn.lookupDomainByName("test").reset();
-   * ```
-   */
-  reset(): void {
-    callInt("virDomainReset", this.ptr("reset"), 0);
+    const f = flagsArg(flags);
+    if (f === 0) callInt("virDomainShutdown", this.ptr("shut down"));
+    else callInt("virDomainShutdownFlags", this.ptr("shut down"), f);
   }
 
   /**
@@ -207,53 +155,9 @@ export class Domain extends LibvirtObject {
    * ```
    */
   undefine(flags = 0): void {
-    callInt("virDomainUndefineFlags", this.ptr("undefine"), flagsArg(flags));
-  }
-
-  /**
-   * The domain's name.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupDomainByName("test").getName()); // test
-   * ```
-   */
-  getName(): string {
-    return callConstString("virDomainGetName", this.ptr("get the name"));
-  }
-
-  /**
-   * The domain's UUID as a string.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupDomainByName("test").getUUIDString());
-   * ```
-   */
-  getUUIDString(): string {
-    const buf = new Uint8Array(UUID_STRING_BUFLEN);
-    callInt("virDomainGetUUIDString", this.ptr("get the UUID"), buf);
-    return decodeCString(buf);
-  }
-
-  /**
-   * The domain's UUID as its 16 raw bytes.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupDomainByName("test").getUUID().length); // 16
-   * ```
-   */
-  getUUID(): Uint8Array {
-    const buf = new Uint8Array(UUID_BUFLEN);
-    callInt("virDomainGetUUID", this.ptr("get the UUID"), buf);
-    return buf;
+    const f = flagsArg(flags);
+    if (f === 0) callInt("virDomainUndefine", this.ptr("undefine"));
+    else callInt("virDomainUndefineFlags", this.ptr("undefine"), f);
   }
 
   /**
@@ -306,92 +210,6 @@ export class Domain extends LibvirtObject {
     const buf = new Uint8Array(DOMAIN_INFO_SIZE);
     callInt("virDomainGetInfo", this.ptr("get info"), buf);
     return decodeDomainInfo(buf);
-  }
-
-  /**
-   * The domain's XML description (`DomainXMLFlags`).
-   *
-   * @example
-   * ```ts
-   * import { Connection, DomainXMLFlags } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupDomainByName("test").getXMLDesc(DomainXMLFlags.INACTIVE));
-   * ```
-   */
-  getXMLDesc(flags = 0): string {
-    return callString("virDomainGetXMLDesc", this.ptr("get the XML"), flagsArg(flags));
-  }
-
-  /**
-   * The guest's OS type ("hvm", "linux" …).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupDomainByName("test").getOSType());
-   * ```
-   */
-  getOSType(): string {
-    return callString("virDomainGetOSType", this.ptr("get the OS type"));
-  }
-
-  /**
-   * Whether the domain is running (or paused).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupDomainByName("test").isActive()); // true
-   * ```
-   */
-  isActive(): boolean {
-    return callInt("virDomainIsActive", this.ptr("check if active")) === 1;
-  }
-
-  /**
-   * Whether the domain has a persistent configuration.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupDomainByName("test").isPersistent()); // true
-   * ```
-   */
-  isPersistent(): boolean {
-    return callInt("virDomainIsPersistent", this.ptr("check if persistent")) === 1;
-  }
-
-  /**
-   * Whether the running domain's configuration differs from its persistent one.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupDomainByName("test").isUpdated());
-   * ```
-   */
-  isUpdated(): boolean {
-    return callInt("virDomainIsUpdated", this.ptr("check if updated")) === 1;
-  }
-
-  /**
-   * Whether the domain starts when the host boots.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupDomainByName("test").getAutostart());
-   * ```
-   */
-  getAutostart(): boolean {
-    const out = new Int32Array(1);
-    callInt("virDomainGetAutostart", this.ptr("get autostart"), out);
-    return out[0] !== 0;
   }
 
   /**
@@ -452,21 +270,6 @@ export class Domain extends LibvirtObject {
   }
 
   /**
-   * Changes the memory the domain uses, in KiB (`virDomainSetMemory`).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * conn.lookupDomainByName("test").setMemory(1024 * 1024);
-   * ```
-   */
-  setMemory(kib: number | bigint): void {
-    const v = u64Arg(kib, "memory (KiB)");
-    callInt("virDomainSetMemory", this.ptr("set memory"), v);
-  }
-
-  /**
    * The most memory the domain may use, in KiB.
    *
    * @example
@@ -481,54 +284,6 @@ export class Domain extends LibvirtObject {
     const r = callRaw("virDomainGetMaxMemory", this.ptr("get max memory"));
     if (Number(r) === 0) throw lastError("virDomainGetMaxMemory");
     return Number(r);
-  }
-
-  /**
-   * Saves the domain's memory to a file libvirt manages and stops it; the next `create()`
-   * restores it (`virDomainManagedSave`).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const dom = conn.lookupDomainByName("test");
-   * dom.managedSave();
-   * console.log(dom.hasManagedSaveImage()); // true
-   * ```
-   */
-  managedSave(flags = 0): void {
-    callInt("virDomainManagedSave", this.ptr("managed-save"), flagsArg(flags));
-  }
-
-  /**
-   * Whether a managed save image exists.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupDomainByName("test").hasManagedSaveImage()); // false
-   * ```
-   */
-  hasManagedSaveImage(): boolean {
-    return callInt("virDomainHasManagedSaveImage", this.ptr("check the managed save image"), 0) ===
-      1;
-  }
-
-  /**
-   * Deletes the managed save image, so the next start is a fresh boot.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const dom = conn.lookupDomainByName("test");
-   * dom.managedSave();
-   * dom.managedSaveRemove();
-   * ```
-   */
-  managedSaveRemove(): void {
-    callInt("virDomainManagedSaveRemove", this.ptr("remove the managed save image"), 0);
   }
 
   /**
@@ -580,6 +335,294 @@ export class Domain extends LibvirtObject {
    */
   openChannel(name: string | null, stream: Stream, flags = 0): void {
     domainOpenChannel(this.ptr("open a channel"), name, stream, flags);
+  }
+
+  // ---- libvirt-qemu, libvirt-lxc (loaded from their own libraries on first use)
+
+  /**
+   * Sends a command to the domain's QEMU monitor and returns QEMU's reply
+   * (`virDomainQemuMonitorCommand`; QMP JSON, or HMP text with
+   * `DomainQemuMonitorCommandFlags.HMP`). Bypasses libvirt: for debugging and what libvirt lacks.
+   *
+   * @example
+   * ```ts
+   * import { Domain } from "./mod.ts";
+   * declare const dom: Domain; // a running QEMU domain
+   * console.log(dom.qemuMonitorCommand('{"execute":"query-status"}'));
+   * ```
+   */
+  qemuMonitorCommand(cmd: string, flags = 0): string {
+    this.ptr("send a monitor command");
+    return qemuMonitorCommand(this, cmd, flags);
+  }
+
+  /**
+   * The same, passing file descriptors to QEMU and returning the ones it passes back
+   * (`virDomainQemuMonitorCommandWithFiles`).
+   *
+   * @example
+   * ```ts
+   * import { Domain } from "./mod.ts";
+   * declare const dom: Domain;
+   * const { result, outfiles } = dom.qemuMonitorCommandWithFiles('{"execute":"query-status"}', []);
+   * console.log(result, outfiles);
+   * ```
+   */
+  qemuMonitorCommandWithFiles(
+    cmd: string,
+    infiles: readonly number[],
+    flags = 0,
+  ): QemuMonitorCommandResult {
+    this.ptr("send a monitor command");
+    return qemuMonitorCommandWithFiles(this, cmd, infiles, flags);
+  }
+
+  /**
+   * File descriptors of an LXC container's namespaces (`virDomainLxcOpenNamespace`); the caller
+   * closes them.
+   *
+   * @example
+   * ```ts
+   * import { Domain } from "./mod.ts";
+   * declare const dom: Domain; // an lxc:/// domain
+   * console.log(dom.lxcOpenNamespace());
+   * ```
+   */
+  lxcOpenNamespace(flags = 0): number[] {
+    this.ptr("open its namespaces");
+    return lxcOpenNamespace(this, flags);
+  }
+  // ---- Async forms of the hand-written calls above (ffi/call_async.ts): the same libvirt calls
+  // on Deno's thread pool, one at a time per connection, in the order they were made.
+
+  /**
+   * The Async form of `create` (`virDomainCreateWithFlags`): the call runs off the JS thread.
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * using dom = conn.lookupDomainByName("test");
+   * await dom.destroyAsync();
+   * await dom.createAsync();
+   * ```
+   */
+  async createAsync(flags = 0): Promise<void> {
+    await callIntAsync(this, "virDomainCreateWithFlags", this.ptr("create"), flagsArg(flags));
+  }
+
+  /**
+   * The Async form of `destroy` (`virDomainDestroyFlags`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * await conn.lookupDomainByName("test").destroyAsync();
+   * ```
+   */
+  async destroyAsync(flags = 0): Promise<void> {
+    await callIntAsync(this, "virDomainDestroyFlags", this.ptr("destroy"), flagsArg(flags));
+  }
+
+  /**
+   * The Async form of `shutdown` (`virDomainShutdownFlags`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * await conn.lookupDomainByName("test").shutdownAsync();
+   * ```
+   */
+  async shutdownAsync(flags = 0): Promise<void> {
+    await callIntAsync(this, "virDomainShutdownFlags", this.ptr("shut down"), flagsArg(flags));
+  }
+
+  /**
+   * The Async form of `undefine` (`virDomainUndefineFlags`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.destroyAsync();
+   * await dom.undefineAsync();
+   * ```
+   */
+  async undefineAsync(flags = 0): Promise<void> {
+    await callIntAsync(this, "virDomainUndefineFlags", this.ptr("undefine"), flagsArg(flags));
+  }
+
+  /**
+   * The Async form of `getState` (`virDomainGetState`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log((await conn.lookupDomainByName("test").getStateAsync()).state);
+   * ```
+   */
+  async getStateAsync(): Promise<DomainStateInfo> {
+    const state = new Int32Array(1);
+    const reason = new Int32Array(1);
+    await callIntAsync(this, "virDomainGetState", this.ptr("get the state"), state, reason, 0);
+    return { state: state[0] as DomainState, reason: reason[0] };
+  }
+
+  /**
+   * The Async form of `getInfo` (`virDomainGetInfo`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log((await conn.lookupDomainByName("test").getInfoAsync()).nrVirtCpu);
+   * ```
+   */
+  async getInfoAsync(): Promise<DomainInfo> {
+    const buf = new Uint8Array(DOMAIN_INFO_SIZE);
+    await callIntAsync(this, "virDomainGetInfo", this.ptr("get info"), buf);
+    return decodeDomainInfo(buf);
+  }
+
+  /**
+   * The Async form of `setAutostart` (`virDomainSetAutostart`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * await conn.lookupDomainByName("test").setAutostartAsync(true);
+   * ```
+   */
+  async setAutostartAsync(autostart: boolean): Promise<void> {
+    if (typeof autostart !== "boolean") throw new TypeError("autostart must be a boolean");
+    await callIntAsync(this, "virDomainSetAutostart", this.ptr("set autostart"), autostart ? 1 : 0);
+  }
+
+  /**
+   * The Async form of `setMetadata` (`virDomainSetMetadata`).
+   *
+   * @example
+   * ```ts
+   * import { Connection, DomainMetadataType } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * await conn.lookupDomainByName("test").setMetadataAsync(DomainMetadataType.TITLE, "web");
+   * ```
+   */
+  async setMetadataAsync(
+    type: DomainMetadataType,
+    metadata: string | null,
+    key: string | null = null,
+    uri: string | null = null,
+    flags = 0,
+  ): Promise<void> {
+    const t = metadataType(type);
+    const args = [cString(metadata), cString(key), cString(uri)] as const;
+    await callIntAsync(
+      this,
+      "virDomainSetMetadata",
+      this.ptr("set metadata"),
+      t,
+      ...args,
+      flagsArg(flags),
+    );
+  }
+
+  /**
+   * The Async form of `getMetadata` (`virDomainGetMetadata`).
+   *
+   * @example
+   * ```ts
+   * import { Connection, DomainMetadataType } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * using dom = conn.lookupDomainByName("test");
+   * await dom.setMetadataAsync(DomainMetadataType.TITLE, "web");
+   * console.log(await dom.getMetadataAsync(DomainMetadataType.TITLE)); // web
+   * ```
+   */
+  getMetadataAsync(
+    type: DomainMetadataType,
+    uri: string | null = null,
+    flags = 0,
+  ): Promise<string> {
+    const t = metadataType(type);
+    const u = cString(uri);
+    const p = this.ptr("get metadata");
+    return callStringAsync(this, "virDomainGetMetadata", p, t, u, flagsArg(flags));
+  }
+
+  /**
+   * The Async form of `getMaxMemory` (`virDomainGetMaxMemory`), in KiB.
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupDomainByName("test").getMaxMemoryAsync());
+   * ```
+   */
+  async getMaxMemoryAsync(): Promise<number> {
+    // libvirt signals failure with 0 here, not -1.
+    const p = this.ptr("get max memory");
+    return Number(await callCheckedAsync(this, "virDomainGetMaxMemory", (r) => r !== 0n, p));
+  }
+
+  /**
+   * The Async form of `save` (`virDomainSave`), cancellable: aborting `options.signal` aborts
+   * the save (`virDomainAbortJob`) and the Promise rejects with the signal's reason.
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * using dom = conn.lookupDomainByName("test");
+   * await dom.saveAsync("/tmp/test.save", { signal: AbortSignal.timeout(60_000) });
+   * ```
+   */
+  override saveAsync(to: string, options: AsyncJobOptions = {}): Promise<void> {
+    return abortable(() => super.saveAsync(to), options.signal, () => this.abortJobAsync());
+  }
+
+  /**
+   * The Async form of `managedSave` (`virDomainManagedSave`), cancellable like `saveAsync`.
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * using dom = conn.lookupDomainByName("test");
+   * await dom.managedSaveAsync(0, { signal: AbortSignal.timeout(60_000) });
+   * ```
+   */
+  override managedSaveAsync(flags = 0, options: AsyncJobOptions = {}): Promise<void> {
+    return abortable(
+      () => super.managedSaveAsync(flags),
+      options.signal,
+      () => this.abortJobAsync(),
+    );
+  }
+
+  /**
+   * The Async form of `coreDump` (`virDomainCoreDump`), cancellable like `saveAsync`.
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * using dom = conn.lookupDomainByName("test");
+   * await dom.coreDumpAsync("/tmp/test.core", 0, { signal: AbortSignal.timeout(60_000) });
+   * ```
+   */
+  override coreDumpAsync(to: string, flags = 0, options: AsyncJobOptions = {}): Promise<void> {
+    return abortable(
+      () => super.coreDumpAsync(to, flags),
+      options.signal,
+      () => this.abortJobAsync(),
+    );
   }
 }
 

@@ -2,10 +2,15 @@
 // virNodeInfo): every layout lives here, checked against /usr/include/libvirt with offsetof().
 import type { DomainState, StoragePoolState, StorageVolType } from "../ffi/enums.ts";
 import { decodeCString } from "../ffi/marshal.ts";
+import { withBigIntJSON } from "../ffi/json.ts";
 
 // Layouts are those of LP64 platforms (Linux, macOS on x86_64/aarch64), where `unsigned long`
 // is 8 bytes and fields are naturally aligned; both are little-endian. Offsets were verified
 // with offsetof()/sizeof() against libvirt 9.0's headers.
+//
+// The 64-bit counters (cpuTime, capacity, ...) are bigints, which JSON.stringify refuses: every
+// decoded object carries a non-enumerable toJSON (ffi/json.ts) that writes them as exact JSON
+// integers, so `JSON.stringify(dom.getInfo())` just works.
 
 /** What `Domain.getInfo()` returns (`virDomainInfo`). */
 export interface DomainInfo {
@@ -85,34 +90,34 @@ function ulong(v: DataView, offset: number): number {
 /** Decodes a filled `virDomainInfo`. */
 export function decodeDomainInfo(buf: Uint8Array): DomainInfo {
   const v = view(buf, DOMAIN_INFO_SIZE);
-  return {
+  return withBigIntJSON({
     state: v.getUint8(0) as DomainState,
     maxMem: ulong(v, 8),
     memory: ulong(v, 16),
     nrVirtCpu: v.getUint16(24, true),
     cpuTime: v.getBigUint64(32, true),
-  };
+  });
 }
 
 /** Decodes a filled `virStoragePoolInfo`. */
 export function decodeStoragePoolInfo(buf: Uint8Array): StoragePoolInfo {
   const v = view(buf, STORAGE_POOL_INFO_SIZE);
-  return {
+  return withBigIntJSON({
     state: v.getInt32(0, true) as StoragePoolState,
     capacity: v.getBigUint64(8, true),
     allocation: v.getBigUint64(16, true),
     available: v.getBigUint64(24, true),
-  };
+  });
 }
 
 /** Decodes a filled `virStorageVolInfo`. */
 export function decodeStorageVolInfo(buf: Uint8Array): StorageVolInfo {
   const v = view(buf, STORAGE_VOL_INFO_SIZE);
-  return {
+  return withBigIntJSON({
     type: v.getInt32(0, true) as StorageVolType,
     capacity: v.getBigUint64(8, true),
     allocation: v.getBigUint64(16, true),
-  };
+  });
 }
 
 /** Decodes a filled `virNodeInfo`. */

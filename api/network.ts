@@ -1,8 +1,50 @@
 // Network: a virtual network (virNetworkPtr) — lifecycle, identity and description.
-import { callConstString, callInt, callRaw, callString } from "../ffi/call.ts";
-import { decodeCString, flagsArg, UUID_STRING_BUFLEN } from "../ffi/marshal.ts";
-import { LibvirtObject } from "./object.ts";
+import { callInt, callRaw } from "../ffi/call.ts";
+
+import { NetworkGenerated } from "./generated/network.ts";
 import type { Connection } from "./connection.ts";
+import { flagsArg, readCString, takePointerArray } from "../ffi/marshal.ts";
+import { optionalStringArg } from "../ffi/args.ts";
+import { NetworkPort } from "./network_port.ts";
+
+/** One DHCP lease of a network (`virNetworkDHCPLease`). */
+export interface NetworkDHCPLease {
+  /** The network interface name ("virbr0"). */
+  iface: string;
+  /** When the lease expires, in seconds since the epoch. */
+  expirytime: bigint;
+  /** `IPAddrType`: 0 IPv4, 1 IPv6. */
+  type: number;
+  /** The client's MAC address (null for some IPv6 leases). */
+  mac: string | null;
+  /** The IAID (IPv6), or null. */
+  iaid: string | null;
+  /** The leased address. */
+  ipaddr: string;
+  /** The prefix length. */
+  prefix: number;
+  /** The client's hostname, or null. */
+  hostname: string | null;
+  /** The client id (DUID for IPv6), or null. */
+  clientid: string | null;
+}
+
+// virNetworkDHCPLease on 64-bit platforms: pointers and long long at 8-byte alignment.
+function decodeDHCPLease(p: Deno.PointerObject): NetworkDHCPLease {
+  const v = new Deno.UnsafePointerView(p);
+  const str = (off: number) => readCString(v.getPointer(off));
+  return {
+    iface: str(0) ?? "",
+    expirytime: BigInt(v.getBigInt64(8)),
+    type: v.getInt32(16),
+    mac: str(24),
+    iaid: str(32),
+    ipaddr: str(40) ?? "",
+    prefix: v.getUint32(48),
+    hostname: str(56),
+    clientid: str(64),
+  };
+}
 
 /**
  * A virtual network, `virNetworkPtr`. Obtained from `Connection` (`lookupNetworkByName`,
@@ -16,7 +58,7 @@ import type { Connection } from "./connection.ts";
  * console.log(net.getBridgeName(), net.isActive());
  * ```
  */
-export class Network extends LibvirtObject {
+export class Network extends NetworkGenerated {
   readonly #conn: Connection;
 
   private constructor(conn: Connection, ptr: Deno.PointerObject) {
@@ -60,134 +102,46 @@ export class Network extends LibvirtObject {
   }
 
   /**
-   * Starts a defined, inactive network (`virNetworkCreate`).
+   * The DHCP leases the network's dnsmasq handed out (`virNetworkGetDHCPLeases`), all of them or
+   * those of one `mac`.
    *
    * @example
    * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const net = conn.lookupNetworkByName("default");
-   * net.destroy();
-   * net.create();
+   * import { Network } from "./mod.ts";
+   * declare const net: Network; // a network of the daemon's network driver
+   * for (const l of net.getDHCPLeases()) console.log(l.mac, l.ipaddr, l.hostname);
    * ```
    */
-  create(): void {
-    callInt("virNetworkCreate", this.ptr("create"));
+  getDHCPLeases(mac: string | null = null, flags = 0): NetworkDHCPLease[] {
+    const m = optionalStringArg(mac, "mac");
+    const f = flagsArg(flags);
+    const holder = new BigUint64Array(1);
+    const n = callInt("virNetworkGetDHCPLeases", this.ptr("get DHCP leases"), m, holder, f);
+    const out: NetworkDHCPLease[] = [];
+    for (const p of takePointerArray(holder, n)) {
+      try {
+        out.push(decodeDHCPLease(p));
+      } finally {
+        callRaw("virNetworkDHCPLeaseFree", p);
+      }
+    }
+    return out;
   }
 
   /**
-   * Stops the network (`virNetworkDestroy`). A transient network disappears.
+   * Every port of the network (`virNetworkListAllPorts`).
    *
    * @example
    * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * conn.lookupNetworkByName("default").destroy();
+   * import { Network } from "./mod.ts";
+   * declare const net: Network;
+   * console.log(net.listAllPorts().map((p) => p.getUUIDString()));
    * ```
    */
-  destroy(): void {
-    callInt("virNetworkDestroy", this.ptr("destroy"));
-  }
-
-  /**
-   * Removes the network's persistent configuration (`virNetworkUndefine`).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const net = conn.lookupNetworkByName("default");
-   * net.destroy();
-   * net.undefine();
-   * ```
-   */
-  undefine(): void {
-    callInt("virNetworkUndefine", this.ptr("undefine"));
-  }
-
-  /**
-   * The network's name.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupNetworkByName("default").getName()); // default
-   * ```
-   */
-  getName(): string {
-    return callConstString("virNetworkGetName", this.ptr("get the name"));
-  }
-
-  /**
-   * The network's UUID as a string.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupNetworkByName("default").getUUIDString());
-   * ```
-   */
-  getUUIDString(): string {
-    const buf = new Uint8Array(UUID_STRING_BUFLEN);
-    callInt("virNetworkGetUUIDString", this.ptr("get the UUID"), buf);
-    return decodeCString(buf);
-  }
-
-  /**
-   * The network's XML description (`NetworkXMLFlags`).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupNetworkByName("default").getXMLDesc());
-   * ```
-   */
-  getXMLDesc(flags = 0): string {
-    return callString("virNetworkGetXMLDesc", this.ptr("get the XML"), flagsArg(flags));
-  }
-
-  /**
-   * The name of the host bridge device the network uses.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupNetworkByName("default").getBridgeName()); // virbr0
-   * ```
-   */
-  getBridgeName(): string {
-    return callString("virNetworkGetBridgeName", this.ptr("get the bridge name"));
-  }
-
-  /**
-   * Whether the network is running.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupNetworkByName("default").isActive()); // true
-   * ```
-   */
-  isActive(): boolean {
-    return callInt("virNetworkIsActive", this.ptr("check if active")) === 1;
-  }
-
-  /**
-   * Whether the network has a persistent configuration.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupNetworkByName("default").isPersistent()); // true
-   * ```
-   */
-  isPersistent(): boolean {
-    return callInt("virNetworkIsPersistent", this.ptr("check if persistent")) === 1;
+  listAllPorts(flags = 0): NetworkPort[] {
+    const f = flagsArg(flags);
+    const holder = new BigUint64Array(1);
+    const n = callInt("virNetworkListAllPorts", this.ptr("list ports"), holder, f);
+    return takePointerArray(holder, n).map((p) => NetworkPort.fromPointer(this, p));
   }
 }

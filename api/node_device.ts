@@ -1,7 +1,8 @@
 // NodeDevice: a host device known to libvirt (virNodeDevicePtr), minimal: its name and lifetime.
-import { callConstString, callRaw } from "../ffi/call.ts";
-import { LibvirtObject } from "./object.ts";
+import { callInt, callRaw } from "../ffi/call.ts";
+import { NodeDeviceGenerated } from "./generated/node_device.ts";
 import type { Connection } from "./connection.ts";
+import { takeNames } from "../ffi/out_arrays.ts";
 
 /**
  * A host device (PCI, USB, network interface …), `virNodeDevicePtr`. Obtained from
@@ -15,7 +16,7 @@ import type { Connection } from "./connection.ts";
  * console.log(dev.getName()); // computer
  * ```
  */
-export class NodeDevice extends LibvirtObject {
+export class NodeDevice extends NodeDeviceGenerated {
   readonly #conn: Connection;
 
   private constructor(conn: Connection, ptr: Deno.PointerObject) {
@@ -59,16 +60,20 @@ export class NodeDevice extends LibvirtObject {
   }
 
   /**
-   * The device's name.
+   * The device's capability names ("pci", "net", "usb_device"...) (`virNodeDeviceListCaps`).
    *
    * @example
    * ```ts
    * import { Connection } from "./mod.ts";
    * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupNodeDeviceByName("computer").getName()); // computer
+   * console.log(conn.lookupNodeDeviceByName("computer").listCaps()); // ["system"]
    * ```
    */
-  getName(): string {
-    return callConstString("virNodeDeviceGetName", this.ptr("get the name"));
+  listCaps(): string[] {
+    const max = this.numOfCaps();
+    if (max === 0) return [];
+    const slots = new BigUint64Array(max);
+    const n = callInt("virNodeDeviceListCaps", this.ptr("list capabilities"), slots, max);
+    return takeNames(slots, n);
   }
 }

@@ -1,6 +1,7 @@
 // The base of every wrapper: owns one libvirt pointer and releases it exactly once.
 import { symbol, type SymbolName } from "../ffi/library.ts";
 import { checkWrapperPointer } from "./construct_guard.ts";
+import { claimOpenTag, notePointerUse } from "../ffi/inflight.ts";
 
 type FreeName = Extract<
   SymbolName,
@@ -12,6 +13,12 @@ type FreeName = Extract<
   | "virNodeDeviceFree"
   | "virSecretFree"
   | "virStreamFree"
+  | "virDomainSnapshotFree"
+  | "virDomainCheckpointFree"
+  | "virNetworkPortFree"
+  | "virInterfaceFree"
+  | "virNWFilterFree"
+  | "virNWFilterBindingFree"
 >;
 
 interface Held {
@@ -27,6 +34,31 @@ const backstop = new FinalizationRegistry<Held>((held) => {
   if (held.self) held.parent?.delete(held.self);
   (symbol(held.free) as (p: Deno.PointerObject) => number)(held.ptr);
 });
+
+/**
+ * @internal How ffi/call_async.ts tracks async calls on a wrapper: `enter` before the call is
+ * queued, `leave` once it settled (a release deferred meanwhile happens then); `root` is the
+ * object's connection; `pointer` is the pointer even while a release waits.
+ */
+export let asyncTracking: {
+  root(o: LibvirtObject): LibvirtObject;
+  enter(o: LibvirtObject): void;
+  leave(o: LibvirtObject): void;
+  pointer(o: LibvirtObject): Deno.PointerObject | null;
+};
+
+// Set by Connection.openAsync while it makes the wrapper of a connection opened on the pool.
+let openingAsync = false;
+
+/** @internal Runs `make` (a connection wrapper's construction) for an async open. */
+export function wrapAsyncOpen<T>(make: () => T): T {
+  openingAsync = true;
+  try {
+    return make();
+  } finally {
+    openingAsync = false;
+  }
+}
 
 /**
  * A libvirt object owned by this module: a pointer, the function that releases it, and the
@@ -45,6 +77,12 @@ const backstop = new FinalizationRegistry<Held>((held) => {
 export abstract class LibvirtObject {
   #held: Held | null;
   readonly #kind: string;
+  // Async calls (ffi/call_async.ts): the connection an object belongs to, how many async calls
+  // on it (for a connection: on it or any child) are queued or running, and a release that
+  // waits for them because a pool thread may still be using the pointer.
+  readonly #root: LibvirtObject;
+  #inFlight = 0;
+  #deferred: Held | null = null;
 
   /** Takes ownership of `ptr`, which `free` releases. Subclasses only. */
   protected constructor(
@@ -56,6 +94,9 @@ export abstract class LibvirtObject {
     checkWrapperPointer(kind, ptr); // `new Connection(uri)` from JS: say where wrappers come from
     this.#kind = kind;
     this.#held = { ptr, free };
+    this.#root = parent ?? this;
+    // A connection: the event registrations libvirt made while opening it are its own.
+    if (!parent) claimOpenTag(this, openingAsync);
     if (parent) {
       const children = parent.children();
       const self = new WeakRef<LibvirtObject>(this);
@@ -81,6 +122,7 @@ export abstract class LibvirtObject {
     if (this.#held === null) {
       throw new Error(`Cannot ${verb}: this ${this.#kind} was ${this.releasedWord()}`);
     }
+    notePointerUse(this.#root); // lets ffi/call.ts refuse a sync call that could deadlock
     return this.#held.ptr;
   }
 
@@ -110,11 +152,46 @@ export abstract class LibvirtObject {
       for (const ref of [...this.#children]) ref.deref()?.free();
       this.#children.clear();
     }
-    this.beforeRelease();
-    this.#held = null;
     backstop.unregister(this);
     if (held.self) held.parent?.delete(held.self);
+    if (this.#inFlight > 0) {
+      // A pool thread may be using the pointer: the wrapper is released now (calls throw), the
+      // libvirt reference when the last async call settles (see asyncTracking.leave).
+      this.#held = null;
+      this.#deferred = held;
+      return 0;
+    }
+    return this.#finishRelease(held);
+  }
+
+  #finishRelease(held: Held): number {
+    this.#held = held; // beforeRelease may still need the pointer (it runs before the free)
+    try {
+      this.beforeRelease();
+    } finally {
+      this.#held = null;
+    }
     return (symbol(held.free) as (p: Deno.PointerObject) => number)(held.ptr);
+  }
+
+  static {
+    asyncTracking = {
+      root: (o) => o.#root,
+      enter(o) {
+        o.#inFlight++;
+        if (o.#root !== o) o.#root.#inFlight++;
+      },
+      leave(o) {
+        for (const x of o.#root === o ? [o] : [o, o.#root]) {
+          if (--x.#inFlight === 0 && x.#deferred !== null) {
+            const held = x.#deferred;
+            x.#deferred = null;
+            x.#finishRelease(held);
+          }
+        }
+      },
+      pointer: (o) => o.#held?.ptr ?? o.#deferred?.ptr ?? null,
+    };
   }
 
   /** A hook for subclasses to drop registrations before the pointer goes. */
@@ -130,3 +207,4 @@ export abstract class LibvirtObject {
     this.free();
   }
 }
+

@@ -1,9 +1,11 @@
 // Secret: a secret stored by libvirt (virSecretPtr), minimal: identity, usage, value, undefine.
-import { callConstString, callInt, callRaw } from "../ffi/call.ts";
-import { decodeCString, describe, flagsArg, UUID_STRING_BUFLEN } from "../ffi/marshal.ts";
+import { callInt, callPtr, callRaw } from "../ffi/call.ts";
+import { callIntAsync, callPtrAsync } from "../ffi/call_async.ts";
+import { describe, flagsArg } from "../ffi/marshal.ts";
 import type { SecretUsageType } from "../ffi/enums.ts";
-import { LibvirtObject } from "./object.ts";
+import { SecretGenerated } from "./generated/secret.ts";
 import type { Connection } from "./connection.ts";
+import { libc } from "../ffi/libc.ts";
 
 /**
  * A secret (a passphrase, a key) kept by libvirt, `virSecretPtr`. Obtained from `Connection`
@@ -20,7 +22,7 @@ import type { Connection } from "./connection.ts";
  * console.log(secret.getUUIDString(), secret.getUsageID());
  * ```
  */
-export class Secret extends LibvirtObject {
+export class Secret extends SecretGenerated {
   readonly #conn: Connection;
 
   private constructor(conn: Connection, ptr: Deno.PointerObject) {
@@ -66,23 +68,6 @@ export class Secret extends LibvirtObject {
   }
 
   /**
-   * The secret's UUID as a string.
-   *
-   * @example
-   * ```ts ignore
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("qemu:///system"); // test:///default has no secrets
-   * const XML = "<secret><usage type='ceph'><name>client.admin</name></usage></secret>";
-   * console.log(conn.defineSecretXML(XML).getUUIDString());
-   * ```
-   */
-  getUUIDString(): string {
-    const buf = new Uint8Array(UUID_STRING_BUFLEN);
-    callInt("virSecretGetUUIDString", this.ptr("get the UUID"), buf);
-    return decodeCString(buf);
-  }
-
-  /**
    * What the secret is for (`SecretUsageType`: VOLUME, CEPH, ISCSI, TLS, VTPM …).
    *
    * @example
@@ -96,21 +81,6 @@ export class Secret extends LibvirtObject {
    */
   getUsageType(): SecretUsageType {
     return callInt("virSecretGetUsageType", this.ptr("get the usage type")) as SecretUsageType;
-  }
-
-  /**
-   * The name of what the secret is for (a volume path, a ceph user …).
-   *
-   * @example
-   * ```ts ignore
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("qemu:///system"); // test:///default has no secrets
-   * const XML = "<secret><usage type='ceph'><name>client.admin</name></usage></secret>";
-   * console.log(conn.defineSecretXML(XML).getUsageID());
-   * ```
-   */
-  getUsageID(): string {
-    return callConstString("virSecretGetUsageID", this.ptr("get the usage id"));
   }
 
   /**
@@ -137,17 +107,72 @@ export class Secret extends LibvirtObject {
   }
 
   /**
-   * Deletes the secret (`virSecretUndefine`). The handle stays valid until `free()`.
+   * The secret's value (`virSecretGetValue`); a private secret refuses to be read.
    *
    * @example
    * ```ts ignore
    * import { Connection } from "./mod.ts";
    * using conn = Connection.open("qemu:///system"); // test:///default has no secrets
-   * const XML = "<secret><usage type='ceph'><name>client.admin</name></usage></secret>";
-   * conn.defineSecretXML(XML).undefine();
+   * const s = conn.defineSecretXML("<secret><usage type='ceph'><name>a</name></usage></secret>");
+   * s.setValue(new TextEncoder().encode("hunter2"));
+   * console.log(new TextDecoder().decode(s.getValue())); // hunter2
    * ```
    */
-  undefine(): void {
-    callInt("virSecretUndefine", this.ptr("undefine"));
+  getValue(flags = 0): Uint8Array {
+    const f = flagsArg(flags);
+    const size = new BigUint64Array(1);
+    const p = callPtr("virSecretGetValue", this.ptr("get the value"), size, f);
+    try {
+      return new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(p, Number(size[0]))).slice();
+    } finally {
+      libc().symbols.free(p);
+    }
+  }
+
+  // ---- Async forms of the hand-written calls above (ffi/call_async.ts): the same libvirt calls
+  // on Deno's thread pool, one at a time per connection, in the order they were made.
+
+  /**
+   * The Async form of `setValue` (`virSecretSetValue`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const s = conn.defineSecretXML("<secret ephemeral='no' private='no'/>");
+   * await s.setValueAsync(new TextEncoder().encode("pw"));
+   * ```
+   */
+  async setValueAsync(value: Uint8Array, flags = 0): Promise<void> {
+    if (!(value instanceof Uint8Array)) {
+      throw new TypeError(`A secret value must be a Uint8Array, got ${describe(value)}`);
+    }
+    const f = flagsArg(flags);
+    const bytes = value.slice(); // referenced by call_async until the call settles
+    const p = this.ptr("set the value");
+    await callIntAsync(this, "virSecretSetValue", p, bytes, BigInt(bytes.length), f);
+  }
+
+  /**
+   * The Async form of `getValue` (`virSecretGetValue`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const s = conn.defineSecretXML("<secret ephemeral='no' private='no'/>");
+   * await s.setValueAsync(new TextEncoder().encode("pw"));
+   * console.log(new TextDecoder().decode(await s.getValueAsync())); // pw
+   * ```
+   */
+  async getValueAsync(flags = 0): Promise<Uint8Array> {
+    const f = flagsArg(flags);
+    const size = new BigUint64Array(1);
+    const p = await callPtrAsync(this, "virSecretGetValue", this.ptr("get the value"), size, f);
+    try {
+      return new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(p, Number(size[0]))).slice();
+    } finally {
+      libc().symbols.free(p);
+    }
   }
 }

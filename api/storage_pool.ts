@@ -1,16 +1,12 @@
 // StoragePool: a pool of storage volumes (virStoragePoolPtr) — lifecycle, info, its volumes.
-import { callConstString, callInt, callPtr, callRaw, callString } from "../ffi/call.ts";
-import {
-  decodeCString,
-  flagsArg,
-  stringArg,
-  takePointerArray,
-  UUID_STRING_BUFLEN,
-} from "../ffi/marshal.ts";
-import { LibvirtObject } from "./object.ts";
+import { callInt, callRaw } from "../ffi/call.ts";
+import { callIntAsync } from "../ffi/call_async.ts";
+import { flagsArg, takePointerArray } from "../ffi/marshal.ts";
+import { StoragePoolGenerated } from "./generated/storage_pool.ts";
 import type { Connection } from "./connection.ts";
 import { StorageVol } from "./storage_vol.ts";
 import { decodeStoragePoolInfo, STORAGE_POOL_INFO_SIZE, type StoragePoolInfo } from "./info.ts";
+import { takeNames } from "../ffi/out_arrays.ts";
 
 /**
  * A storage pool, `virStoragePoolPtr`. Obtained from `Connection` (`lookupStoragePoolByName`,
@@ -24,7 +20,7 @@ import { decodeStoragePoolInfo, STORAGE_POOL_INFO_SIZE, type StoragePoolInfo } f
  * console.log(pool.getInfo().capacity);
  * ```
  */
-export class StoragePool extends LibvirtObject {
+export class StoragePool extends StoragePoolGenerated {
   readonly #conn: Connection;
 
   private constructor(conn: Connection, ptr: Deno.PointerObject) {
@@ -68,96 +64,6 @@ export class StoragePool extends LibvirtObject {
   }
 
   /**
-   * Starts a defined, inactive pool (`virStoragePoolCreate`, `StoragePoolCreateFlags`).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const pool = conn.lookupStoragePoolByName("default-pool");
-   * pool.destroy();
-   * pool.create();
-   * ```
-   */
-  create(flags = 0): void {
-    callInt("virStoragePoolCreate", this.ptr("create"), flagsArg(flags));
-  }
-
-  /**
-   * Stops the pool; its data stays (`virStoragePoolDestroy`). A transient pool disappears.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * conn.lookupStoragePoolByName("default-pool").destroy();
-   * ```
-   */
-  destroy(): void {
-    callInt("virStoragePoolDestroy", this.ptr("destroy"));
-  }
-
-  /**
-   * Removes the configuration of an inactive persistent pool (`virStoragePoolUndefine`).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const pool = conn.lookupStoragePoolByName("default-pool");
-   * pool.destroy();
-   * pool.undefine();
-   * ```
-   */
-  undefine(): void {
-    callInt("virStoragePoolUndefine", this.ptr("undefine"));
-  }
-
-  /**
-   * Rescans the pool's volumes (`virStoragePoolRefresh`).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * conn.lookupStoragePoolByName("default-pool").refresh();
-   * ```
-   */
-  refresh(flags = 0): void {
-    callInt("virStoragePoolRefresh", this.ptr("refresh"), flagsArg(flags));
-  }
-
-  /**
-   * The pool's name.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupStoragePoolByName("default-pool").getName()); // default-pool
-   * ```
-   */
-  getName(): string {
-    return callConstString("virStoragePoolGetName", this.ptr("get the name"));
-  }
-
-  /**
-   * The pool's UUID as a string.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupStoragePoolByName("default-pool").getUUIDString());
-   * ```
-   */
-  getUUIDString(): string {
-    const buf = new Uint8Array(UUID_STRING_BUFLEN);
-    callInt("virStoragePoolGetUUIDString", this.ptr("get the UUID"), buf);
-    return decodeCString(buf);
-  }
-
-  /**
    * State, capacity, allocation and available space (bytes, as bigints).
    *
    * @example
@@ -172,48 +78,6 @@ export class StoragePool extends LibvirtObject {
     const buf = new Uint8Array(STORAGE_POOL_INFO_SIZE);
     callInt("virStoragePoolGetInfo", this.ptr("get info"), buf);
     return decodeStoragePoolInfo(buf);
-  }
-
-  /**
-   * The pool's XML description (`StorageXMLFlags`).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupStoragePoolByName("default-pool").getXMLDesc());
-   * ```
-   */
-  getXMLDesc(flags = 0): string {
-    return callString("virStoragePoolGetXMLDesc", this.ptr("get the XML"), flagsArg(flags));
-  }
-
-  /**
-   * Whether the pool is running.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupStoragePoolByName("default-pool").isActive()); // true
-   * ```
-   */
-  isActive(): boolean {
-    return callInt("virStoragePoolIsActive", this.ptr("check if active")) === 1;
-  }
-
-  /**
-   * Whether the pool has a persistent configuration.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * console.log(conn.lookupStoragePoolByName("default-pool").isPersistent()); // true
-   * ```
-   */
-  isPersistent(): boolean {
-    return callInt("virStoragePoolIsPersistent", this.ptr("check if persistent")) === 1;
   }
 
   /**
@@ -235,42 +99,59 @@ export class StoragePool extends LibvirtObject {
   }
 
   /**
-   * The volume called `name` in this pool.
+   * The names of the pool's volumes (`virStoragePoolListVolumes`, at most `numOfVolumes()`).
    *
    * @example
    * ```ts
    * import { Connection } from "./mod.ts";
    * using conn = Connection.open("test:///default");
-   * const pool = conn.lookupStoragePoolByName("default-pool");
-   * pool.createVolumeXML("<volume><name>a.img</name><capacity>1024</capacity></volume>");
-   * console.log(pool.lookupVolumeByName("a.img").getName()); // a.img
+   * console.log(conn.lookupStoragePoolByName("default-pool").listVolumes()); // []
    * ```
    */
-  lookupVolumeByName(name: string): StorageVol {
-    const n = stringArg(name, "volume name");
-    const p = callPtr("virStorageVolLookupByName", this.ptr("look up a volume"), n);
-    return StorageVol.fromPointer(this.#conn, p);
+  listVolumes(): string[] {
+    const max = this.numOfVolumes();
+    if (max === 0) return [];
+    const slots = new BigUint64Array(max);
+    const n = callInt("virStoragePoolListVolumes", this.ptr("list volumes"), slots, max);
+    return takeNames(slots, n);
+  }
+
+  // ---- Async forms of the hand-written calls above (ffi/call_async.ts): the same libvirt calls
+  // on Deno's thread pool, one at a time per connection, in the order they were made.
+
+  /**
+   * The Async form of `getInfo` (`virStoragePoolGetInfo`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * using pool = conn.lookupStoragePoolByName("default-pool");
+   * console.log((await pool.getInfoAsync()).capacity);
+   * ```
+   */
+  async getInfoAsync(): Promise<StoragePoolInfo> {
+    const buf = new Uint8Array(STORAGE_POOL_INFO_SIZE);
+    await callIntAsync(this, "virStoragePoolGetInfo", this.ptr("get info"), buf);
+    return decodeStoragePoolInfo(buf);
   }
 
   /**
-   * Creates a volume in the pool from its XML (`virStorageVolCreateXML`,
-   * `StorageVolCreateFlags`).
+   * The Async form of `listAllVolumes` (`virStoragePoolListAllVolumes`).
    *
    * @example
    * ```ts
    * import { Connection } from "./mod.ts";
    * using conn = Connection.open("test:///default");
-   * const pool = conn.lookupStoragePoolByName("default-pool");
-   * const vol = pool.createVolumeXML(
-   *   "<volume><name>disk.img</name><capacity unit='M'>10</capacity></volume>",
-   * );
-   * console.log(vol.getInfo().capacity); // 10485760n
+   * using pool = conn.lookupStoragePoolByName("default-pool");
+   * console.log((await pool.listAllVolumesAsync()).length);
    * ```
    */
-  createVolumeXML(xml: string, flags = 0): StorageVol {
-    const x = stringArg(xml, "volume XML");
+  async listAllVolumesAsync(flags = 0): Promise<StorageVol[]> {
     const f = flagsArg(flags);
-    const p = callPtr("virStorageVolCreateXML", this.ptr("create a volume"), x, f);
-    return StorageVol.fromPointer(this.#conn, p);
+    const holder = new BigUint64Array(1);
+    const p = this.ptr("list volumes");
+    const n = await callIntAsync(this, "virStoragePoolListAllVolumes", p, holder, f);
+    return takePointerArray(holder, n).map((v) => StorageVol.fromPointer(this.#conn, v));
   }
 }

@@ -1,7 +1,9 @@
 // StorageVol: one volume of a storage pool (virStorageVolPtr) — identity, info, delete, resize.
-import { callConstString, callInt, callPtr, callRaw, callString } from "../ffi/call.ts";
-import { flagsArg, u64Arg } from "../ffi/marshal.ts";
-import { LibvirtObject } from "./object.ts";
+import { callInt, callPtr, callRaw } from "../ffi/call.ts";
+import { callIntAsync, callPtrAsync } from "../ffi/call_async.ts";
+import { flagsArg } from "../ffi/marshal.ts";
+
+import { StorageVolGenerated } from "./generated/storage_vol.ts";
 import type { Connection } from "./connection.ts";
 import { StoragePool } from "./storage_pool.ts";
 import { decodeStorageVolInfo, STORAGE_VOL_INFO_SIZE, type StorageVolInfo } from "./info.ts";
@@ -29,7 +31,7 @@ import {
  * for (const vol of pool.listAllVolumes()) console.log(vol.getName(), vol.getPath());
  * ```
  */
-export class StorageVol extends LibvirtObject {
+export class StorageVol extends StorageVolGenerated {
   readonly #conn: Connection;
 
   private constructor(conn: Connection, ptr: Deno.PointerObject) {
@@ -75,51 +77,6 @@ export class StorageVol extends LibvirtObject {
   }
 
   /**
-   * The volume's name within its pool.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const pool = conn.lookupStoragePoolByName("default-pool");
-   * for (const vol of pool.listAllVolumes()) console.log(vol.getName());
-   * ```
-   */
-  getName(): string {
-    return callConstString("virStorageVolGetName", this.ptr("get the name"));
-  }
-
-  /**
-   * The volume's key, unique on the host (often its path).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const pool = conn.lookupStoragePoolByName("default-pool");
-   * for (const vol of pool.listAllVolumes()) console.log(vol.getKey());
-   * ```
-   */
-  getKey(): string {
-    return callConstString("virStorageVolGetKey", this.ptr("get the key"));
-  }
-
-  /**
-   * The volume's path on the host.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const pool = conn.lookupStoragePoolByName("default-pool");
-   * for (const vol of pool.listAllVolumes()) console.log(vol.getPath());
-   * ```
-   */
-  getPath(): string {
-    return callString("virStorageVolGetPath", this.ptr("get the path"));
-  }
-
-  /**
    * Type, capacity and allocation (bytes, as bigints) (`virStorageVolGetInfo`).
    *
    * @example
@@ -130,75 +87,13 @@ export class StorageVol extends LibvirtObject {
    * for (const vol of pool.listAllVolumes()) console.log(vol.getInfo().capacity);
    * ```
    */
-  getInfo(): StorageVolInfo {
+  getInfo(flags = 0): StorageVolInfo {
+    const f = flagsArg(flags);
     const buf = new Uint8Array(STORAGE_VOL_INFO_SIZE);
-    callInt("virStorageVolGetInfo", this.ptr("get info"), buf);
+    // virStorageVolGetInfoFlags (libvirt 3.0) only when flags ask for it: the same answer.
+    if (f === 0) callInt("virStorageVolGetInfo", this.ptr("get info"), buf);
+    else callInt("virStorageVolGetInfoFlags", this.ptr("get info"), buf, f);
     return decodeStorageVolInfo(buf);
-  }
-
-  /**
-   * The volume's XML description.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const pool = conn.lookupStoragePoolByName("default-pool");
-   * for (const vol of pool.listAllVolumes()) console.log(vol.getXMLDesc());
-   * ```
-   */
-  getXMLDesc(flags = 0): string {
-    return callString("virStorageVolGetXMLDesc", this.ptr("get the XML"), flagsArg(flags));
-  }
-
-  /**
-   * Deletes the volume from the host (`virStorageVolDelete`, `StorageVolDeleteFlags`). The
-   * handle stays valid (for `free()`) but names nothing any more.
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const pool = conn.lookupStoragePoolByName("default-pool");
-   * const vol = pool.createVolumeXML(
-   *   "<volume><name>tmp.img</name><capacity>1048576</capacity></volume>",
-   * );
-   * vol.delete();
-   * ```
-   */
-  delete(flags = 0): void {
-    callInt("virStorageVolDelete", this.ptr("delete"), flagsArg(flags));
-  }
-
-  /**
-   * Overwrites the volume's data with zeroes (`virStorageVolWipe`).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const pool = conn.lookupStoragePoolByName("default-pool");
-   * for (const vol of pool.listAllVolumes()) vol.wipe();
-   * ```
-   */
-  wipe(flags = 0): void {
-    callInt("virStorageVolWipe", this.ptr("wipe"), flagsArg(flags));
-  }
-
-  /**
-   * Changes the volume's capacity, in bytes (`virStorageVolResize`, `StorageVolResizeFlags`).
-   *
-   * @example
-   * ```ts
-   * import { Connection } from "./mod.ts";
-   * using conn = Connection.open("test:///default");
-   * const pool = conn.lookupStoragePoolByName("default-pool");
-   * for (const vol of pool.listAllVolumes()) vol.resize(2n ** 30n);
-   * ```
-   */
-  resize(capacity: number | bigint, flags = 0): void {
-    const c = u64Arg(capacity, "capacity");
-    callInt("virStorageVolResize", this.ptr("resize"), c, flagsArg(flags));
   }
 
   /**
@@ -298,5 +193,47 @@ export class StorageVol extends LibvirtObject {
       return volUpload(ptr, streamOrSource, offset, length, flags);
     }
     return uploadFrom(this, streamOrSource, (offsetOrOptions ?? {}) as UploadOptions);
+  }
+
+  // ---- Async forms of the hand-written calls above (ffi/call_async.ts): the same libvirt calls
+  // on Deno's thread pool, one at a time per connection, in the order they were made.
+
+  /**
+   * The Async form of `getInfo` (`virStorageVolGetInfo`, or `virStorageVolGetInfoFlags`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * using pool = conn.lookupStoragePoolByName("default-pool");
+   * const vol = pool.createVolumeXML("<volume><name>a.img</name><capacity>1024</capacity></volume>");
+   * console.log((await vol.getInfoAsync()).capacity);
+   * ```
+   */
+  async getInfoAsync(flags = 0): Promise<StorageVolInfo> {
+    const f = flagsArg(flags);
+    const buf = new Uint8Array(STORAGE_VOL_INFO_SIZE);
+    const p = this.ptr("get info");
+    if (f === 0) await callIntAsync(this, "virStorageVolGetInfo", p, buf);
+    else await callIntAsync(this, "virStorageVolGetInfoFlags", p, buf, f);
+    return decodeStorageVolInfo(buf);
+  }
+
+  /**
+   * The Async form of `getPool` (`virStoragePoolLookupByVolume`).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * using pool = conn.lookupStoragePoolByName("default-pool");
+   * const vol = pool.createVolumeXML("<volume><name>b.img</name><capacity>1024</capacity></volume>");
+   * console.log((await vol.getPoolAsync()).getName()); // default-pool
+   * ```
+   */
+  async getPoolAsync(): Promise<StoragePool> {
+    const p = this.ptr("get its pool");
+    const pool = await callPtrAsync(this, "virStoragePoolLookupByVolume", p);
+    return StoragePool.fromPointer(this.#conn, pool);
   }
 }

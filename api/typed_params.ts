@@ -2,6 +2,7 @@
 import { TypedParameterType } from "../ffi/enums.ts";
 import { callRaw } from "../ffi/call.ts";
 import { cString, decodeCString, describe } from "../ffi/marshal.ts";
+import { withBigIntJSON } from "../ffi/json.ts";
 
 /** VIR_TYPED_PARAM_FIELD_LENGTH: the size of the NUL-padded `field` name. */
 export const TYPED_PARAM_FIELD_LENGTH = 80;
@@ -121,7 +122,7 @@ export function typedParamsToRecord(params: readonly TypedParam[]): TypedParams 
     }
     out[p.field] = p.value;
   }
-  return out;
+  return withBigIntJSON(out); // JSON.stringify prints its ULLONG/LLONG values (ffi/json.ts)
 }
 
 /** A parameter array laid out for libvirt, plus the JS buffers its string pointers point into. */

@@ -29,6 +29,7 @@ import {
 import { streamCases } from "./cases/streams.ts";
 import { eventCases } from "./cases/events.ts";
 import { loopCases } from "./cases/loops.ts";
+import { REMOTE_CASE_IDS, remoteBench } from "./cases/remote.ts";
 
 const { values: a } = parseArgs({
   args: Deno.args,
@@ -154,19 +155,29 @@ console.error(
 );
 
 let cases: CaseResult[];
+// The qemu+ssh/qemu+tls cases need certificates before the daemon starts (its TLS listener).
+const remote = opts.only.length === 0 || opts.only.some((id) => REMOTE_CASE_IDS.includes(id))
+  ? await remoteBench()
+  : null;
+if (remote) opts.daemon = remote.daemonOptions;
 try {
   cases = await withBench(opts, async (ctx) => {
-    const specs: CaseSpec[] = [...streamCases(ctx), ...eventCases(ctx), ...loopCases(ctx)]
-      .filter((s) => opts.only.length === 0 || opts.only.includes(s.id));
-    if (specs.length === 0) throw new Error(`--only ${opts.only} matches no case`);
     const done: CaseResult[] = [];
     try {
+      const specs: CaseSpec[] = [
+        ...streamCases(ctx),
+        ...eventCases(ctx),
+        ...loopCases(ctx),
+        ...(remote ? await remote.cases(ctx) : []),
+      ].filter((s) => opts.only.length === 0 || opts.only.includes(s.id));
+      if (specs.length === 0) throw new Error(`--only ${opts.only} matches no case`);
       for (const spec of specs) done.push(await runCase(spec, opts.runs));
     } finally {
       await stopAllChildren();
+      await remote?.stop();
     }
     return done;
-  });
+  }).finally(() => remote?.stop());
 } catch (e) {
   // Interrupted: withBench has stopped the daemon and removed the temp folder by now.
   if (!benchAbort.signal.aborted) throw e;

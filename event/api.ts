@@ -1,7 +1,8 @@
 // The public virEvent API: an application's own fds and timers on whichever loop is registered
 // (virEventAddHandle, virEventAddTimeout and friends).
 import { callRaw } from "../ffi/call.ts";
-import { OpaqueRegistry, permanentCallback, reportCallbackError } from "../ffi/callbacks.ts";
+import { OpaqueRegistry, permanentCallback } from "../ffi/callbacks.ts";
+import { reportRepeatingError } from "./report.ts";
 import { describe, intArg } from "../ffi/marshal.ts";
 import { registeredLoop } from "./state.ts";
 import { EventHandleType } from "../ffi/enums.ts";
@@ -43,7 +44,7 @@ const handleCb = permanentCallback(
     try {
       entry.cb(watch, fd, ev);
     } catch (e) {
-      reportCallbackError(`Event.addHandle callback (watch ${watch})`, e);
+      reportRepeatingError(`Event.addHandle callback (watch ${watch})`, e);
     }
   },
 );
@@ -62,7 +63,7 @@ const timeoutCb = permanentCallback(
     try {
       entry.cb(timer);
     } catch (e) {
-      reportCallbackError(`Event.addTimeout callback (timer ${timer})`, e);
+      reportRepeatingError(`Event.addTimeout callback (timer ${timer})`, e);
     }
   },
 );

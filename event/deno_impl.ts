@@ -1,10 +1,19 @@
 // DenoEventImpl: libvirt's event loop on Deno's own loop — fds waited on with poll(2) on Deno's
-// thread pool, every libvirt callback dispatched on the JS thread.
+// thread pool, libvirt's callbacks dispatched on the JS thread (on the pool while async calls run).
 import { EventImpl } from "./impl.ts";
 import { PollSet } from "./poll.ts";
-import { TimerTable } from "./timers.ts";
+import { type Timer, TimerTable } from "./timers.ts";
 import { EventHandleType } from "../ffi/enums.ts";
 import { log, logEnabled } from "../log.ts";
+import {
+  type ConnectionTag,
+  enterAsync,
+  leaveAsync,
+  mustDispatchOffThread,
+  registrationTag,
+  setDispatchTag,
+} from "../ffi/inflight.ts";
+import { runHandleCallbackOffThread, runTimeoutCallbackOffThread } from "./dispatch_async.ts";
 import { setImmediate, setTimeout } from "node:timers";
 
 /** In unref'd mode, the longest a poll waits before the loop lets the process exit if idle. */
@@ -20,6 +29,8 @@ interface Handle {
   removed: boolean;
   /** The events the pending poll watches this fd for (set when the poll set is built). */
   polled: number;
+  /** The connection it belongs to (ffi/inflight.ts), which decides where its callback runs. */
+  readonly tag: ConnectionTag | null;
 }
 
 const ALWAYS = EventHandleType.ERROR | EventHandleType.HANGUP;
@@ -38,12 +49,15 @@ const ALWAYS = EventHandleType.ERROR | EventHandleType.HANGUP;
  * A timer of 0 ms makes the iteration poll without waiting (synchronously) and then yield to
  * Deno's loop with `setImmediate`, so other work is never starved.
  *
- * Threading rule: every libvirt API call in this module is synchronous on the JS thread, so
- * libvirt calls this impl only from the JS thread, nested in those calls or in our dispatch —
- * never from another thread while the JS thread dispatches into the same connection. That is
- * what rules out the deadlock where libvirt's remote client calls `virEventUpdateHandle` while
- * holding its lock and the JS thread waits for that lock inside a handle callback. Do not call
- * libvirt APIs from workers or as nonblocking FFI calls while this impl is registered.
+ * Threading: libvirt's remote client calls `virEventUpdateHandle` (this impl, on the JS thread)
+ * while it holds a connection's client lock, and handle and timeout callbacks take that lock.
+ * While only synchronous calls are made, libvirt calls the impl from the JS thread itself
+ * (nested in those calls or in our dispatch) and callbacks run on the JS thread: the cheapest
+ * way. While an async call (the `...Async` methods, ffi/call_async.ts) is queued or running,
+ * a pool thread may hold a client lock and wait for the JS thread; then each handle and timeout
+ * callback runs on Deno's thread pool instead (event/dispatch_async.ts), one at a time, in
+ * the same order, with the JS thread free to answer libvirt meanwhile. The free callbacks of
+ * removed registrations still run on the JS thread, but never while such a callback runs.
  *
  * Process lifetime: a pending poll keeps the process alive (a nonblocking FFI call cannot be
  * unref'd). So the loop only runs while there is something to wait for — a handle whose mask is
@@ -90,7 +104,8 @@ export class DenoEventImpl extends EventImpl {
     ff: Deno.PointerValue,
   ): number {
     const watch = this.#nextWatch++;
-    this.#handles.set(watch, { watch, fd, events, cb, opaque, ff, removed: false, polled: 0 });
+    const tag = registrationTag();
+    this.#handles.set(watch, { watch, fd, events, cb, opaque, ff, removed: false, polled: 0, tag });
     if (logEnabled.debug) log("debug", "event: addHandle", { watch, fd, events });
     this.#changed();
     return watch;
@@ -165,6 +180,7 @@ export class DenoEventImpl extends EventImpl {
     ff: Deno.PointerValue,
   ): number {
     const { timer } = this.#timers.add(frequency, cb, opaque, ff);
+    this.#timerTags.set(timer, registrationTag());
     if (logEnabled.debug) log("debug", "event: addTimeout", { timer, frequency });
     this.#changed();
     return timer;
@@ -200,6 +216,7 @@ export class DenoEventImpl extends EventImpl {
    */
   removeTimeout(timer: number): number {
     const t = this.#timers.take(timer);
+    this.#timerTags.delete(timer);
     if (logEnabled.debug) log("debug", "event: removeTimeout", { timer, known: !!t });
     if (!t) return -1;
     this.freeCallbackOpaque(t.ff, t.opaque);
@@ -394,7 +411,8 @@ export class DenoEventImpl extends EventImpl {
       failures = 0;
       if (polls.drainWake() && logEnabled.debug) log("debug", "event: poll woken");
       if (this.#stopped) break;
-      this.#dispatch(polls, polled);
+      const offThread = this.#dispatch(polls, polled);
+      if (offThread !== null) await offThread;
       // With a 0 ms timer nothing above awaited: give the rest of Deno a turn.
       if (timeout === 0) await new Promise((r) => setImmediate(r));
       // Unref'd and idle: continue through a timer that does not hold the process open.
@@ -402,22 +420,117 @@ export class DenoEventImpl extends EventImpl {
     }
   }
 
-  #dispatch(polls: PollSet, polled: Handle[]): void {
+  readonly #timerTags = new Map<number, ConnectionTag | null>();
+
+  // Runs each ready callback on the JS thread, or on the pool when its connection may be in use
+  // by a pool thread (ffi/inflight.ts decides, just before each callback: an earlier callback
+  // may have started an async call). Returns a Promise once a callback had to go to the pool;
+  // the rest of the dispatch then continues there, in the same order, one callback at a time.
+  #dispatch(polls: PollSet, polled: Handle[]): Promise<void> | null {
     for (let i = 0; i < polled.length; i++) {
       const h = polled[i];
       // Removed or silenced while poll waited (or by an earlier callback): skip it.
       if (h.removed || h.events === 0) continue;
       const events = polls.returned(i + 1) & (h.events | ALWAYS);
-      if (events !== 0) this.runHandleCallback(h.watch, h.fd, events, h.cb, h.opaque);
+      if (events === 0) continue;
+      if (mustDispatchOffThread(h.tag)) return this.#dispatchRest(polls, polled, i, -1, null, 0);
+      setDispatchTag(h.tag);
+      this.runHandleCallback(h.watch, h.fd, events, h.cb, h.opaque);
+      setDispatchTag(null);
     }
     const now = performance.now();
-    for (const t of this.#timers.due(now)) {
+    const due = this.#timers.due(now);
+    for (let j = 0; j < due.length; j++) {
+      const t = due[j];
       // Removed, disabled or rescheduled by a callback earlier in this dispatch: skip it.
       if (t.removed || t.frequency < 0 || t.deadline > now) continue;
+      const tag = this.#timerTags.get(t.timer) ?? null;
+      if (mustDispatchOffThread(tag)) {
+        return this.#dispatchRest(polls, polled, polled.length, now, due, j);
+      }
       // libvirt's rule: the next expiry counts from this firing.
       t.deadline = now + t.frequency;
+      setDispatchTag(tag);
       this.runTimeoutCallback(t.timer, t.cb, t.opaque);
+      setDispatchTag(null);
     }
     this.runDeferredFrees();
+    return null;
+  }
+
+  #offThread = 0;
+
+  // The same dispatch from handle `from` (or timer `dueFrom`) on, awaiting each callback that
+  // goes to the pool. Registrations may change while one runs there (the JS thread answers
+  // libvirt meanwhile): the checks are made again just before each callback.
+  async #dispatchRest(
+    polls: PollSet,
+    polled: Handle[],
+    from: number,
+    now: number,
+    due: Timer[] | null,
+    dueFrom: number,
+  ): Promise<void> {
+    this.#offThread++;
+    try {
+      for (let i = from; i < polled.length; i++) {
+        const h = polled[i];
+        if (h.removed || h.events === 0) continue;
+        const events = polls.returned(i + 1) & (h.events | ALWAYS);
+        if (events === 0) continue;
+        await this.#runOne(
+          h.tag,
+          () => this.runHandleCallback(h.watch, h.fd, events, h.cb, h.opaque),
+          () => runHandleCallbackOffThread(h.watch, h.fd, events, h.cb, h.opaque),
+        );
+      }
+      if (now < 0) now = performance.now();
+      due ??= this.#timers.due(now);
+      for (let j = dueFrom; j < due.length; j++) {
+        const t = due[j];
+        if (t.removed || t.frequency < 0 || t.deadline > now) continue;
+        t.deadline = now + t.frequency;
+        await this.#runOne(
+          this.#timerTags.get(t.timer) ?? null,
+          () => this.runTimeoutCallback(t.timer, t.cb, t.opaque),
+          () => runTimeoutCallbackOffThread(t.timer, t.cb, t.opaque),
+        );
+      }
+    } finally {
+      this.#offThread--;
+    }
+    this.runDeferredFrees();
+  }
+
+  // One callback, where its tag says. On the pool its connection counts as busy meanwhile, so
+  // no sync call on it starts while that thread may hold its lock and wait for the JS thread.
+  #runOne(
+    tag: ConnectionTag | null,
+    here: () => void,
+    pooled: () => Promise<void>,
+  ): Promise<void> | void {
+    if (!mustDispatchOffThread(tag)) {
+      setDispatchTag(tag);
+      try {
+        return here();
+      } finally {
+        setDispatchTag(null);
+      }
+    }
+    const root = tag?.root ?? null;
+    if (root !== null) enterAsync(root);
+    setDispatchTag(tag);
+    return pooled().finally(() => {
+      setDispatchTag(null);
+      if (root !== null) leaveAsync(root);
+    });
+  }
+
+  // Free callbacks wait while a callback runs on the pool: libvirt frees an object only once no
+  // callback of it can be running (its own loops run frees after the dispatch). The dispatch
+  // runs them when it ends.
+  protected override runDeferredFrees(): void {
+    if (this.#offThread > 0) return;
+    super.runDeferredFrees();
   }
 }

@@ -1,6 +1,7 @@
 // The README demo: connects to libvirt's in-process test driver, shows its domains, storage
 // pools and networks, watches the lifecycle events of a stop and start, and closes.
-// No daemon needed. Run: deno run --allow-ffi --allow-env demo.ts
+// No daemon needed. Run:
+//   deno run --allow-ffi --allow-env examples/demo.ts
 import {
   Connection,
   DenoEventImpl,
@@ -8,6 +9,8 @@ import {
   DomainEventID,
   domainEventTypeName,
   DomainState,
+  enumName,
+  type EnumObject,
   Event,
   StoragePoolState,
 } from "../mod.ts";
@@ -19,9 +22,8 @@ Event.register(new DenoEventImpl());
 const URI = "test:///default";
 
 /** The lower-case name of an enum value ("running"), for display. */
-function nameOf(values: Record<string, number>, value: number): string {
-  const hit = Object.entries(values).find(([, v]) => v === value);
-  return hit ? hit[0].toLowerCase() : `unknown (${value})`;
+function nameOf(values: EnumObject, value: number): string {
+  return enumName(values, value)?.toLowerCase() ?? `unknown (${value})`;
 }
 
 /** Bytes as a short human figure: 1.5 GiB. */

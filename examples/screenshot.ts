@@ -28,5 +28,13 @@ const path = file ?? `${domName}.${EXTENSIONS[mime] ?? "img"}`;
 const out = await Deno.open(path, { write: true, create: true, truncate: true });
 // The end of the image finishes the stream and closes the file; a failure aborts the stream
 // (and `await using` frees it either way).
-await st.readable.pipeTo(out.writable);
-console.log(`${path}: ${mime}, ${(await Deno.stat(path)).size} bytes`);
+// Bytes are counted on the way: stat-ing the file afterwards would need --allow-read.
+let size = 0;
+const count = new TransformStream<Uint8Array, Uint8Array>({
+  transform(chunk, ctl) {
+    size += chunk.length;
+    ctl.enqueue(chunk);
+  },
+});
+await st.readable.pipeThrough(count).pipeTo(out.writable);
+console.log(`${path}: ${mime}, ${size} bytes`);

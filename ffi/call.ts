@@ -2,6 +2,7 @@
 import { type LibvirtSymbols, symbol, type SymbolName } from "./library.ts";
 import { lastError } from "./errors.ts";
 import { readCString, takeCString } from "./marshal.ts";
+import { enterSync, leaveSync } from "./inflight.ts";
 
 type Fn<K extends SymbolName> = NonNullable<LibvirtSymbols[K]>;
 type Args<K extends SymbolName> = Parameters<Fn<K>>;
@@ -9,7 +10,14 @@ type Args<K extends SymbolName> = Parameters<Fn<K>>;
 // Every libvirt API resets the thread's error on entry, so the error read after a failure is
 // the failure's own. All of these run synchronously on the JS thread (see event/README rules).
 function invoke<K extends SymbolName>(name: K, args: Args<K>): unknown {
-  return (symbol(name) as (...a: unknown[]) => unknown)(...args);
+  // Which connection the call uses, and a refusal if it could deadlock against an async call
+  // in flight on it (ffi/inflight.ts).
+  const outer = enterSync(name);
+  try {
+    return (symbol(name) as (...a: unknown[]) => unknown)(...args);
+  } finally {
+    leaveSync(outer);
+  }
 }
 
 /** Calls an int-returning libvirt function; -1 throws the LibvirtError libvirt reported. */

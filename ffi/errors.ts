@@ -1,7 +1,7 @@
 // LibvirtError and the one place where a failed libvirt call becomes a thrown error.
 import { symbol } from "./library.ts";
 import { readCString } from "./marshal.ts";
-import type { ErrorDomain, ErrorLevel } from "./enums.ts";
+import { type ErrorDomain, type ErrorLevel, ErrorNumber } from "./enums.ts";
 import { log, logEnabled } from "../log.ts";
 
 /** Fields libvirt reports with an error (`virError`). */
@@ -104,12 +104,32 @@ export const VIR_ERROR_SIZE = 80;
  */
 export function lastError(func: string, conn?: Deno.PointerValue): LibvirtError {
   const e = readLastError(func, conn);
-  // libvirt's own error report, which it would otherwise have printed on stderr.
-  if (logEnabled.error) {
-    log("error", `${func}: ${e.message}`, { code: e.code, domain: e.domain, level: e.level });
+  // libvirt's own error report, which it would otherwise have printed on stderr. A lookup that
+  // finds nothing is how code asks "does it exist?": a debug record, not an error.
+  const level = NOT_FOUND.has(e.code) ? "debug" : "error";
+  if (logEnabled[level]) {
+    log(level, `${func}: ${e.message}`, { code: e.code, domain: e.domain, level: e.level });
   }
   return e;
 }
+
+// The "no such object" codes of `ErrorNumber` (NO_DOMAIN, NO_NETWORK, NO_STORAGE_POOL, ...).
+const NOT_FOUND: ReadonlySet<number> = new Set([
+  ErrorNumber.NO_DOMAIN,
+  ErrorNumber.NO_NETWORK,
+  ErrorNumber.NO_STORAGE_POOL,
+  ErrorNumber.NO_STORAGE_VOL,
+  ErrorNumber.NO_NODE_DEVICE,
+  ErrorNumber.NO_SECRET,
+  ErrorNumber.NO_INTERFACE,
+  ErrorNumber.NO_NWFILTER,
+  ErrorNumber.NO_NWFILTER_BINDING,
+  ErrorNumber.NO_DOMAIN_SNAPSHOT,
+  ErrorNumber.NO_DOMAIN_CHECKPOINT,
+  ErrorNumber.NO_DOMAIN_BACKUP,
+  ErrorNumber.NO_DOMAIN_METADATA,
+  ErrorNumber.NO_NETWORK_PORT,
+]);
 
 function readLastError(func: string, conn?: Deno.PointerValue): LibvirtError {
   const err = symbol("virGetLastError")();

@@ -7,7 +7,10 @@
 // with a one-entry table: it keeps V8's fast calls, which `Deno.UnsafeFnPointer` would not (about
 // 50 ns per call against 1 µs, measured).
 import { symbols } from "./symbols.ts";
+import { lxcSymbols, qemuSymbols } from "./symbols_qemu.ts";
 import { libc } from "./libc.ts";
+import { silenceLibxmlErrors } from "./libxml.ts";
+import { preventOpenSSLAtexitCleanup } from "./openssl.ts";
 
 /** The name of the environment variable that overrides where libvirt is loaded from. */
 export const LIBVIRT_PATH_ENV = "LIBVIRT_PATH";
@@ -74,6 +77,9 @@ function libraryPath(): string {
 function load(): string {
   if (path !== undefined) return path;
   const where = libraryPath();
+  // Before libvirt exists in the process: OpenSSL's first initialisation must be ours, without
+  // the atexit cleanup that crashes `deno test` processes at exit (ffi/openssl.ts).
+  preventOpenSSLAtexitCleanup();
   let probe: Deno.DynamicLibrary<{ virSetErrorFunc: (typeof symbols)["virSetErrorFunc"] }>;
   try {
     probe = Deno.dlopen(where, { virSetErrorFunc: symbols.virSetErrorFunc });
@@ -87,7 +93,9 @@ function load(): string {
   }
   libraries.push(probe as unknown as Deno.DynamicLibrary<Deno.ForeignLibraryInterface>);
   path = where;
+  trace("virSetErrorFunc");
   silenceDefaultErrorPrinting(probe.symbols.virSetErrorFunc);
+  silenceLibxmlErrors(); // libxml2 prints its own warnings otherwise (ffi/libxml.ts)
   return path;
 }
 
@@ -103,10 +111,20 @@ function silenceDefaultErrorPrinting(
   setErrorFunc(null, libc().freeAddress);
 }
 
+// The coverage trace of the API tests (tools/api_coverage.ts): with LIBVIRT_DENO_API_TRACE set
+// to a file (and the env permission granted), each function's name is appended once, when it is
+// first bound, which is right before its first call.
+let tracePath: string | undefined | null = null;
+function trace(name: string): void {
+  if (tracePath === null) tracePath = grantedEnv("LIBVIRT_DENO_API_TRACE") || undefined;
+  if (tracePath) Deno.writeTextFileSync(tracePath, name + "\n", { append: true });
+}
+
 function bind(name: string, nonblocking: boolean): AnyFn | null {
   const where = load();
   const def = (symbols as Record<string, Deno.ForeignFunction>)[name];
   if (def === undefined) throw new Error(`${name} is not in the symbol table`);
+  trace(name);
   const lib = Deno.dlopen(where, {
     [name]: { ...def, optional: true, ...(nonblocking ? { nonblocking: true } : {}) },
   } as Deno.ForeignLibraryInterface);
@@ -165,4 +183,48 @@ export function boundSymbolCount(): number {
   for (const fn of bound.values()) if (fn !== null) n++;
   for (const fn of boundAsync.values()) if (fn !== null) n++;
   return n;
+}
+
+/** The extra libraries beside libvirt.so: QEMU's and LXC's driver-specific functions. */
+export type ExtraLibrary = "qemu" | "lxc";
+
+const extraTables: Record<ExtraLibrary, Record<string, Deno.ForeignFunction>> = {
+  qemu: qemuSymbols,
+  lxc: lxcSymbols,
+};
+const extraPaths: Record<ExtraLibrary, string> = {
+  qemu: "libvirt-qemu.so.0",
+  lxc: "libvirt-lxc.so.0",
+};
+const extraBound = new Map<string, AnyFn | null>();
+
+/**
+ * One function of libvirt-qemu.so or libvirt-lxc.so, bound on first use (the library is opened
+ * then, after libvirt.so itself, never at start-up). Throws an Error naming the function when
+ * the library or the function is missing.
+ */
+export function extraSymbol(lib: ExtraLibrary, name: string): AnyFn {
+  let fn = extraBound.get(name);
+  if (fn === undefined) {
+    load(); // libvirt first: its error function must be set before any call
+    const def = extraTables[lib][name];
+    if (def === undefined) throw new Error(`${name} is not in the ${lib} symbol table`);
+    trace(name);
+    let lib2: Deno.DynamicLibrary<Deno.ForeignLibraryInterface>;
+    try {
+      lib2 = Deno.dlopen(extraPaths[lib], { [name]: { ...def, optional: true } });
+    } catch (e) {
+      throw new Error(
+        `Cannot load ${extraPaths[lib]} for ${name}: ${(e as Error).message}. ` +
+          `Install libvirt's ${lib} library (Debian: libvirt0).`,
+        { cause: e },
+      );
+    }
+    fn = lib2.symbols[name] as AnyFn | null;
+    if (fn !== null) libraries.push(lib2);
+    else lib2.close();
+    extraBound.set(name, fn);
+  }
+  if (fn === null) throw missing(name);
+  return fn;
 }

@@ -31,6 +31,10 @@ apt_install() {
 }
 
 apt_install libvirt0 libvirt-daemon libvirt-clients libvirt-dev
+# The real-guest tests: QEMU (TCG is enough) and the libvirt driver for it.
+apt_install qemu-system-x86 libvirt-daemon-driver-qemu
+# The qemu+ssh and qemu+tls tests: a loopback sshd, nc for libvirt's netcat proxy, certtool.
+apt_install openssh-server netcat-openbsd gnutls-bin
 if [ "${1:-}" = "--peers" ]; then
   # The benchmark's peers: libvirt's Python and Perl bindings, and Debian's own python3.
   apt_install python3-libvirt libsys-virt-perl
@@ -44,6 +48,12 @@ getent group libvirt-qemu >/dev/null || as_root groupadd --system libvirt-qemu
 getent passwd libvirt-qemu >/dev/null ||
   as_root useradd --system --gid libvirt-qemu --groups kvm --no-create-home \
     --home-dir /var/lib/libvirt --shell /usr/sbin/nologin libvirt-qemu
+# Where no udev runs (containers), /dev/kvm may stay root-only; libvirt then re-probes QEMU (over
+# a minute) at every domain start, as its cached "KVM usable" disagrees with the QEMU user's view.
+# Debian's udev rule: group kvm, mode 0660.
+if [ -c /dev/kvm ] && [ "$(stat -c %G:%a /dev/kvm)" != kvm:660 ]; then
+  as_root chgrp kvm /dev/kvm && as_root chmod 0660 /dev/kvm
+fi
 
 # A deno on PATH is used when it is Deno 2 (the module relies on Deno 2's FFI and test runner).
 if command -v deno >/dev/null 2>&1 && deno --version 2>/dev/null | grep -q '^deno 2\.'; then

@@ -78,22 +78,11 @@ function checkUsable(st: Stream, verb: string): void {
   }
 }
 
-/** Runs `body`; any failure aborts the stream (when it is still active) and is rethrown. */
-async function guarded(st: Stream, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (e) {
-    const state = st.state;
-    if (state === "new" || state === "active") {
-      try {
-        st.abort();
-      } catch {
-        // The original error is the one the caller needs.
-      }
-    }
-    throw e;
-  }
-  st.finish();
+// Runs a loop body. Ending the stream is not the loop's job: Stream.recvAll() and the others
+// own the end (finish on success, abort on failure) and refuse a finish() from user code
+// while the loop runs.
+function guarded(_st: Stream, body: () => Promise<void>): Promise<void> {
+  return body();
 }
 
 /** Sends all of `data`, waiting for WRITABLE when a non-blocking stream is full. */

@@ -1,11 +1,28 @@
 // Stream event callbacks: one permanent C callback for every stream, handlers found by opaque id.
-import { callInt } from "../ffi/call.ts";
+//
+// Lifetimes: a registration made for an `owner` (the Stream wrapper driving it through its pump)
+// holds its handler only weakly; the owner keeps the handler alive. So a stream the program
+// dropped is collected even with a callback registered, and a FinalizationRegistry then removes
+// the libvirt registration and aborts the stream (its own backstops free it). While someone waits
+// on the stream (ready(), recvAll, a Web Stream's pull), the pump's liveness timer holds the
+// owner, so a transfer in flight is never collected under an awaiting caller. A registration
+// without an owner (the user's own `addCallback`) is held strongly until removed, like a timer:
+// its callback may be all that drives a console or a download, and must not stop after a gc.
+import { callInt, callRaw } from "../ffi/call.ts";
 import { OpaqueRegistry, permanentCallback, reportCallbackError } from "../ffi/callbacks.ts";
+import { log } from "../log.ts";
 
 /** What a stream's registration runs when libvirt reports events on it. */
 export type StreamDispatch = (events: number) => void;
 
-const dispatchers = new OpaqueRegistry<StreamDispatch>();
+interface Registration {
+  strong: StreamDispatch | null;
+  weak: WeakRef<StreamDispatch> | null;
+}
+
+const dispatchers = new OpaqueRegistry<Registration>();
+// Owner → the handlers it keeps alive (an ephemeron: gone with the owner).
+const kept = new WeakMap<object, Set<StreamDispatch>>();
 
 // virStreamEventCallback(virStreamPtr stream, int events, void *opaque). libvirt calls it from
 // whichever thread runs its event loop: the JS thread for a loop on Deno's, or the default
@@ -13,7 +30,8 @@ const dispatchers = new OpaqueRegistry<StreamDispatch>();
 const eventCallback = permanentCallback(
   { parameters: ["pointer", "i32", "pointer"], result: "void" } as const,
   (_stream, events, opaque) => {
-    const dispatch = dispatchers.get(opaque);
+    const reg = dispatchers.get(opaque);
+    const dispatch = reg?.strong ?? reg?.weak?.deref();
     if (!dispatch) return;
     try {
       dispatch(events);
@@ -30,16 +48,59 @@ const eventFree = permanentCallback(
   (opaque) => void dispatchers.take(opaque),
 );
 
+interface Collected {
+  id: number;
+  stream: Deno.PointerObject;
+}
+
+// An owner collected with its registration still in libvirt: remove it, then abort the stream,
+// in that order (libvirt's fd streams forget their watch when aborted first, and the loop then
+// watches a closed fd forever), and drop the reference taken at registration (which kept
+// `stream` valid until now, whatever order the stream's other backstops run in). On the JS
+// thread, outside any libvirt call. The stream's own backstop calls `dropCollectedCallback`
+// first, so whichever runs first does it.
+function dropCollected({ id, stream }: Collected): void {
+  const token = tokens.get(id);
+  if (!token) return;
+  tokens.delete(id);
+  byStream.delete(Deno.UnsafePointer.value(stream));
+  backstop.unregister(token);
+  dispatchers.delete(id);
+  if (callRaw("virStreamEventRemoveCallback", stream) < 0) callRaw("virResetLastError");
+  if (callRaw("virStreamAbort", stream) < 0) callRaw("virResetLastError");
+  callRaw("virStreamFree", stream);
+  log("debug", "stream collected with its callback registered: removed, aborted");
+}
+const backstop = new FinalizationRegistry<Collected>(dropCollected);
+// Registration id → the token its backstop entry was registered with (weak, this map is a root).
+const tokens = new Map<number, { owner: WeakRef<object>; dispatch: WeakRef<StreamDispatch> }>();
+// Stream pointer → its owned registration, for `dropCollectedCallback`.
+const byStream = new Map<bigint, Collected>();
+
+/**
+ * For the stream's own backstop, before it aborts a collected stream: removes the callback
+ * registration it still had (see `dropCollected`). A no-op for a stream without one.
+ */
+export function dropCollectedCallback(stream: Deno.PointerObject): void {
+  const entry = byStream.get(Deno.UnsafePointer.value(stream));
+  if (entry) dropCollected(entry);
+}
+
 /**
  * Registers `dispatch` for `events` on a stream; returns the id `removeStreamCallback` needs.
- * The caller must hold the only registration libvirt allows per stream.
+ * The caller must hold the only registration libvirt allows per stream. With an `owner`, the
+ * registration does not keep the owner alive (see the top of the file).
  */
 export function addStreamCallback(
   stream: Deno.PointerObject,
   events: number,
   dispatch: StreamDispatch,
+  owner?: object,
 ): number {
-  const { id, opaque } = dispatchers.add(dispatch);
+  const reg: Registration = owner
+    ? { strong: null, weak: new WeakRef(dispatch) }
+    : { strong: dispatch, weak: null };
+  const { id, opaque } = dispatchers.add(reg);
   try {
     callInt(
       "virStreamEventAddCallback",
@@ -53,6 +114,17 @@ export function addStreamCallback(
     // libvirt calls the free function only for registrations it accepted.
     dispatchers.delete(id);
     throw e;
+  }
+  if (owner) {
+    let set = kept.get(owner);
+    if (!set) kept.set(owner, set = new Set());
+    set.add(dispatch);
+    callInt("virStreamRef", stream);
+    const token = { owner: new WeakRef(owner), dispatch: reg.weak! };
+    tokens.set(id, token);
+    const entry = { id, stream };
+    byStream.set(Deno.UnsafePointer.value(stream), entry);
+    backstop.register(owner, entry, token);
   }
   return id;
 }
@@ -68,7 +140,20 @@ export function updateStreamCallback(stream: Deno.PointerObject, events: number)
  */
 export function removeStreamCallback(stream: Deno.PointerObject, id: number): void {
   dispatchers.delete(id);
-  callInt("virStreamEventRemoveCallback", stream);
+  const token = tokens.get(id);
+  try {
+    callInt("virStreamEventRemoveCallback", stream);
+  } finally {
+    if (token) {
+      tokens.delete(id);
+      byStream.delete(Deno.UnsafePointer.value(stream));
+      backstop.unregister(token);
+      const owner = token.owner.deref();
+      const dispatch = token.dispatch.deref();
+      if (owner && dispatch) kept.get(owner)?.delete(dispatch);
+      callRaw("virStreamFree", stream); // the reference taken at registration
+    }
+  }
 }
 
 /** How many stream callbacks are registered in this process (tests check cleanup with it). */

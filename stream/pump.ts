@@ -21,10 +21,20 @@ export interface PumpTarget {
 /** How often a waiting pump checks that its connection still lives. */
 export const ALIVE_CHECK_MS = 500;
 
-interface Waiter {
+/**
+ * Told once what a wait ended with: `resolve` runs synchronously inside libvirt's dispatch of
+ * the stream event (so it may recv/send right there, before libvirt's loop turns again);
+ * `reject` runs when the pump closed (stream ended, connection gone).
+ */
+export interface PumpWaiter {
+  /** The events seen; runs inside libvirt's dispatch and must not throw. */
+  resolve(events: number): void;
+  /** Why the wait can never end. */
+  reject(e: unknown): void;
+}
+
+interface Waiter extends PumpWaiter {
   mask: number;
-  resolve: (events: number) => void;
-  reject: (e: unknown) => void;
 }
 
 // ERROR and HANGUP wake every waiter: the next recv/send then reports what happened.
@@ -55,24 +65,35 @@ export class EventPump {
 
   /** Resolves with the events seen once one of `mask` (or an error/hangup) is reported. */
   wait(mask: number): Promise<number> {
-    if (this.#closed) return Promise.reject(this.#closed);
     const { promise, resolve, reject } = Promise.withResolvers<number>();
-    const want = this.#armed | mask;
     try {
-      if (!this.#registered) {
-        this.#target.add(want, (events) => this.#dispatch(events));
-        this.#registered = true;
-        this.#armed = want;
-      } else if (want !== this.#armed) {
-        this.#target.update(want);
-        this.#armed = want;
-      }
+      this.notify(mask, { resolve, reject });
     } catch (e) {
       return Promise.reject(e);
     }
-    this.#waiters.push({ mask, resolve, reject });
-    this.#watchConnection();
     return promise;
+  }
+
+  /**
+   * wait() without a promise: `waiter.resolve` runs inside libvirt's dispatch. A promise's
+   * continuation would run only after DenoEventImpl's next (synchronous) poll, which then
+   * finds libvirt's zero timer still armed for data nobody took yet: one extra loop turn,
+   * and a disarm and re-arm, per packet of a Web Stream. Throws when the pump is closed or
+   * libvirt refuses the callback.
+   */
+  notify(mask: number, waiter: PumpWaiter): void {
+    if (this.#closed) throw this.#closed;
+    const want = this.#armed | mask;
+    if (!this.#registered) {
+      this.#target.add(want, (events) => this.#dispatch(events));
+      this.#registered = true;
+      this.#armed = want;
+    } else if (want !== this.#armed) {
+      this.#target.update(want);
+      this.#armed = want;
+    }
+    this.#waiters.push({ mask, resolve: waiter.resolve, reject: waiter.reject });
+    this.#watchConnection();
   }
 
   // A ref'd timer on purpose, and only while someone waits: when the connection died, libvirt's
@@ -104,7 +125,14 @@ export class EventPump {
     const woken = this.#waiters.filter((w) => (w.mask | ALWAYS) & events);
     if (woken.length > 0) {
       this.#waiters = this.#waiters.filter((w) => !woken.includes(w));
-      for (const w of woken) w.resolve(events);
+      for (const w of woken) {
+        try {
+          w.resolve(events);
+        } catch (e) {
+          log("debug", "stream waiter failed", { error: e });
+        }
+      }
+      // A waiter may have waited again from inside resolve().
       if (this.#waiters.length === 0) this.#stopWatching();
       return;
     }

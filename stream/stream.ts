@@ -12,8 +12,13 @@ import {
 } from "../ffi/enums.ts";
 import { LibvirtObject } from "../api/object.ts";
 import { Connection } from "../api/connection.ts";
-import { addStreamCallback, removeStreamCallback, updateStreamCallback } from "./callbacks.ts";
-import { EventPump } from "./pump.ts";
+import {
+  addStreamCallback,
+  dropCollectedCallback,
+  removeStreamCallback,
+  updateStreamCallback,
+} from "./callbacks.ts";
+import { EventPump, type PumpWaiter } from "./pump.ts";
 import {
   recvAll,
   type RecvHandler,
@@ -27,6 +32,7 @@ import {
 } from "./all.ts";
 import { streamReadable, streamWritable } from "./web.ts";
 import { log, logEnabled } from "../log.ts";
+import { eventRegistrationError } from "../event/loop_hint.ts";
 
 /** Where a stream is in its life: unused, transferring, ended one way or the other, or freed. */
 export type StreamState = "new" | "active" | "finished" | "aborted" | "freed";
@@ -42,6 +48,7 @@ interface Guard {
   live: boolean;
 }
 const guardian = new FinalizationRegistry<Guard>((g) => {
+  dropCollectedCallback(g.ptr); // the callback goes before the abort (stream/callbacks.ts)
   if (g.live && callRaw("virStreamAbort", g.ptr) < 0) callRaw("virResetLastError");
   callRaw("virStreamFree", g.ptr);
 });
@@ -63,6 +70,18 @@ export function attachStream<T>(
     throw new TypeError(`Cannot ${verb}: expected a Stream, got ${describe(st)}`);
   }
   return attachTo(st, verb, call);
+}
+
+let notifyOn: (st: Stream, events: number, waiter: PumpWaiter) => void;
+
+/**
+ * `ready()` without a promise, for the Web Streams (stream/web.ts), not for users:
+ * `waiter.resolve` runs inside libvirt's dispatch of the event, so the caller can recv or send
+ * before libvirt's loop turns again. Throws when the stream cannot wait; a blocking stream
+ * (which never returns -2) is told at once.
+ */
+export function whenReady(st: Stream, events: number, waiter: PumpWaiter): void {
+  notifyOn(st, events, waiter);
 }
 
 /**
@@ -103,6 +122,10 @@ export class Stream extends LibvirtObject {
   // The one libvirt callback a stream may have: the user's, or the pump's.
   #callback: { id: number; user: boolean } | null = null;
   #pump: EventPump | null = null;
+  // recv()/recvFlags() returned 0: the data ended and only finish() (or abort()) is left.
+  #atEnd = false;
+  // The recvAll/sendAll family running on the stream: it owns the end (finish or abort).
+  #owner: Owner | null = null;
   #readable?: ReadableStream<Uint8Array>;
   #writable?: WritableStream<Uint8Array>;
 
@@ -116,6 +139,11 @@ export class Stream extends LibvirtObject {
       st.#state = "active";
       if (logEnabled.debug) log("debug", "stream: active", { verb });
       return r;
+    };
+    notifyOn = (st, events, waiter) => {
+      const ptr = st.#transfer("wait for events");
+      if (!st.nonBlocking) return waiter.resolve(events);
+      st.#eventPump(ptr).notify(events, waiter);
     };
   }
 
@@ -169,6 +197,44 @@ export class Stream extends LibvirtObject {
     return ptr;
   }
 
+  // The pointer for a data or event call: the stream must carry a transfer that has not ended.
+  // libvirt would answer a new stream with "this function is not supported by the connection
+  // driver", which sends the user looking in the wrong place.
+  #transfer(verb: string): Deno.PointerObject {
+    const ptr = this.#live(verb);
+    if (this.#state === "new") {
+      throw new Error(
+        `Cannot ${verb}: this Stream is new, not yet bound to a transfer. Start one first ` +
+          `(vol.download(st, ...), vol.upload(st, ...), dom.screenshot(st, screen), ` +
+          `dom.openConsole(dev, st), dom.openChannel(name, st)), then ${verb}`,
+      );
+    }
+    return ptr;
+  }
+
+  // recv after the end: libvirt's answer ("stream is not open: Bad file descriptor" on some
+  // drivers, 0 again on others) hides what happened.
+  #receiving(verb: string): Deno.PointerObject {
+    const ptr = this.#transfer(verb);
+    if (this.#atEnd) {
+      throw new Error(
+        `Cannot ${verb}: this Stream already reached its end (recv returned 0); call finish() ` +
+          `to end the transfer`,
+      );
+    }
+    return ptr;
+  }
+
+  // finish()/abort() from user code while recvAll/sendAll runs would cut the transfer short
+  // (Perl's `$st->recv_all(...); $st->finish();` habit, without await).
+  #ownedBy(verb: string): Error {
+    const name = this.#owner!.name;
+    return new Error(
+      `Cannot ${verb}: ${name}() is still running on this Stream and ends it itself ` +
+        `(finish at the end, abort on failure); await it instead: \`await st.${name}(...)\``,
+    );
+  }
+
   // libvirt's remote client does not tell its streams that the connection closed (daemon
   // killed, keepalive timeout): a non-blocking recv returns -2 forever and no event comes. So
   // a -2, and a pump that waits, ask the connection (a local check, no round trip).
@@ -214,7 +280,7 @@ export class Stream extends LibvirtObject {
    */
   send(data: Uint8Array, nbytes?: number): number {
     const n = byteCount(data, nbytes, "send");
-    const r = callRaw("virStreamSend", this.#live("send"), data, BigInt(n));
+    const r = callRaw("virStreamSend", this.#transfer("send"), data, BigInt(n));
     if (r === -1) throw this.#fail("virStreamSend");
     return r === -2 ? this.#wouldBlock("virStreamSend") : r;
   }
@@ -239,8 +305,9 @@ export class Stream extends LibvirtObject {
    */
   recv(buffer: Uint8Array, nbytes?: number): number {
     const n = byteCount(buffer, nbytes, "recv");
-    const r = callRaw("virStreamRecv", this.#live("recv"), buffer, BigInt(n));
+    const r = callRaw("virStreamRecv", this.#receiving("recv"), buffer, BigInt(n));
     if (r === -1) throw this.#fail("virStreamRecv");
+    if (r === 0) this.#atEnd = true;
     return r === -2 ? this.#wouldBlock("virStreamRecv") : r;
   }
 
@@ -260,8 +327,9 @@ export class Stream extends LibvirtObject {
   recvFlags(buffer: Uint8Array, nbytes: number | undefined, flags: number): number {
     const n = byteCount(buffer, nbytes, "recvFlags");
     const f = flagsArg(flags);
-    const r = callRaw("virStreamRecvFlags", this.#live("recv"), buffer, BigInt(n), f);
+    const r = callRaw("virStreamRecvFlags", this.#receiving("recv"), buffer, BigInt(n), f);
     if (r === -1) throw this.#fail("virStreamRecvFlags");
+    if (r === 0) this.#atEnd = true;
     return r === -2 ? this.#wouldBlock("virStreamRecvFlags") : r;
   }
 
@@ -278,7 +346,7 @@ export class Stream extends LibvirtObject {
   sendHole(length: number | bigint, flags: number = 0): void {
     const len = u64Arg(length, "length");
     if (len > 0x7fffffffffffffffn) throw new RangeError("length must fit a long long");
-    callInt("virStreamSendHole", this.#live("send a hole"), len, flagsArg(flags));
+    callInt("virStreamSendHole", this.#transfer("send a hole"), len, flagsArg(flags));
   }
 
   /**
@@ -294,7 +362,7 @@ export class Stream extends LibvirtObject {
    */
   recvHole(flags: number = 0): number {
     const out = new BigInt64Array(1);
-    const ptr = this.#live("receive a hole");
+    const ptr = this.#transfer("receive a hole");
     if (callRaw("virStreamRecvHole", ptr, new Uint8Array(out.buffer), flagsArg(flags)) === -1) {
       throw this.#fail("virStreamRecvHole");
     }
@@ -304,7 +372,8 @@ export class Stream extends LibvirtObject {
   /**
    * Ends a transfer that reached its end (`virStreamFinish`): after the last send, or after
    * recv returned 0. libvirt reports here any error it could not report earlier. Calling it
-   * again is a no-op; a failed finish aborts the stream.
+   * again is a no-op. A failed finish leaves the stream as it was ("active"): call abort()
+   * (or free()) to end it. Refused while recvAll()/sendAll() runs: they finish the stream.
    *
    * @example
    * ```ts
@@ -316,13 +385,20 @@ export class Stream extends LibvirtObject {
    */
   finish(): void {
     if (this.#state === "finished") return;
-    const ptr = this.#live("finish");
+    if (this.#owner) throw this.#ownedBy("finish");
+    return this.#finish();
+  }
+
+  #finish(): void {
+    const ptr = this.#transfer("finish");
     this.#detach("finished");
     if (callRaw("virStreamFinish", ptr) === -1) {
       const e = lastError("virStreamFinish");
-      this.#state = "aborted";
-      if (callRaw("virStreamAbort", ptr) < 0) callRaw("virResetLastError");
-      if (logEnabled.debug) log("debug", "stream: finish failed, aborted", { error: e.message });
+      // The state stays "active": the caller decides (abort, or free, which aborts). The
+      // backstop must still abort a stream dropped after this.
+      this.#guard.live = true;
+      if (logEnabled.debug) log("debug", "stream: finish failed", { error: e.message });
+      e.message += ` (the Stream is still active: call abort() to end it)`;
       throw e;
     }
     this.#state = "finished";
@@ -345,6 +421,12 @@ export class Stream extends LibvirtObject {
   abort(): void {
     if (this.#state === "finished" || this.#state === "aborted") return;
     const ptr = this.ptr("abort");
+    if (this.#owner) {
+      // Stopping a running recvAll/sendAll is what abort() is for; the loop then rejects. That
+      // rejection is marked handled here: code that never awaited the loop must not die of it.
+      this.#owner.stoppedBy ??= "abort";
+      this.#owner.run.catch(() => {});
+    }
     this.#detach("aborted");
     this.#state = "aborted";
     if (logEnabled.debug) log("debug", "stream: aborted");
@@ -358,6 +440,7 @@ export class Stream extends LibvirtObject {
   #detach(how: "finished" | "aborted" | "freed"): void {
     this.#guard.live = false;
     this.#pump?.close(new Error(`Cannot wait for stream events: this Stream was ${how}`));
+    this.#pump = null;
     const cb = this.#callback;
     if (!cb) return;
     this.#callback = null;
@@ -388,10 +471,10 @@ export class Stream extends LibvirtObject {
   addCallback(events: number, cb: StreamEventCallback): void {
     intArg(events, "events", 0, 15);
     if (typeof cb !== "function") throw new TypeError("The stream callback must be a function");
-    const ptr = this.#live("add a callback");
+    const ptr = this.#transfer("add a callback");
     if (this.#callback) throw this.#busy("add a callback");
     const reg = { id: 0, user: true };
-    reg.id = addStreamCallback(ptr, events, (ev) => {
+    reg.id = watchStream(ptr, events, (ev) => {
       if (this.#callback === reg) cb(this, ev);
     });
     this.#callback = reg;
@@ -409,7 +492,7 @@ export class Stream extends LibvirtObject {
    */
   updateCallback(events: number): void {
     intArg(events, "events", 0, 15);
-    const ptr = this.#live("update its callback");
+    const ptr = this.#transfer("update its callback");
     if (!this.#callback?.user) throw new Error("Cannot update the callback: none was added");
     updateStreamCallback(ptr, events);
   }
@@ -454,23 +537,28 @@ export class Stream extends LibvirtObject {
   ready(events: number = StreamEventType.READABLE): Promise<number> {
     try {
       intArg(events, "events", 1, 15);
-      const ptr = this.#live("wait for events");
+      const ptr = this.#transfer("wait for events");
       if (!this.nonBlocking) return Promise.resolve(events);
-      if (this.#callback?.user) throw this.#busy("wait for events");
-      this.#pump ??= new EventPump({
-        add: (ev, dispatch) => {
-          const reg = { id: 0, user: false };
-          reg.id = addStreamCallback(ptr, ev, (e) => this.#callback === reg && dispatch(e));
-          this.#callback = reg;
-        },
-        update: (ev) => updateStreamCallback(ptr, ev),
-        alive: () => this.#connectionAlive(),
-        deadError: () => this.#connectionGone("virStreamEventAddCallback"),
-      });
-      return this.#pump.wait(events);
+      return this.#eventPump(ptr).wait(events);
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  // The pump behind ready() and the Web Streams (whenReady), made on first use.
+  #eventPump(ptr: Deno.PointerObject): EventPump {
+    if (this.#callback?.user) throw this.#busy("wait for events");
+    return this.#pump ??= new EventPump({
+      add: (ev, dispatch) => {
+        const reg = { id: 0, user: false };
+        // Owned by this stream: the registration alone does not keep it alive (callbacks.ts).
+        reg.id = watchStream(ptr, ev, (e) => this.#callback === reg && dispatch(e), this);
+        this.#callback = reg;
+      },
+      update: (ev) => updateStreamCallback(ptr, ev),
+      alive: () => this.#connectionAlive(),
+      deadError: () => this.#connectionGone("virStreamEventAddCallback"),
+    });
   }
 
   /**
@@ -478,6 +566,9 @@ export class Stream extends LibvirtObject {
    * handler gets a view of a reused buffer (copy what you keep), returns how many bytes it
    * took (it is called again with the rest) or -1 to fail; it may be async. Any failure aborts
    * the stream and rejects. Blocking streams run without yielding unless the handler awaits.
+   * Await it: while it runs, it owns the stream's end, so finish() is refused (Perl's
+   * `recv_all; finish` habit would cut the transfer short) and abort() stops it (it then
+   * rejects, saying so). A stream not bound to a transfer is refused untouched.
    *
    * @example
    * ```ts
@@ -490,13 +581,14 @@ export class Stream extends LibvirtObject {
    * ```
    */
   recvAll(handler: RecvHandler, chunkSize?: number): Promise<void> {
-    return recvAll(this, handler, chunkSize);
+    return this.#owned("recvAll", () => recvAll(this, handler, chunkSize));
   }
 
   /**
    * Sends everything `handler` produces (Sys::Virt's `send_all`), then finishes. The handler
    * fills the buffer it is given and returns the bytes filled, 0 at the end or -1 to fail; it
-   * may be async. Any failure aborts the stream and rejects.
+   * may be async. Any failure aborts the stream and rejects. Like recvAll(), it owns the
+   * stream's end while it runs: await it rather than calling finish().
    *
    * @example
    * ```ts
@@ -507,7 +599,7 @@ export class Stream extends LibvirtObject {
    * ```
    */
   sendAll(handler: SendHandler, chunkSize?: number): Promise<void> {
-    return sendAll(this, handler, chunkSize);
+    return this.#owned("sendAll", () => sendAll(this, handler, chunkSize));
   }
 
   /**
@@ -531,7 +623,7 @@ export class Stream extends LibvirtObject {
     holeHandler: SinkHoleHandler,
     chunkSize?: number,
   ): Promise<void> {
-    return sparseRecvAll(this, handler, holeHandler, chunkSize);
+    return this.#owned("sparseRecvAll", () => sparseRecvAll(this, handler, holeHandler, chunkSize));
   }
 
   /**
@@ -553,7 +645,55 @@ export class Stream extends LibvirtObject {
     skipHandler: SkipHandler,
     chunkSize?: number,
   ): Promise<void> {
-    return sparseSendAll(this, handler, holeHandler, skipHandler, chunkSize);
+    return this.#owned(
+      "sparseSendAll",
+      () => sparseSendAll(this, handler, holeHandler, skipHandler, chunkSize),
+    );
+  }
+
+  // Runs a whole-stream loop that owns the stream's end: finish() when it returns, abort() when
+  // it fails. Checked first, so misuse is refused without touching the stream: a stream that
+  // carries no transfer, has ended, or runs another loop.
+  #owned(name: string, loop: () => Promise<void>): Promise<void> {
+    let problem: Error | null = null;
+    if (this.#owner) problem = this.#ownedBy(name);
+    else if (this.freed || this.#state !== "active" || this.#atEnd) {
+      try {
+        this.#receiving(name);
+      } catch (e) {
+        problem = e as Error;
+      }
+    }
+    if (problem) return Promise.reject(problem);
+    const owner: Owner = {
+      name,
+      run: Promise.resolve(),
+      stoppedBy: null,
+    };
+    // Owned before the loop starts: a synchronous handler may already call finish()/abort().
+    this.#owner = owner;
+    const run = (async () => {
+      try {
+        await loop();
+      } catch (e) {
+        this.#owner = null;
+        if (owner.stoppedBy) throw stopped(name, owner.stoppedBy, e);
+        if (this.#state === "active") {
+          try {
+            this.abort();
+          } catch {
+            // The loop's error is the one the caller needs.
+          }
+        }
+        throw e;
+      }
+      this.#owner = null;
+      if (owner.stoppedBy) throw stopped(name, owner.stoppedBy);
+      this.#finish();
+    })();
+    owner.run = run;
+    if (owner.stoppedBy) run.catch(() => {});
+    return run;
   }
 
   /**
@@ -607,6 +747,12 @@ export class Stream extends LibvirtObject {
   /** Drops the callback, aborts a stream still active and releases the backstop's reference. */
   protected override beforeRelease(): void {
     const wasLive = this.#state === "new" || this.#state === "active";
+    if (this.#owner) {
+      // Freed under a running recvAll/sendAll (end of a `using` block, conn.close()): as with
+      // abort(), the loop's rejection must not kill code that never awaited it.
+      this.#owner.stoppedBy ??= "free";
+      this.#owner.run.catch(() => {});
+    }
     this.#detach(wasLive ? "aborted" : "freed");
     const ptr = this.#guard.ptr;
     if (wasLive) {
@@ -661,6 +807,33 @@ export class Stream extends LibvirtObject {
   [Symbol.asyncDispose](): Promise<void> {
     this.free();
     return Promise.resolve();
+  }
+}
+
+// The recvAll/sendAll family running on a stream, and what stopped it from outside, if anything.
+interface Owner {
+  name: string;
+  run: Promise<void>;
+  stoppedBy: "abort" | "free" | null;
+}
+
+function stopped(name: string, by: "abort" | "free", cause?: unknown): Error {
+  const what = by === "abort" ? "abort() was called on the Stream" : "the Stream was freed";
+  return new Error(`${name}() stopped: ${what} while it ran`, { cause });
+}
+
+// Registers the stream's libvirt callback. Without a registered event loop libvirt can only say
+// "cannot register file watch on stream"; the user must hear that a loop is needed, and how.
+function watchStream(
+  ptr: Deno.PointerObject,
+  events: number,
+  cb: (events: number) => void,
+  owner?: object,
+): number {
+  try {
+    return addStreamCallback(ptr, events, cb, owner);
+  } catch (e) {
+    throw eventRegistrationError("watch the stream's events", e);
   }
 }
 

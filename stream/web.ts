@@ -1,16 +1,32 @@
 // Web Streams over a libvirt stream: a byte ReadableStream and a WritableStream with backpressure.
 import { StreamEventType } from "../ffi/enums.ts";
 import { describe, intArg } from "../ffi/marshal.ts";
-import { sendFully, STREAM_CHUNK } from "./all.ts";
-import type { Stream } from "./stream.ts";
+import { sendFully } from "./all.ts";
+import { type Stream, whenReady } from "./stream.ts";
+
+/**
+ * The readable's receive buffer for default readers (BYOB readers bring their own): one recv
+ * takes every packet libvirt holds, up to this many bytes, and the reader gets an exact copy.
+ */
+export const READ_BUFFER = 1024 * 1024;
+
+/**
+ * The writable's packet: libvirt's largest stream payload (the daemon sends downloads in
+ * packets of this size). Smaller chunks (`FsFile.readable` yields 64 KiB) are gathered into
+ * one packet per send, larger ones sent in packets of this size.
+ */
+export const SEND_PACKET = 262_120;
 
 /** Options of the Web Streams made over a libvirt stream. */
 export interface WebStreamOptions {
-  /** Bytes per recv for default readers, and per send (default 256 KiB). */
+  /**
+   * Bytes per recv for default readers (default `READ_BUFFER`, 1 MiB), and per send: the
+   * writable gathers small chunks into sends of this size (default `SEND_PACKET`).
+   */
   chunkSize?: number;
-  /** Called after each chunk with the bytes it carried. */
+  /** Called with the bytes of each chunk received, or of each send made. */
   onChunk?: (bytes: number) => void;
-  /** Bytes the readable may receive ahead of its reader (default: one chunk). */
+  /** Bytes the readable may receive before its reader asks (default 0: none). */
   readAhead?: number;
   /** Called once the libvirt stream ended (finished, aborted or failed), e.g. to free it. */
   onEnd?: () => void;
@@ -47,48 +63,58 @@ function finishThen(st: Stream, onEnd?: () => void): void {
 }
 
 /**
- * A byte ReadableStream over `st`. Each pull does one recv straight into the reader's buffer
- * (BYOB) or a fresh chunk; on -2 it waits for READABLE, so Deno's loop keeps running. The end
- * of the stream finishes it; cancel aborts it; an error aborts it and errors the readable.
+ * A byte ReadableStream over `st`. A pull recvs what libvirt already holds straight into a
+ * BYOB reader's buffer, or into a reused buffer of which a default reader gets an exact copy.
+ * When libvirt holds nothing (-2), the pull waits for READABLE and recvs inside libvirt's
+ * dispatch of it. Nothing is read ahead of the reader by default, so libvirt's stream callback
+ * is armed only while a reader waits. The end of the stream finishes it; cancel aborts it; an
+ * error aborts it and errors the readable.
  */
 export function streamReadable(
   st: Stream,
   options: WebStreamOptions = {},
 ): ReadableStream<Uint8Array> {
-  const chunk = intArg(options.chunkSize ?? STREAM_CHUNK, "chunkSize", 1, 0x7fffffff);
-  const ahead = intArg(options.readAhead ?? chunk, "readAhead", 0, 0x7fffffff);
+  const size = intArg(options.chunkSize ?? READ_BUFFER, "chunkSize", 1, 0x7fffffff);
+  const ahead = intArg(options.readAhead ?? 0, "readAhead", 0, 0x7fffffff);
   const onChunk = options.onChunk;
   const onEnd = once(options.onEnd);
+  let scratch: Uint8Array | null = null;
   const source: UnderlyingByteSource = {
     type: "bytes",
-    autoAllocateChunkSize: chunk,
-    async pull(controller: ReadableByteStreamController) {
-      // A reader waiting: its buffer (BYOB, or one auto-allocated for a default reader) is
-      // filled in place. No reader (a pull to fill the read-ahead): a buffer of our own.
-      const req = controller.byobRequest;
-      const v = req?.view;
-      const view = v ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(chunk);
-      try {
-        for (;;) {
+    pull(controller: ReadableByteStreamController): Promise<void> {
+      const { promise, resolve, reject } = Promise.withResolvers<void>();
+      const fail = (e: unknown) => {
+        abortQuietly(st, onEnd);
+        reject(e);
+      };
+      // Runs now, and again inside libvirt's dispatch after each -2.
+      const attempt = (): void => {
+        try {
+          const req = controller.byobRequest;
+          const v = req?.view;
+          const view = v
+            ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
+            : (scratch ??= new Uint8Array(size));
           const n = st.recv(view);
           if (n > 0) {
             if (req) req.respond(n);
-            else controller.enqueue(n === view.length ? view : view.slice(0, n));
+            else controller.enqueue(view.slice(0, n));
             onChunk?.(n);
-            return;
-          }
-          if (n === 0) {
+            resolve();
+          } else if (n === 0) {
             finishThen(st, onEnd);
             controller.close();
             req?.respond(0);
-            return;
+            resolve();
+          } else {
+            whenReady(st, StreamEventType.READABLE, { resolve: attempt, reject: fail });
           }
-          await st.ready(StreamEventType.READABLE);
+        } catch (e) {
+          fail(e);
         }
-      } catch (e) {
-        abortQuietly(st, onEnd);
-        throw e;
-      }
+      };
+      attempt();
+      return promise;
     },
     cancel() {
       abortQuietly(st, onEnd);
@@ -97,37 +123,88 @@ export function streamReadable(
   return new ReadableStream(source, { highWaterMark: ahead });
 }
 
+// Sends `data` in packets of at most `max` bytes; a promise only when a non-blocking stream
+// filled up (libvirt's remote streams send synchronously, so almost never).
+function sendPackets(st: Stream, data: Uint8Array, max: number): Promise<void> | undefined {
+  for (let off = 0; off < data.length;) {
+    const n = st.send(data.subarray(off, Math.min(data.length, off + max)));
+    if (n === -2) return sendFully(st, data.subarray(off), max);
+    off += n;
+  }
+}
+
 /**
- * A WritableStream over `st`: a chunk is sent in full (in slices of `chunkSize`, waiting for
- * WRITABLE when a non-blocking stream is full) before the next one is accepted. close()
- * finishes the stream; abort() or a failed send aborts it.
+ * A WritableStream over `st`. Chunks are gathered into packets of `chunkSize` bytes (libvirt's
+ * largest payload by default): whole packets go straight from the chunk, the rest is copied
+ * into a packet buffer and sent once full, or by close(). A write resolves once its bytes were
+ * sent or buffered (waiting for WRITABLE when a non-blocking stream is full), so at most one
+ * packet waits in memory. close() sends what is left and finishes the stream; abort() or a
+ * failed send aborts it.
  */
 export function streamWritable(
   st: Stream,
   options: WebStreamOptions = {},
 ): WritableStream<Uint8Array> {
-  const chunk = intArg(options.chunkSize ?? STREAM_CHUNK, "chunkSize", 1, 0x7fffffff);
+  const packet = intArg(options.chunkSize ?? SEND_PACKET, "chunkSize", 1, 0x7fffffff);
   const onChunk = options.onChunk;
   const onEnd = once(options.onEnd);
+  let buf: Uint8Array | null = null;
+  let held = 0;
+  const failed = (e: unknown): never => {
+    abortQuietly(st, onEnd);
+    throw e;
+  };
+  // Sends the packet buffer's `held` bytes.
+  const flush = async (): Promise<void> => {
+    const n = held;
+    held = 0;
+    if (n === 0) return;
+    const pending = sendPackets(st, buf!.subarray(0, n), packet);
+    if (pending) await pending;
+    onChunk?.(n);
+  };
+  const write = async (data: Uint8Array): Promise<void> => {
+    let off = 0;
+    if (held > 0) {
+      off = Math.min(packet - held, data.length);
+      buf!.set(data.subarray(0, off), held);
+      held += off;
+      if (held < packet) return;
+      await flush();
+    }
+    const whole = off + Math.floor((data.length - off) / packet) * packet;
+    if (whole > off) {
+      const pending = sendPackets(st, data.subarray(off, whole), packet);
+      if (pending) await pending;
+      onChunk?.(whole - off);
+    }
+    if (whole < data.length) {
+      (buf ??= new Uint8Array(packet)).set(data.subarray(whole));
+      held = data.length - whole;
+    }
+  };
   return new WritableStream<Uint8Array>({
     async write(data) {
       if (!(data instanceof Uint8Array)) {
-        abortQuietly(st, onEnd);
-        throw new TypeError(`A stream's writable takes Uint8Array chunks, got ${describe(data)}`);
+        failed(new TypeError(`A stream's writable takes Uint8Array chunks, got ${describe(data)}`));
       }
       if (data.length === 0) return;
       try {
-        await sendFully(st, data, chunk);
+        await write(data);
       } catch (e) {
-        abortQuietly(st, onEnd);
-        throw e;
+        failed(e);
       }
-      onChunk?.(data.length);
     },
-    close() {
+    async close() {
+      try {
+        await flush();
+      } catch (e) {
+        failed(e);
+      }
       finishThen(st, onEnd);
     },
     abort() {
+      held = 0;
       abortQuietly(st, onEnd);
     },
   });

@@ -36,7 +36,7 @@ Deno.test("logging", async (t) => {
     const opened = index(/^info connection opened/);
     const timer = index(/^debug event: addTimeout/);
     const registered = index(/^debug event callback registered/);
-    const failed = index(/^error virDomainLookupByName: Domain not found/);
+    const failed = index(/^debug virDomainLookupByName: Domain not found/);
     const closed = index(/^info connection closed/);
     for (const [name, i] of Object.entries({ opened, timer, registered, failed, closed })) {
       assert.ok(i >= 0, `no "${name}" record in:\n${messages.join("\n")}`);

@@ -231,5 +231,6 @@ Deno.test("the same with libvirt's default loop, in a process of its own", async
   assert.equal(r.streamState, "aborted");
   assert.equal(r.streamCallbacks, 0);
   assert.ok((r.afterBytes as number) > 0, "a later stream worked");
-  assert.ok((r.reports as number) >= 7, "the exceptions were reported");
+  // 4 event callbacks, and the throwing timer once (its repeats are summarized: event/report.ts).
+  assert.ok((r.reports as number) >= 5, "the exceptions were reported");
 });

@@ -57,11 +57,25 @@ for (const file of files) {
   }
   const status = await child.status;
   const counts = parseSummary(text);
+  // A process killed by a signal failed even when every test passed and the summary printed:
+  // the exit-time crash (docs/exit-crash.md) happens after that line. Deno reports a signal
+  // either in status.signal or as an exit code of 128 + the signal number.
+  const died = status.signal !== null || status.code >= 128;
   if (counts === null || !status.success) failedFiles.push(file);
-  if (counts === null) {
+  if (died) {
+    console.log(
+      `=== tests/${file}: died by signal ${status.signal ?? status.code - 128} ` +
+        `(exit ${status.code})${counts === null ? "" : " after its summary"}`,
+    );
+    total.failed++;
+    if (counts === null) continue;
+  } else if (counts === null) {
     console.log(`=== tests/${file}: no summary (exit ${status.code}, signal ${status.signal})`);
     total.failed++;
     continue;
+  } else if (!status.success && counts.failed === 0) {
+    console.log(`=== tests/${file}: exit ${status.code} although no test failed`);
+    total.failed++;
   }
   for (const k of Object.keys(total) as (keyof Counts)[]) total[k] += counts[k];
 }

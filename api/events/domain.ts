@@ -1,5 +1,6 @@
 // Domain event registration: every DomainEventID with its typed payload, and the legacy API.
 import { DomainEventID } from "../../ffi/enums.ts";
+import { eventRegistrationError } from "../../event/loop_hint.ts";
 import { callInt } from "../../ffi/call.ts";
 import { describe } from "../../ffi/marshal.ts";
 import { reportCallbackError } from "../../ffi/callbacks.ts";
@@ -129,7 +130,7 @@ export function domainEventRegister(conn: Connection, cb: DomainLifecycleCallbac
     );
   } catch (e) {
     registrations.delete(id);
-    throw e;
+    throw eventRegistrationError("register a domain event callback", e);
   }
   legacyByConn.set(conn, { registryId: id, handlers });
   eventsOf(conn).closeLegacy = () => dropLegacy(conn);

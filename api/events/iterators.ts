@@ -34,11 +34,16 @@ import {
 } from "./objects.ts";
 import { type EventKind, eventsOf, unsubscribe } from "./tracking.ts";
 import { describe } from "../../ffi/marshal.ts";
+import { ConnectCloseReason, ErrorDomain, ErrorLevel, ErrorNumber } from "../../ffi/enums.ts";
+import { LibvirtError } from "../../ffi/errors.ts";
+import { onConnectionLost } from "../close_callback.ts";
 
 /**
  * An async iterator over events. Ends (and deregisters its callbacks) when its signal aborts,
- * its connection closes, `close()` is called or a `for await` loop is left. Events are queued
- * until read, without bound: read them, or close the iterator.
+ * its connection closes, `close()` is called or a `for await` loop is left. When libvirt reports
+ * the connection lost (end of file, keepalive timeout, I/O error), the events already queued are
+ * still yielded, then `next()` throws a LibvirtError that says so (`ErrorNumber.RPC`), once.
+ * Events are queued until read, without bound: read them, or close the iterator.
  *
  * @example
  * ```ts
@@ -52,6 +57,7 @@ export class EventIterator<T> implements AsyncIterableIterator<T> {
   #queue: T[] = [];
   #waiter: PromiseWithResolvers<IteratorResult<T, undefined>> | null = null;
   #done = false;
+  #error: Error | null = null;
   #cleanup: () => void = () => {};
 
   /** @internal Built by the `Connection.*Events` methods. */
@@ -83,10 +89,31 @@ export class EventIterator<T> implements AsyncIterableIterator<T> {
     return this.#done;
   }
 
+  /** @internal Ends the iterator with `error`, thrown once the queued events are read. */
+  fail(error: Error): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#error = error;
+    try {
+      this.#cleanup();
+    } finally {
+      if (this.#waiter) {
+        this.#waiter.reject(error);
+        this.#waiter = null;
+        this.#error = null;
+      }
+    }
+  }
+
   /** The next event, or `{ done: true }` once ended. */
   next(): Promise<IteratorResult<T, undefined>> {
     if (this.#queue.length > 0) {
       return Promise.resolve({ done: false, value: this.#queue.shift()! });
+    }
+    if (this.#error) {
+      const error = this.#error;
+      this.#error = null;
+      return Promise.reject(error);
     }
     if (this.#done) return Promise.resolve({ done: true, value: undefined });
     this.#waiter ??= Promise.withResolvers();
@@ -112,6 +139,7 @@ export class EventIterator<T> implements AsyncIterableIterator<T> {
    * ```
    */
   close(): void {
+    this.#error = null;
     if (this.#done) return;
     this.#done = true;
     this.#queue = [];
@@ -251,7 +279,14 @@ function stream<T>(
   const st = eventsOf(conn);
   st.onClose.add(onClose);
   signal?.addEventListener("abort", onAbort, { once: true });
+  // A dead daemon sends no more events: without this the iterator would wait forever.
+  const stopWatching = onConnectionLost(
+    conn,
+    conn.handle("watch the connection"),
+    (reason) => it.fail(connectionLost(reason)),
+  );
   it.onEnd(() => {
+    stopWatching();
     signal?.removeEventListener("abort", onAbort);
     st.onClose.delete(onClose);
     if (conn.freed) return;
@@ -264,6 +299,25 @@ function stream<T>(
     }
   });
   return it;
+}
+
+const REASONS: Record<number, string> = {
+  [ConnectCloseReason.ERROR]: "an I/O error",
+  [ConnectCloseReason.EOF]: "end of file from the server",
+  [ConnectCloseReason.KEEPALIVE]: "keepalive timeout: the server stopped answering",
+  [ConnectCloseReason.CLIENT]: "the client closed it",
+};
+
+function connectionLost(reason: ConnectCloseReason): LibvirtError {
+  return new LibvirtError({
+    code: ErrorNumber.RPC,
+    domain: ErrorDomain.RPC,
+    level: ErrorLevel.ERROR,
+    message: `The connection to the hypervisor was lost (${
+      REASONS[reason] ?? `reason ${reason}`
+    }): no more events will come`,
+    int1: reason,
+  });
 }
 
 /** `Connection.domainEvents`: domain events as an async iterator. */

@@ -13,6 +13,7 @@ import {
   type Shape,
 } from "./dispatch.ts";
 import { log } from "../../log.ts";
+import { eventRegistrationError } from "../../event/loop_hint.ts";
 
 /** The object types with their own event registration API. */
 export type EventKind = "domain" | "network" | "storagePool" | "nodeDevice" | "secret";
@@ -97,8 +98,32 @@ interface Channel {
   handlers: Map<number, Subscription>;
 }
 
+// What libvirt holds for one connection, as the backstop needs it: nothing that reaches the
+// Connection (libvirt's registrations must not keep an abandoned connection alive).
+interface LibvirtSide {
+  ptr: Deno.PointerObject;
+  channels: Map<number, { kind: EventKind; callbackID: number }>;
+}
+
+// A connection collected with registrations left: libvirt's callback list holds a reference to
+// the connection per registration, which the object backstop's virConnectClose alone would not
+// release. Each deregistration drops one; the pointer is valid until the last one.
+const backstop = new FinalizationRegistry<LibvirtSide>((side) => {
+  for (const [registryId, { kind, callbackID }] of side.channels) {
+    retire(registryId);
+    try {
+      deregisterAnyC(kind, side.ptr, callbackID);
+    } catch (e) {
+      log("debug", "deregistration of a collected connection failed", { error: e });
+    }
+  }
+  side.channels.clear();
+});
+
 /** A connection's event state. */
 export interface ConnectionEvents {
+  /** What the backstop deregisters if the connection is collected. */
+  libvirtSide?: LibvirtSide;
   /** Channels by `kind/eventID/filterKey`. */
   channels: Map<string, Channel>;
   /** Our callback ids → their channel. */
@@ -125,12 +150,19 @@ export function eventsOf(conn: Connection): ConnectionEvents {
 function openChannel(conn: Connection, sub: Subscription, key: string): Channel {
   const connPtr = conn.handle(`register a ${NOUN[sub.kind]} event callback`);
   const handlers = new Map<number, Subscription>();
+  // The registry is a root: it reaches the handlers (which reach the connection) only weakly.
+  // The channel, owned by the connection's event state, holds them.
+  // Not even `sub.decode`: a decoder made inside a register function shares its closure
+  // context with the handler, which holds the connection. Any handler's decoder will do (they
+  // all decode the same event ID).
+  const weakHandlers = new WeakRef(handlers);
   const { id: registryId, opaque } = registrations.add({
     active: true,
     where: sub.where,
     fire(ptr, args) {
-      if (ptr === null || handlers.size === 0) return;
-      const payload = sub.decode(args);
+      const handlers = weakHandlers.deref();
+      if (ptr === null || !handlers || handlers.size === 0) return;
+      const payload = handlers.values().next().value!.decode(args);
       // A handler may deregister itself or another one: iterate a copy, skip the removed.
       for (const [id, h] of [...handlers]) {
         if (!handlers.has(id)) continue;
@@ -155,9 +187,15 @@ function openChannel(conn: Connection, sub: Subscription, key: string): Channel 
   } catch (e) {
     // libvirt does not call the free callback for a failed registration.
     registrations.delete(registryId);
-    throw e;
+    throw eventRegistrationError(`register a ${NOUN[sub.kind]} event callback`, e);
   }
   log("debug", "event callback registered", { kind: sub.kind, id: sub.eventID, callbackID });
+  const st = eventsOf(conn);
+  if (!st.libvirtSide) {
+    st.libvirtSide = { ptr: connPtr, channels: new Map() };
+    backstop.register(conn, st.libvirtSide, st.libvirtSide);
+  }
+  st.libvirtSide.channels.set(registryId, { kind: sub.kind, callbackID });
   return { kind: sub.kind, key, callbackID, registryId, handlers };
 }
 
@@ -193,6 +231,7 @@ export function unsubscribe(conn: Connection, kind: EventKind, callbackID: numbe
   if (channel.handlers.size > 0) return;
   st.channels.delete(channel.key);
   retire(channel.registryId);
+  st.libvirtSide?.channels.delete(channel.registryId);
   deregisterAnyC(kind, connPtr, channel.callbackID);
   log("debug", "event callback deregistered", { kind, callbackID: channel.callbackID });
 }
@@ -248,6 +287,10 @@ export function deregisterAllEvents(conn: Connection): void {
     log("debug", "legacy deregistration failed at close", { error: e });
   }
   perConnection.delete(conn);
+  if (st.libvirtSide) {
+    backstop.unregister(st.libvirtSide);
+    st.libvirtSide.channels.clear();
+  }
   for (const channel of st.channels.values()) {
     retire(channel.registryId);
     channel.handlers.clear();

@@ -2,7 +2,7 @@
 // pool in a temp folder holding the benchmark volume, and a source file of random data —
 // and taking all of it down again, whatever happened.
 import { Connection, StoragePoolCreateFlags, type StorageVol, Stream } from "../../mod.ts";
-import { daemon } from "../../tests/helpers/daemon.ts";
+import { daemon, type DaemonOptions } from "../../tests/helpers/daemon.ts";
 
 /** The benchmark's options. */
 export interface BenchOptions {
@@ -14,6 +14,8 @@ export interface BenchOptions {
   only: string[];
   /** Where downloads write: a file in the temp folder, or /dev/null. */
   sink: "file" | "null";
+  /** Extras for the daemon (the remote cases' TLS listener). */
+  daemon?: DaemonOptions;
 }
 
 /** What the cases need. */
@@ -58,7 +60,7 @@ export async function withBench<T>(
   let stopDaemon: (() => Promise<void>) | null = null;
   let conn: Connection | null = null;
   try {
-    const d = await daemon();
+    const d = await daemon(opts.daemon);
     setupState.daemonStarted = true;
     stopDaemon = () => d.stop();
     conn = Connection.open(d.qemuUri);

@@ -29,6 +29,17 @@ export const inCI: boolean = !["", "0", "false"].includes(
   (Deno.env.get("CI") ?? "").toLowerCase(),
 );
 
+/**
+ * Extras for a daemon that needs more than the unix sockets (the qemu+tls tests: a TLS
+ * listener). Applied when the daemon starts; asking a running daemon for other extras throws.
+ */
+export interface DaemonOptions {
+  /** Lines appended to libvirtd.conf (e.g. `listen_tls = 1`, `tls_port = "16514"`). */
+  config?: string[];
+  /** Extra command-line arguments (e.g. `--listen`, which opens the TCP/TLS listeners). */
+  args?: string[];
+}
+
 /** A running private libvirtd. */
 export interface Daemon {
   /** The temporary folder holding config, sockets, pid file and logs. */
@@ -70,12 +81,17 @@ class PrivateDaemon implements Daemon {
   #status: Promise<Deno.CommandStatus> | null = null;
   #exit: Deno.CommandStatus | null = null;
   #stopped = false;
+  readonly extraArgs: string[];
+  /** The options it was started with, to refuse a later caller asking for others. */
+  readonly optionsKey: string;
 
-  constructor(dir: string, lock: Deno.FsFile) {
+  constructor(dir: string, lock: Deno.FsFile, options: DaemonOptions = {}) {
     this.dir = dir;
     this.socket = `${dir}/libvirt-sock`;
     this.roSocket = `${dir}/libvirt-sock-ro`;
     this.#lock = lock;
+    this.extraArgs = options.args ?? [];
+    this.optionsKey = optionsKey(options);
   }
 
   get testUri(): string {
@@ -127,6 +143,7 @@ class PrivateDaemon implements Daemon {
       `${this.dir}/libvirtd.conf`,
       "--pid-file",
       `${this.dir}/libvirtd.pid`,
+      ...this.extraArgs,
     ];
     // sh redirects the daemon's own stderr (config errors come before logging starts) to a file;
     // `exec` keeps one pid for sh, setpriv and libvirtd, so signals reach the daemon itself.
@@ -250,13 +267,26 @@ let unloadHooked = false;
  * await d.stop();
  * ```
  */
-export function daemon(): Promise<Daemon> {
-  if (shared) return Promise.resolve(shared);
-  starting ??= startShared().finally(() => (starting = null));
-  return starting;
+export function daemon(options: DaemonOptions = {}): Promise<Daemon> {
+  if (shared) return Promise.resolve(sameOptions(shared, options));
+  starting ??= startShared(options).finally(() => (starting = null));
+  return starting.then((d) => sameOptions(d, options));
 }
 
-async function startShared(): Promise<PrivateDaemon> {
+function optionsKey(o: DaemonOptions): string {
+  return JSON.stringify([o.config ?? [], o.args ?? []]);
+}
+
+function sameOptions(d: PrivateDaemon, options: DaemonOptions): PrivateDaemon {
+  if (d.optionsKey !== optionsKey(options)) {
+    throw new Error(
+      `The private libvirtd already runs with other options (${d.optionsKey}); stop it first`,
+    );
+  }
+  return d;
+}
+
+async function startShared(options: DaemonOptions): Promise<PrivateDaemon> {
   preflight(LIBVIRTD);
   const lock = await Deno.open(LOCK_PATH, { create: true, read: true, write: true });
   let d: PrivateDaemon | null = null;
@@ -269,8 +299,9 @@ async function startShared(): Promise<PrivateDaemon> {
     // Holding the lock, any daemon or folder of ours still present is left from a crashed run.
     await reapStale(tmpdir());
     const dir = await Deno.makeTempDir({ prefix: DAEMON_DIR_PREFIX });
-    await Deno.writeTextFile(`${dir}/libvirtd.conf`, daemonConfig(dir));
-    d = new PrivateDaemon(dir, lock);
+    const extra = (options.config ?? []).map((l) => `${l}\n`).join("");
+    await Deno.writeTextFile(`${dir}/libvirtd.conf`, daemonConfig(dir) + extra);
+    d = new PrivateDaemon(dir, lock, options);
     if (!unloadHooked) {
       unloadHooked = true;
       globalThis.addEventListener("unload", () => shared?.stopSync());
@@ -306,10 +337,13 @@ let unavailable: Error | null = null;
  * });
  * ```
  */
-export async function requireDaemon(what = "this test"): Promise<Daemon | null> {
+export async function requireDaemon(
+  what = "this test",
+  options: DaemonOptions = {},
+): Promise<Daemon | null> {
   if (unavailable && !inCI) return null;
   try {
-    return await daemon();
+    return await daemon(options);
   } catch (e) {
     if (inCI) throw e;
     unavailable = e as Error;

@@ -1,0 +1,177 @@
+// The runtime half of the generated classes (api/generated/): installs each generated method
+// from its one-line description, so those modules are mostly data and cheap to import.
+//
+// A row: [method, C function, verb for "Cannot <verb>: …", parameter codes, result code,
+// has an Async form (1/0), library ("qemu"/"lxc"; libvirt when absent), wrap (object results)].
+// Parameter codes ("code:what"): s string, o string or null, u UUID string, b raw UUID bytes,
+// f flags (optional, 0), i int, U unsigned int, L unsigned 64-bit, l signed 64-bit, d double,
+// B boolean as int, O an object of the kind named after the colon.
+// Result codes: v void (0 or -1), n a number, b a boolean (1 or 0), s a string libvirt allocates,
+// c a string libvirt keeps, w a new object handle (made by the row's wrap), uuid raw UUID bytes,
+// uuids a UUID string, oi / ob the int (or boolean) an `int *` out-parameter receives.
+import { callConstString, callInt, callPtr, callString } from "../ffi/call.ts";
+import { callIntAsync, callPtrAsync, callStringAsync } from "../ffi/call_async.ts";
+import {
+  callConstStringExtra,
+  callIntExtra,
+  callPtrExtra,
+  callStringExtra,
+} from "../ffi/call_extra.ts";
+import {
+  decodeCString,
+  flagsArg,
+  intArg,
+  readCString,
+  stringArg,
+  u64Arg,
+  UUID_BUFLEN,
+  UUID_STRING_BUFLEN,
+  uuidCString,
+} from "../ffi/marshal.ts";
+import {
+  boolArg,
+  doubleArg,
+  i64Arg,
+  objectArg,
+  optionalStringArg,
+  uintArg,
+  uuidBytesArg,
+} from "../ffi/args.ts";
+import type { LibvirtObject } from "./object.ts";
+
+/** Makes the handle of an object a method returned, attached to the right parent. */
+export type Wrap = (self: never, ptr: Deno.PointerObject) => unknown;
+
+/** One generated method (see the file's first comment). */
+export type Row = readonly [
+  method: string,
+  cName: string,
+  verb: string,
+  params: readonly string[],
+  result: string,
+  async: 0 | 1,
+  lib?: "qemu" | "lxc",
+  wrap?: Wrap,
+];
+
+type Check = (v: unknown) => unknown;
+const CHECKS: Record<string, (what: string) => Check> = {
+  s: (w) => (v) => stringArg(v as string, w),
+  o: (w) => (v) => optionalStringArg(v as string | null, w),
+  u: () => (v) => uuidCString(v as string),
+  b: () => (v) => uuidBytesArg(v as Uint8Array),
+  f: () => (v) => flagsArg(v as number | undefined),
+  i: (w) => (v) => intArg(v as number, w),
+  U: (w) => (v) => uintArg(v as number, w),
+  L: (w) => (v) => u64Arg(v as number | bigint, w),
+  l: (w) => (v) => i64Arg(v as number | bigint, w),
+  d: (w) => (v) => doubleArg(v as number, w),
+  B: (w) => (v) => boolArg(v as boolean, w),
+  O: (kind) => (v) => objectArg(v as { unsafePointer: Deno.PointerObject }, kind),
+};
+
+type Sync = (name: string, ...args: unknown[]) => unknown;
+type Async = (owner: LibvirtObject, name: string, ...args: unknown[]) => Promise<unknown>;
+const SYNC: Record<string, Sync> = {
+  int: callInt as unknown as Sync,
+  ptr: callPtr as unknown as Sync,
+  string: callString as unknown as Sync,
+  const: callConstString as unknown as Sync,
+};
+const EXTRA: Record<string, (lib: "qemu" | "lxc", name: string, ...a: unknown[]) => unknown> = {
+  int: callIntExtra,
+  ptr: callPtrExtra,
+  string: callStringExtra,
+  const: callConstStringExtra,
+};
+const ASYNC: Record<string, Async> = {
+  int: callIntAsync as unknown as Async,
+  ptr: callPtrAsync as unknown as Async,
+  string: callStringAsync as unknown as Async,
+};
+// Which call helper each result kind uses, and the out-buffer it passes last, if any.
+const KIND: Record<string, string> = {
+  v: "int",
+  n: "int",
+  b: "int",
+  s: "string",
+  c: "const",
+  w: "ptr",
+  uuid: "int",
+  uuids: "int",
+  oi: "int",
+  ob: "int",
+};
+
+function outBuffer(result: string): Uint8Array | Int32Array | null {
+  if (result === "uuid") return new Uint8Array(UUID_BUFLEN);
+  if (result === "uuids") return new Uint8Array(UUID_STRING_BUFLEN);
+  if (result === "oi" || result === "ob") return new Int32Array(1);
+  return null;
+}
+
+function finish(result: string, r: unknown, out: Uint8Array | Int32Array | null): unknown {
+  switch (result) {
+    case "v":
+      return undefined;
+    case "b":
+      return r === 1;
+    case "uuid":
+      return out;
+    case "uuids":
+      return decodeCString(out as Uint8Array);
+    case "oi":
+      return (out as Int32Array)[0];
+    case "ob":
+      return (out as Int32Array)[0] !== 0;
+    default:
+      return r;
+  }
+}
+
+type Self = LibvirtObject;
+// LibvirtObject.ptr() is protected: the installed methods are the class's own, so they may use it.
+const ptrOf = (self: Self, verb: string): Deno.PointerObject =>
+  (self as unknown as { ptr(verb: string): Deno.PointerObject }).ptr(verb);
+
+/** Adds the methods of `rows` (and their Async forms) to `cls`'s prototype. */
+export function install(cls: { prototype: object }, rows: readonly Row[]): void {
+  for (const [method, cName, verb, params, result, async, lib, wrap] of rows) {
+    const checks = params.map((p) => {
+      const [code, what = ""] = p.split(":");
+      return CHECKS[code](what);
+    });
+    const kind = KIND[result];
+    const done = (self: Self, r: unknown, out: Uint8Array | Int32Array | null) =>
+      result === "w" ? (wrap as (s: Self, p: unknown) => unknown)(self, r) : finish(result, r, out);
+    // The object's pointer first (a freed object says so before any argument is looked at),
+    // then each argument's check, all before the call.
+    const args = (self: Self, given: unknown[]): unknown[] => {
+      const a: unknown[] = [ptrOf(self, verb)];
+      for (let i = 0; i < checks.length; i++) a.push(checks[i](given[i]));
+      return a;
+    };
+    define(cls.prototype, method, function (this: Self, ...given: unknown[]) {
+      const a = args(this, given);
+      const out = outBuffer(result);
+      if (out) a.push(out);
+      const r = lib ? EXTRA[kind](lib, cName, ...a) : SYNC[kind](cName, ...a);
+      return done(this, r, out);
+    });
+    if (!async || lib) continue;
+    const asyncKind = kind === "const" ? "ptr" : kind;
+    define(cls.prototype, `${method}Async`, function (this: Self, ...given: unknown[]) {
+      const a = args(this, given);
+      const out = outBuffer(result);
+      if (out) a.push(out);
+      return ASYNC[asyncKind](this, cName, ...a).then((r) =>
+        kind === "const" ? readCString(r as Deno.PointerObject) : done(this, r, out)
+      );
+    });
+  }
+}
+
+function define(proto: object, name: string, fn: (...a: unknown[]) => unknown): void {
+  Object.defineProperty(fn, "name", { value: name });
+  Object.defineProperty(proto, name, { value: fn, writable: true, configurable: true });
+}

@@ -1,0 +1,178 @@
+// libvirt-qemu and libvirt-lxc functions that need more than a generated wrapper: monitor
+// commands with out-strings and file descriptors, the LXC namespace fds, QEMU monitor events.
+import { callIntExtra } from "../ffi/call_extra.ts";
+import { flagsArg, readCString, stringArg, takeCString } from "../ffi/marshal.ts";
+import { objectArg, optionalStringArg } from "../ffi/args.ts";
+import { OpaqueRegistry, permanentCallback, reportCallbackError } from "../ffi/callbacks.ts";
+import { libc } from "../ffi/libc.ts";
+import type { Connection } from "./connection.ts";
+import type { Domain } from "./domain.ts";
+import { adoptDomain } from "./events/wrap.ts";
+
+/** One QEMU monitor event (`virConnectDomainQemuMonitorEventCallback`). */
+export interface QemuMonitorEvent {
+  /** The domain whose QEMU sent it (a handle of its own, freed with the connection). */
+  domain: Domain;
+  /** The QMP event name ("STOP", "RESUME", "BLOCK_JOB_READY"...). */
+  event: string;
+  /** When QEMU sent it: seconds since the epoch... */
+  seconds: bigint;
+  /** ...and microseconds. */
+  micros: number;
+  /** The event's `data` as JSON text, or null. */
+  details: string | null;
+}
+
+/** What `Domain.qemuMonitorCommandWithFiles` returns. */
+export interface QemuMonitorCommandResult {
+  /** QEMU's reply (JSON for QMP, text for HMP). */
+  result: string;
+  /** File descriptors QEMU passed back; the caller owns (and closes) them. */
+  outfiles: number[];
+}
+
+/** Sends a QMP (or HMP with the flag) command to the domain's QEMU monitor. */
+export function qemuMonitorCommand(dom: Domain, cmd: string, flags: number): string {
+  const c = stringArg(cmd, "command");
+  const f = flagsArg(flags);
+  const result = new BigUint64Array(1);
+  callIntExtra("qemu", "virDomainQemuMonitorCommand", objectArg(dom, "Domain"), c, result, f);
+  return takeCString(Deno.UnsafePointer.create(result[0])) ?? "";
+}
+
+/** The same, passing `infiles` to QEMU and returning the fds it passes back. */
+export function qemuMonitorCommandWithFiles(
+  dom: Domain,
+  cmd: string,
+  infiles: readonly number[],
+  flags: number,
+): QemuMonitorCommandResult {
+  const c = stringArg(cmd, "command");
+  const f = flagsArg(flags);
+  if (!Array.isArray(infiles) || !infiles.every((fd) => Number.isInteger(fd) && fd >= 0)) {
+    throw new TypeError("infiles must be an array of file descriptors");
+  }
+  const fds = new Int32Array(infiles);
+  const nout = new Uint32Array(1);
+  const out = new BigUint64Array(1);
+  const result = new BigUint64Array(1);
+  callIntExtra(
+    "qemu",
+    "virDomainQemuMonitorCommandWithFiles",
+    objectArg(dom, "Domain"),
+    c,
+    fds.length,
+    fds.length ? fds : null,
+    nout,
+    out,
+    result,
+    f,
+  );
+  const outfiles: number[] = [];
+  const arr = Deno.UnsafePointer.create(out[0]);
+  if (arr !== null) {
+    const view = new Deno.UnsafePointerView(arr);
+    for (let i = 0; i < nout[0]; i++) outfiles.push(view.getInt32(i * 4));
+    libc().symbols.free(arr);
+  }
+  return { result: takeCString(Deno.UnsafePointer.create(result[0])) ?? "", outfiles };
+}
+
+/** The fds of an LXC container's namespaces; the caller owns (and closes) them. */
+export function lxcOpenNamespace(dom: Domain, flags: number): number[] {
+  const f = flagsArg(flags);
+  const holder = new BigUint64Array(1);
+  const n = callIntExtra("lxc", "virDomainLxcOpenNamespace", objectArg(dom, "Domain"), holder, f);
+  const arr = Deno.UnsafePointer.create(holder[0]);
+  if (arr === null) return [];
+  const view = new Deno.UnsafePointerView(arr);
+  const fds = Array.from({ length: n }, (_, i) => view.getInt32(i * 4));
+  libc().symbols.free(arr);
+  return fds;
+}
+
+// ---- QEMU monitor events: one permanent C callback; handlers found through the opaque id.
+interface Handler {
+  conn: Connection;
+  cb: (e: QemuMonitorEvent) => void;
+}
+const handlers = new OpaqueRegistry<Handler>();
+let eventCb: Deno.PointerObject | null = null;
+let freeCb: Deno.PointerObject | null = null;
+
+function callbacks(): { event: Deno.PointerObject; free: Deno.PointerObject } {
+  if (eventCb === null || freeCb === null) {
+    eventCb = permanentCallback({
+      parameters: ["pointer", "pointer", "pointer", "i64", "u32", "pointer", "pointer"],
+      result: "void",
+    }, (_conn, dom, event, seconds, micros, details, opaque) => {
+      const h = handlers.get(opaque);
+      if (!h || h.conn.freed || dom === null) return;
+      try {
+        h.cb({
+          domain: adoptDomain(h.conn, dom),
+          event: readCString(event) ?? "",
+          seconds: BigInt(seconds),
+          micros,
+          details: readCString(details),
+        });
+      } catch (e) {
+        reportCallbackError("a QEMU monitor event handler", e);
+      }
+    }).pointer;
+    // libvirt is done with the opaque (deregistered, or the connection closed).
+    freeCb = permanentCallback({ parameters: ["pointer"], result: "void" }, (opaque) => {
+      handlers.take(opaque);
+    }).pointer;
+  }
+  return { event: eventCb, free: freeCb };
+}
+
+/**
+ * Registers `cb` for QEMU monitor events of `dom` (or every domain with null), optionally only
+ * `event` (`ConnectDomainQemuMonitorEventRegisterFlags` make it a regex or case-insensitive).
+ * Returns the callback id for `qemuMonitorEventDeregister`. Events need a registered event loop.
+ */
+export function qemuMonitorEventRegister(
+  conn: Connection,
+  dom: Domain | null,
+  event: string | null,
+  cb: (e: QemuMonitorEvent) => void,
+  flags: number,
+): number {
+  if (typeof cb !== "function") throw new TypeError("The callback must be a function");
+  const d = dom === null ? null : objectArg(dom, "Domain");
+  const e = optionalStringArg(event, "event");
+  const f = flagsArg(flags);
+  const { event: evp, free } = callbacks();
+  const { id, opaque } = handlers.add({ conn, cb });
+  try {
+    return callIntExtra(
+      "qemu",
+      "virConnectDomainQemuMonitorEventRegister",
+      conn.handle("register a QEMU monitor event"),
+      d,
+      e,
+      evp,
+      opaque,
+      free,
+      f,
+    );
+  } catch (err) {
+    handlers.delete(id);
+    throw err;
+  }
+}
+
+/** Stops the registration `callbackID`; libvirt then calls the free callback. */
+export function qemuMonitorEventDeregister(conn: Connection, callbackID: number): void {
+  if (!Number.isInteger(callbackID) || callbackID < 0) {
+    throw new TypeError("callbackID must be a non-negative integer");
+  }
+  callIntExtra(
+    "qemu",
+    "virConnectDomainQemuMonitorEventDeregister",
+    conn.handle("deregister a QEMU monitor event"),
+    callbackID,
+  );
+}

@@ -1,0 +1,172 @@
+// Cases remote-ssh-* and remote-tls-*: volume download and upload over qemu+ssh (a private sshd on
+// 127.0.0.1, libvirt's netcat proxy) and qemu+tls (the private libvirtd's TLS listener), through
+// virsh, libvirt-python's recvAll/sendAll and every stream path of this module, in the same run.
+// The ratio column divides by Python's blocking recvAll/sendAll over the same transport (the
+// target: every path >= 0.9x); ratios to virsh are in the JSON rows' medians.
+import type { BenchContext } from "../lib/context.ts";
+import { type Argv, denoScript, peerScript, runJson, runPlain } from "../lib/proc.ts";
+import type { CaseSpec, Contender, Kind, Metric } from "../lib/runner.ts";
+import type { Daemon, DaemonOptions } from "../../tests/helpers/daemon.ts";
+import { freePort, type SshServer, startSshd } from "../../tests/helpers/ssh.ts";
+import { makePki, type Pki, tlsDaemonOptions } from "../../tests/helpers/tls.ts";
+
+const METRICS: Metric[] = [
+  { key: "mibps", label: "throughput", unit: "MiB/s", better: "higher" },
+  { key: "cpuPerGiB", label: "client CPU", unit: "s/GiB", better: "lower" },
+];
+
+interface Transfer {
+  seconds: number;
+  bytes: number;
+  cpu: number;
+}
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+/** Case ids this module provides (for `--only`). */
+export const REMOTE_CASE_IDS: string[] = ["ssh", "tls"].flatMap((t) =>
+  ["download", "upload"].map((op) => `remote-${t}-${op}`)
+);
+
+/** The transports' fixtures around the bench daemon: made before it starts, removed after. */
+export interface RemoteBench {
+  /** What the daemon needs for its TLS listener (pass to `withBench` through BenchOptions). */
+  daemonOptions: DaemonOptions;
+  /** Starts sshd against the running daemon and returns the four cases. */
+  cases(ctx: BenchContext): Promise<CaseSpec[]>;
+  /** Stops sshd and removes the certificates. */
+  stop(): Promise<void>;
+}
+
+/** Makes the certificates and picks the TLS port; sshd starts later, in `cases`. */
+export async function remoteBench(): Promise<RemoteBench> {
+  const pki: Pki = await makePki();
+  const port = freePort();
+  let sshd: SshServer | null = null;
+  return {
+    daemonOptions: tlsDaemonOptions(pki, port),
+    async cases(ctx) {
+      // The daemon's socket is the one in the bench's unix URI.
+      const socket = new URL(ctx.qemuUri.replace(/^qemu\+unix:/, "http:")).searchParams.get(
+        "socket",
+      );
+      if (!socket) throw new Error(`no socket in ${ctx.qemuUri}`);
+      sshd = await startSshd({ socket } as Daemon);
+      const uris = {
+        ssh: sshd.uri("qemu"),
+        tls: `qemu+tls://127.0.0.1:${port}/system?pkipath=${pki.clientDir}`,
+      };
+      return (["ssh", "tls"] as const).flatMap((t) =>
+        (["download", "upload"] as const).map((op) => remoteCase(ctx, t, uris[t], op))
+      );
+    },
+    async stop() {
+      const server = sshd;
+      sshd = null; // safe twice: run.ts calls it after the cases and once more after the daemon
+      try {
+        await server?.stop();
+      } finally {
+        await Deno.remove(pki.dir, { recursive: true }).catch(() => {});
+      }
+    },
+  };
+}
+
+function figures(ctx: BenchContext, t: Transfer): Record<string, number> {
+  if (t.bytes !== ctx.bytes) throw new Error(`moved ${t.bytes} bytes, expected ${ctx.bytes}`);
+  return { mibps: t.bytes / MiB / t.seconds, cpuPerGiB: t.cpu / (t.bytes / GiB) };
+}
+
+// As in streams.ts: virsh's own --timing of the command, its CPU from /usr/bin/time.
+async function virsh(ctx: BenchContext, uri: string, op: "download" | "upload", file: string) {
+  const timeOut = `${ctx.dir}/time-remote.out`;
+  const argv: Argv = [
+    "/usr/bin/time",
+    "-f",
+    "%U %S",
+    "-o",
+    timeOut,
+    "virsh",
+    "-q",
+    "-t",
+    "-c",
+    uri,
+    `vol-${op}`,
+    "--pool",
+    ctx.pool,
+    ctx.vol,
+    file,
+  ];
+  const { stdout } = await runPlain(argv);
+  const ms = Number(stdout.match(/\(Time: ([\d.]+) ms\)/)?.[1]);
+  if (!Number.isFinite(ms)) throw new Error(`no timing in virsh's output: ${stdout}`);
+  const [u, s] = (await Deno.readTextFile(timeOut)).trim().split(/\s+/).map(Number);
+  return { seconds: ms / 1000, bytes: ctx.bytes, cpu: u + s };
+}
+
+function remoteCase(
+  ctx: BenchContext,
+  transport: "ssh" | "tls",
+  uri: string,
+  op: "download" | "upload",
+): CaseSpec {
+  const common = ["--uri", uri, "--pool", ctx.pool, "--vol", ctx.vol, "--op", op];
+  const wrap = (name: string, kind: Kind, go: (file: string) => Promise<Transfer>): Contender => ({
+    name,
+    kind,
+    run: async () => {
+      const file = op === "download" ? ctx.sink(`${transport}-${kind}`) : ctx.source;
+      try {
+        return figures(ctx, await go(file));
+      } finally {
+        if (op === "download") await ctx.dropSink(file);
+      }
+    },
+  });
+  const ours = (path: string, loop: string) => (file: string) =>
+    runJson<Transfer>(
+      denoScript("stream.ts", [...common, "--path", path, "--loop", loop, "--file", file]),
+    );
+  const all = op === "download" ? "recvAll" : "sendAll";
+  const loopVerb = op === "download" ? "recv" : "send";
+  const python = `Python ${all}`;
+  return {
+    id: `remote-${transport}-${op}`,
+    title: `Volume ${op} over qemu+${transport} (127.0.0.1), ${ctx.opts.sizeMiB} MiB`,
+    metrics: METRICS,
+    contenders: [
+      wrap(`virsh vol-${op}`, "virsh", (f) => virsh(ctx, uri, op, f)),
+      wrap(
+        python,
+        "python",
+        (f) =>
+          runJson<Transfer>(peerScript("libvirt_bench.py", ["stream", ...common, "--file", f])),
+      ),
+      wrap(`ours: blocking ${loopVerb} loop`, "ours", ours("blocking", "none")),
+      wrap(`ours: ${all} (blocking stream)`, "ours", ours("all", "none")),
+      wrap(`ours: non-blocking + callback (DenoEventImpl)`, "ours", ours("callbacks", "deno")),
+      wrap(
+        `ours: ${op === "download" ? "download().pipeTo(file)" : "file.readable.pipeTo(upload)"}` +
+          " (DenoEventImpl)",
+        "ours",
+        ours("pipe", "deno"),
+      ),
+      wrap(
+        `ours: sparse ${op === "download" ? "downloadToFile" : "uploadFromFile"} (DenoEventImpl)`,
+        "ours",
+        (f) => runJson<Transfer>(denoScript("sparse_stream.ts", [...common, "--file", f])),
+      ),
+    ],
+    baseline: python,
+    notes: [
+      `Over ${
+        transport === "ssh"
+          ? "ssh: a private sshd on 127.0.0.1, libvirt's netcat proxy (nc -U) on the far side"
+          : "TLS: the private libvirtd's TLS listener on 127.0.0.1, certificates made for the run"
+      }; every client opens the same URI. Timing and CPU as in the download/upload cases ` +
+      "(connecting, including the handshake, is outside the timed span).",
+      "The ratio column divides by Python's blocking recvAll/sendAll over the same transport.",
+    ],
+  };
+}

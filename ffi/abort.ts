@@ -1,0 +1,73 @@
+// AbortSignal for long libvirt jobs: aborting the signal asks libvirt to abort the job (through
+// the job's own abort call), and the job's Promise rejects with the signal's reason.
+import { log } from "../log.ts";
+
+/** Options of the async forms of long jobs (save, dump, migration, block jobs, transfers). */
+export interface AsyncJobOptions {
+  /**
+   * Aborts the job: the module calls libvirt's abort for it (`virDomainAbortJob`,
+   * `virDomainBlockJobAbort`, `virStreamAbort`) and the Promise rejects with `signal.reason`
+   * once libvirt has stopped. A job that finished before libvirt saw the abort resolves.
+   */
+  signal?: AbortSignal;
+}
+
+/** How often an abort is retried while the job has not started yet (it may be queued). */
+const RETRY_MS = 50;
+
+/**
+ * Runs `job` with `signal` mapped to `abort`: when the signal fires, `abort` is called (and
+ * called again every 50 ms while it fails and the job is still pending: the job may still be
+ * queued behind other calls of its connection, and libvirt refuses to abort a job that has not
+ * started). Rejects with `signal.reason` if the job then fails; throws it at once if the signal
+ * was already aborted.
+ *
+ * @example
+ * ```ts
+ * import { abortable } from "./ffi/abort.ts";
+ * const ctl = new AbortController();
+ * const p = abortable(() => new Promise<number>((r) => setTimeout(() => r(1), 10)), ctl.signal,
+ *   async () => {});
+ * console.log(await p); // 1
+ * ```
+ */
+export async function abortable<T>(
+  job: () => Promise<T>,
+  signal: AbortSignal | undefined,
+  abort: () => Promise<unknown>,
+): Promise<T> {
+  if (signal === undefined) return job();
+  if (!(signal instanceof AbortSignal)) throw new TypeError("options.signal must be an AbortSignal");
+  signal.throwIfAborted();
+  let settled = false;
+  let aborting: Promise<void> | null = null;
+  const onAbort = () => {
+    aborting = (async () => {
+      while (!settled) {
+        try {
+          await abort();
+          return;
+        } catch (e) {
+          log("debug", "abort refused, retrying while the job is pending", { error: e });
+          await new Promise((r) => setTimeout(r, RETRY_MS));
+        }
+      }
+    })();
+  };
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    const r = await job();
+    return r;
+  } catch (e) {
+    if (signal.aborted) {
+      const reason = signal.reason;
+      log("debug", "job aborted", { error: e });
+      throw reason;
+    }
+    throw e;
+  } finally {
+    settled = true;
+    signal.removeEventListener("abort", onAbort);
+    if (aborting) await aborting;
+  }
+}

@@ -1,0 +1,210 @@
+// Which connection each libvirt call and each event registration belongs to, which connections
+// have async calls in flight, and the guard that keeps synchronous calls off those connections
+// while a TypeScript event loop is registered (the one case where mixing them deadlocks).
+import { registeredLoop } from "../event/state.ts";
+
+/**
+ * Why a guard: with a TypeScript event impl, libvirt's remote client calls `virEventUpdateHandle`
+ * (a JS callback, which waits for the JS thread) while it holds the connection's client lock.
+ * An async call on a pool thread does exactly that. If the JS thread is meanwhile inside a
+ * synchronous call on the same connection, waiting for that lock, neither thread ever moves.
+ * So a sync call on a connection with an async call queued or running throws instead. With
+ * libvirt's default loop the impl is native and never waits for JS: no guard is needed there.
+ *
+ * The same cycle decides how DenoEventImpl dispatches: a handle or timeout callback of a
+ * connection that a pool thread may be using (an async call, or one of its callbacks already
+ * running on the pool) must run on the pool too; one of a connection used only from the JS
+ * thread must run on the JS thread (on the pool it would hold that connection's lock while it
+ * waits for the JS thread, which may be inside a sync call on it: measured, a hang within
+ * seconds). So every registration is tagged with its connection when libvirt makes it.
+ */
+const busy = new Map<object, number>();
+let total = 0;
+// The connection (root object) whose pointer `LibvirtObject.ptr()` handed out last. A sync call
+// evaluates its arguments (ptr()) and then enters ffi/call.ts at once, in the same JS turn, so
+// the sync entry point knows which connection it is about to use without any extra argument.
+let pendingRoot: object | null = null;
+
+// libvirt functions that never leave the process (no client lock, no daemon): always allowed.
+const PROCESS_LOCAL = new Set<string>([
+  "virDomainGetName",
+  "virDomainGetUUID",
+  "virDomainGetUUIDString",
+  "virDomainGetID",
+  "virDomainGetConnect",
+  "virDomainFree",
+  "virDomainRef",
+  "virNetworkGetName",
+  "virNetworkGetUUID",
+  "virNetworkGetUUIDString",
+  "virNetworkFree",
+  "virStoragePoolGetName",
+  "virStoragePoolGetUUID",
+  "virStoragePoolGetUUIDString",
+  "virStoragePoolFree",
+  "virStorageVolGetName",
+  "virStorageVolGetKey",
+  "virStorageVolFree",
+  "virNodeDeviceGetName",
+  "virNodeDeviceFree",
+  "virSecretGetUUID",
+  "virSecretGetUUIDString",
+  "virSecretGetUsageID",
+  "virSecretGetUsageType",
+  "virSecretFree",
+  "virStreamFree",
+  "virConnCopyLastError",
+  "virConnResetLastError",
+  "virConnSetErrorFunc",
+]);
+
+/**
+ * The connection an event registration (handle or timer) belongs to. `root` is the connection's
+ * wrapper once known (a registration made while the connection is being opened gets it when the
+ * wrapper is made); NO_CONNECTION marks a registration of no connection (the user's own timers
+ * and handles); `null` as the tag means: unknown.
+ */
+export interface ConnectionTag {
+  root: object | null;
+}
+
+/** The tag of registrations that belong to no connection (always dispatched on the JS thread). */
+export const NO_CONNECTION: ConnectionTag = Object.freeze({ root: null });
+
+// Sync calls in progress on the JS thread (nested: a callback inside a call may call again).
+let syncDepth = 0;
+let syncTag: ConnectionTag | null = null;
+// Tags of connections being opened, not yet claimed by their wrapper (sync first, then async).
+let syncOpenTag: ConnectionTag | null = null;
+let asyncOpenTag: ConnectionTag | null = null;
+// The tag of the registration whose callback DenoEventImpl is running (one at a time).
+let dispatchTag: ConnectionTag | null = null;
+const tags = new WeakMap<object, ConnectionTag>();
+
+function tagOf(root: object): ConnectionTag {
+  let t = tags.get(root);
+  if (t === undefined) tags.set(root, t = { root });
+  return t;
+}
+
+/** Records the connection a wrapper's pointer belongs to, just before a call uses it. */
+export function notePointerUse(root: object): void {
+  pendingRoot = root;
+}
+
+/** Forgets the noted connection (an async call took the pointer, not a sync one). */
+export function clearPointerUse(): void {
+  pendingRoot = null;
+}
+
+/**
+ * Called by ffi/call.ts before every synchronous libvirt call; returns what `leaveSync` restores.
+ * Throws when the call would use a connection that a pool thread may be using while a
+ * TypeScript event impl is registered (see above).
+ */
+export function enterSync(name: string): ConnectionTag | null {
+  const root = pendingRoot;
+  pendingRoot = null;
+  if (
+    root !== null && busy.has(root) && !PROCESS_LOCAL.has(name) && registeredLoop() === "custom"
+  ) {
+    throw new Error(
+      `Cannot call ${name} synchronously: an async call is in flight on this connection ` +
+        `(with a TypeScript event loop a sync call could deadlock against it). ` +
+        `Await the async call first, or use the Async form of this method.`,
+    );
+  }
+  const outer = syncTag;
+  syncDepth++;
+  if (root !== null) syncTag = tagOf(root);
+  else if (name.startsWith("virConnectOpen")) syncTag = syncOpenTag = { root: null };
+  else syncTag = NO_CONNECTION;
+  return outer;
+}
+
+/** Called by ffi/call.ts when a synchronous call returns or throws. */
+export function leaveSync(outer: ConnectionTag | null): void {
+  syncDepth--;
+  syncTag = outer;
+}
+
+/**
+ * Called when a connection's wrapper is made: registrations made while it was opened (on the
+ * JS thread or, for `openAsync`, on the pool) now belong to it.
+ */
+export function claimOpenTag(root: object, async: boolean): void {
+  const t = async ? asyncOpenTag : syncOpenTag;
+  if (t === null) return;
+  if (async) asyncOpenTag = null;
+  else syncOpenTag = null;
+  t.root = root;
+  tags.set(root, t);
+}
+
+/** Marks the start and end of an async open (one at a time, see ffi/call_async.ts). */
+export function asyncOpening(on: boolean): void {
+  asyncOpenTag = on ? { root: null } : null;
+}
+
+/**
+ * The connection a registration libvirt is making right now belongs to: the connection of the
+ * sync call it is nested in, or of the callback being dispatched, or (made from a pool thread)
+ * of the one async open or the one busy connection that could have made it; `null` if unknown.
+ */
+export function registrationTag(): ConnectionTag | null {
+  if (syncDepth > 0) return syncTag;
+  if (dispatchTag !== null) return dispatchTag;
+  // From a pool thread: an async open adds its socket's handle; other async calls rarely add
+  // anything (a keepalive start): attribute it when only one connection can be the author.
+  if (asyncOpenTag !== null) return busy.size === 1 ? asyncOpenTag : null;
+  if (busy.size === 1) return tagOf(busy.keys().next().value!);
+  return null;
+}
+
+/** Set by DenoEventImpl around each callback it runs on the JS thread or on the pool. */
+export function setDispatchTag(tag: ConnectionTag | null): void {
+  dispatchTag = tag;
+}
+
+/**
+ * Whether a callback of a registration with this tag must run on the pool: its connection has
+ * an async call (or a pooled callback) in flight; an unknown one whenever anything is in flight.
+ */
+export function mustDispatchOffThread(tag: ConnectionTag | null): boolean {
+  if (total === 0 || tag === NO_CONNECTION) return false;
+  if (tag === null || tag.root === null) return true;
+  return busy.has(tag.root);
+}
+
+/** Counts an async call (or a pooled callback) on `root`, queued or running. */
+export function enterAsync(root: object): void {
+  total++;
+  busy.set(root, (busy.get(root) ?? 0) + 1);
+}
+
+/** Uncounts it once it settled. */
+export function leaveAsync(root: object): void {
+  total--;
+  const n = (busy.get(root) ?? 1) - 1;
+  if (n === 0) busy.delete(root);
+  else busy.set(root, n);
+}
+
+/**
+ * How many async libvirt calls (and callbacks run on the pool because of them) are queued or
+ * running in this isolate.
+ *
+ * @example
+ * ```ts
+ * import { asyncCallsInFlight } from "./ffi/inflight.ts";
+ * console.log(asyncCallsInFlight()); // 0
+ * ```
+ */
+export function asyncCallsInFlight(): number {
+  return total;
+}
+
+/** Whether `root` has an async call queued or running. */
+export function isBusy(root: object): boolean {
+  return busy.has(root);
+}

@@ -1,0 +1,168 @@
+// Specifies the object kinds and libvirt-qemu/lxc functions test:///default lacks, on the private
+// libvirtd's drivers (qemu+unix): network filters and their bindings, secrets and their values,
+// network ports and DHCP leases, QEMU monitor and agent commands, QEMU monitor events, and the
+// LXC namespace call (NO_SUPPORT on the QEMU driver, which still proves it is bound and called).
+import assert from "node:assert/strict";
+import {
+  Connection,
+  ErrorNumber,
+  LibvirtError,
+  NWFilter,
+  NWFilterBinding,
+  Secret,
+  SecretUsageType,
+} from "../mod.ts";
+import { requireDaemon } from "./helpers/daemon.ts";
+import { generatedPlans, outcome, sweep, type SweepContext } from "./helpers/api_sweep.ts";
+
+const FILTER_XML = "<filter name='api-filter' chain='ipv4'>" +
+  "<rule action='drop' direction='out'><ip srcipaddr='10.0.0.1'/></rule></filter>";
+const SECRET_XML = "<secret ephemeral='no' private='no'>" +
+  "<usage type='volume'><volume>/api/vol.img</volume></usage></secret>";
+const NET_XML = "<network><name>api-net</name><bridge name='apibr9'/></network>";
+const DOM_XML = "<domain type='qemu'><name>api-q</name><memory>65536</memory>" +
+  "<os><type arch='x86_64'>hvm</type></os></domain>";
+
+function assertLibvirtError(fn: () => unknown, code: number): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof LibvirtError, `expected a LibvirtError, got ${e}`);
+    assert.equal(e.code, code, e.message);
+    return true;
+  });
+}
+
+Deno.test("the daemon's drivers answer the kinds test:///default lacks", async (t) => {
+  const d = await requireDaemon("api_daemon_test.ts");
+  if (!d) return;
+  const ctx: SweepContext = { dir: "/tmp", objects: {} };
+  try {
+    using conn = Connection.open(d.qemuUri);
+
+    await t.step("NWFilter: define, look up three ways, describe, undefine", () => {
+      const before = conn.numOfNWFilters();
+      const f = conn.defineNWFilterXML(FILTER_XML);
+      assert.ok(f instanceof NWFilter);
+      assert.equal(f.getConnect(), conn);
+      assert.equal(conn.numOfNWFilters(), before + 1);
+      assert.equal(conn.lookupNWFilterByName("api-filter").getUUIDString(), f.getUUIDString());
+      assert.equal(conn.lookupNWFilterByUUID(f.getUUID()).getName(), "api-filter");
+      assert.equal(conn.lookupNWFilterByUUIDString(f.getUUIDString()).getName(), "api-filter");
+      assert.equal(conn.defineNWFilterXMLFlags(FILTER_XML, 0).getName(), "api-filter");
+      const got = sweep(f, generatedPlans("NWFilter"), ctx);
+      assert.deepEqual(got, {
+        getName: "ok",
+        getUUID: "ok",
+        getUUIDString: "ok",
+        getXMLDesc: "ok",
+        undefine: "ok",
+      });
+      assertLibvirtError(() => conn.lookupNWFilterByName("api-filter"), ErrorNumber.NO_NWFILTER);
+    });
+
+    await t.step("NWFilterBinding: lookups of a port that has none", () => {
+      assertLibvirtError(
+        () => conn.lookupNWFilterBindingByPortDev("api-vnet0"),
+        ErrorNumber.NO_NWFILTER_BINDING,
+      );
+      const xml = "<filterbinding><owner><name>api</name>" +
+        "<uuid>11111111-2222-3333-4444-555555555555</uuid></owner><portdev name='api-vnet0'/>" +
+        "<mac address='52:54:00:11:22:33'/><filterref filter='allow-arp'/></filterbinding>";
+      const r = outcome(() => {
+        const b = conn.createNWFilterBindingXML(xml);
+        assert.ok(b instanceof NWFilterBinding);
+        const got = sweep(b, generatedPlans("NWFilterBinding"), ctx);
+        assert.deepEqual(got, {
+          getFilterName: "ok",
+          getPortDev: "ok",
+          getXMLDesc: "ok",
+          delete: "ok",
+        });
+      });
+      assert.ok(r === "ok" || r === "INTERNAL_ERROR" || r === "SYSTEM_ERROR", r);
+    });
+
+    await t.step("Secret: define, set and read its value, look it up, undefine", () => {
+      const s = conn.defineSecretXML(SECRET_XML);
+      assert.ok(s instanceof Secret);
+      s.setValue(new TextEncoder().encode("hunter2"));
+      assert.equal(new TextDecoder().decode(s.getValue()), "hunter2");
+      assert.equal(s.getUsageType(), SecretUsageType.VOLUME);
+      assert.equal(
+        conn.lookupSecretByUsage(SecretUsageType.VOLUME, "/api/vol.img").getUUIDString(),
+        s.getUUIDString(),
+      );
+      assert.equal(conn.lookupSecretByUUID(s.getUUID()).getUsageID(), "/api/vol.img");
+      assert.ok(conn.numOfSecrets() >= 1);
+      const got = sweep(s, generatedPlans("Secret"), ctx);
+      assert.deepEqual(got, {
+        getUUID: "ok",
+        getUUIDString: "ok",
+        getUsageID: "ok",
+        getXMLDesc: "ok",
+        undefine: "ok",
+      });
+    });
+
+    await t.step("Network: DHCP leases and ports of a defined network", () => {
+      const net = conn.defineNetworkXML(NET_XML);
+      try {
+        assertLibvirtError(() => net.getDHCPLeases(), ErrorNumber.OPERATION_INVALID);
+        assertLibvirtError(() => net.listAllPorts(), ErrorNumber.OPERATION_INVALID);
+        assertLibvirtError(
+          () => net.portLookupByUUIDString("11111111-2222-3333-4444-555555555555"),
+          ErrorNumber.OPERATION_INVALID,
+        );
+      } finally {
+        net.undefine();
+      }
+    });
+
+    await t.step("libvirt-qemu: monitor and agent commands need a running domain", () => {
+      const dom = conn.defineDomainXML(DOM_XML);
+      try {
+        const cmd = '{"execute":"query-status"}';
+        assertLibvirtError(() => dom.qemuMonitorCommand(cmd), ErrorNumber.OPERATION_INVALID);
+        assertLibvirtError(
+          () => dom.qemuMonitorCommandWithFiles(cmd, []),
+          ErrorNumber.OPERATION_INVALID,
+        );
+        assertLibvirtError(
+          () => dom.qemuAgentCommand('{"execute":"guest-ping"}', -1),
+          ErrorNumber.OPERATION_INVALID,
+        );
+        assert.throws(() => dom.qemuMonitorCommandWithFiles(cmd, [-1]), TypeError);
+      } finally {
+        dom.undefine();
+      }
+    });
+
+    await t.step("libvirt-qemu: monitor event registration and deregistration", () => {
+      const id = conn.domainQemuMonitorEventRegister(null, "STOP", () => {});
+      assert.ok(id >= 0);
+      conn.domainQemuMonitorEventDeregister(id);
+      assertLibvirtError(
+        () => conn.domainQemuMonitorEventDeregister(id),
+        ErrorNumber.INVALID_ARG,
+      );
+      assert.throws(
+        () => conn.domainQemuMonitorEventRegister(null, null, null as never),
+        TypeError,
+      );
+    });
+
+    await t.step(
+      "libvirt-qemu's attach and libvirt-lxc's namespaces: not the QEMU driver's",
+      () => {
+        assertLibvirtError(() => conn.domainQemuAttach(1), ErrorNumber.NO_SUPPORT);
+        const dom = conn.defineDomainXML(DOM_XML);
+        try {
+          assertLibvirtError(() => dom.lxcOpenNamespace(), ErrorNumber.NO_SUPPORT);
+        } finally {
+          dom.undefine();
+        }
+      },
+    );
+  } finally {
+    await d.stop();
+  }
+});

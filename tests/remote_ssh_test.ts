@@ -1,0 +1,138 @@
+// qemu+ssh:// against the private libvirtd through a private sshd on 127.0.0.1 (libvirt's netcat
+// proxy on the far side): opening with a verified host key, no_verify and a wrong key; what
+// isEncrypted/isSecure say; events; keepalive and the close callback when the daemon stops or
+// sshd's session dies; volume transfers through every stream path.
+import "./helpers/loop.ts";
+import assert from "node:assert/strict";
+import { type CloseReason, ConnectCloseReason, Connection, LibvirtError } from "../mod.ts";
+import { requireDaemon } from "./helpers/daemon.ts";
+import { startSshd } from "./helpers/ssh.ts";
+import {
+  eventsArrive,
+  keepaliveCloses,
+  roundTrip,
+  sparseRoundTrip,
+  STREAM_PATHS,
+  type Transport,
+  waitFor,
+  withPool,
+} from "./helpers/remote_suite.ts";
+
+/** What root's ~/.ssh holds now, to prove the tests leave it as it was. */
+function rootSshState(): string {
+  const home = "/root/.ssh";
+  try {
+    return [...Deno.readDirSync(home)].map((e) => {
+      const s = Deno.statSync(`${home}/${e.name}`);
+      return `${e.name}:${s.size}:${s.mtime?.getTime()}`;
+    }).sort().join(",");
+  } catch {
+    return "(absent)";
+  }
+}
+
+Deno.test({
+  name: "qemu+ssh through a private sshd on 127.0.0.1",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async (t) => {
+    const d = await requireDaemon("remote_ssh_test.ts");
+    if (!d) return;
+    const before = rootSshState();
+    const sshd = await startSshd(d).catch(async (e) => {
+      await d.stop();
+      throw e;
+    });
+    const ssh: Transport = { name: "ssh", daemon: d, uri: (driver) => sshd.uri(driver) };
+    try {
+      await t.step(
+        "opens with a verified host key and closes, ending the ssh session",
+        async () => {
+          const t0 = performance.now();
+          const conn = Connection.open(sshd.uri("qemu"));
+          console.log(`  open over ssh took ${(performance.now() - t0) | 0} ms`);
+          assert.equal(conn.getURI(), sshd.uri("qemu"));
+          assert.equal(conn.getType(), "QEMU");
+          assert.equal(conn.getHostname(), Deno.hostname());
+          assert.equal(conn.isAlive(), true);
+          assert.ok(Array.isArray(conn.listAllStoragePools()));
+          assert.equal(sshd.sessions().length, 1);
+          assert.equal(conn.close(), 0);
+          await waitFor(() => sshd.sessions().length === 0, 5000, "the ssh session to end");
+        },
+      );
+
+      await t.step("isEncrypted is false (libvirt's own TLS/SASL) and isSecure true", () => {
+        // libvirt counts only encryption it does itself: the ssh channel is encrypted, but
+        // virConnectIsEncrypted answers 0 for it; it calls ssh (like unix sockets) secure.
+        using conn = Connection.open(sshd.uri("test"));
+        assert.equal(conn.isEncrypted(), false);
+        assert.equal(conn.isSecure(), true);
+      });
+
+      await t.step("no_verify=1 accepts an unknown host and records it in the given file", () => {
+        using conn = Connection.open(sshd.uri("qemu", "no_verify"));
+        assert.equal(conn.isAlive(), true);
+        const recorded = Deno.readTextFileSync(sshd.freshKnownHosts);
+        assert.match(recorded, new RegExp(`^\\[127\\.0\\.0\\.1\\]:${sshd.port} ssh-ed25519 `));
+      });
+
+      await t.step("a host key that does not match is refused with a LibvirtError", () => {
+        assert.throws(() => Connection.open(sshd.uri("qemu", "wrong")), (e: unknown) => {
+          assert.ok(e instanceof LibvirtError, `expected a LibvirtError, got ${e}`);
+          assert.match(e.message, /host key/i);
+          return true;
+        });
+        assert.equal(sshd.sessions().length, 0);
+      });
+
+      await t.step(
+        "domain, pool and network events made elsewhere arrive over ssh",
+        () => eventsArrive(ssh),
+      );
+
+      await t.step(
+        "keepalive closes the connection when the daemon is stopped",
+        () => keepaliveCloses(ssh),
+      );
+
+      await t.step("killing sshd's session process closes the connection: EOF", async () => {
+        const conn = Connection.open(sshd.uri("test"));
+        try {
+          conn.setKeepAlive(5, 3);
+          const reasons: CloseReason[] = [];
+          conn.registerCloseCallback((_c, r) => void reasons.push(r));
+          const sessions = sshd.sessions();
+          assert.equal(sessions.length, 1);
+          Deno.kill(sessions[0], "SIGKILL");
+          await waitFor(() => reasons.length > 0, 10_000, "the close callback");
+          assert.deepEqual(reasons, [ConnectCloseReason.EOF]);
+          assert.equal(conn.isAlive(), false);
+          assert.throws(() => conn.listAllDomains(), LibvirtError);
+        } finally {
+          conn.close();
+        }
+      });
+
+      await t.step("volume transfers over ssh: every stream path, equal SHA-256", async (t2) => {
+        await withPool(ssh, async (pool, dir) => {
+          for (const path of STREAM_PATHS) {
+            await t2.step(path.name, () => roundTrip(ssh, pool, path));
+          }
+          await t2.step(
+            "sparse uploadFromFile/downloadToFile keep the holes",
+            () => sparseRoundTrip(ssh, pool, dir),
+          );
+        });
+      });
+
+      await t.step("no session is left once every connection closed", async () => {
+        await waitFor(() => sshd.sessions().length === 0, 5000, "the ssh sessions to end");
+      });
+    } finally {
+      await sshd.stop();
+      await d.stop();
+    }
+    assert.equal(rootSshState(), before, "root's ~/.ssh changed");
+  },
+});

@@ -1,0 +1,119 @@
+// qemu+tls:// against the private libvirtd's TLS listener on 127.0.0.1, with a CA, server and
+// client certificates made for the run: opening with pkipath, refusals (a client certificate of
+// another CA, no certificates), what isEncrypted/isSecure say, events, keepalive when the daemon
+// stops, EOF when it dies, volume transfers through every stream path.
+import "./helpers/loop.ts";
+import assert from "node:assert/strict";
+import { type CloseReason, ConnectCloseReason, Connection, LibvirtError } from "../mod.ts";
+import { startTls } from "./helpers/tls.ts";
+import {
+  eventsArrive,
+  keepaliveCloses,
+  roundTrip,
+  sparseRoundTrip,
+  STREAM_PATHS,
+  type Transport,
+  waitFor,
+  withPool,
+} from "./helpers/remote_suite.ts";
+
+function assertLibvirtError(fn: () => unknown, message: RegExp): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof LibvirtError, `expected a LibvirtError, got ${e}`);
+    assert.match(e.message, message);
+    return true;
+  });
+}
+
+Deno.test({
+  name: "qemu+tls to the private libvirtd's TLS listener on 127.0.0.1",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async (t) => {
+    const tls = await startTls("remote_tls_test.ts");
+    if (!tls) return;
+    const d = tls.daemon;
+    const transport: Transport = { name: "tls", daemon: d, uri: (driver) => tls.uri(driver) };
+    try {
+      await t.step("opens with the test's pkipath and closes", () => {
+        const t0 = performance.now();
+        const conn = Connection.open(tls.uri("qemu"));
+        console.log(`  open over TLS took ${(performance.now() - t0) | 0} ms`);
+        assert.equal(conn.getURI(), tls.uri("qemu"));
+        assert.equal(conn.getType(), "QEMU");
+        assert.equal(conn.getHostname(), Deno.hostname());
+        assert.equal(conn.isAlive(), true);
+        assert.ok(Array.isArray(conn.listAllStoragePools()));
+        assert.equal(conn.close(), 0);
+      });
+
+      await t.step("isEncrypted and isSecure are both true", () => {
+        using conn = Connection.open(tls.uri("test"));
+        assert.equal(conn.isEncrypted(), true);
+        assert.equal(conn.isSecure(), true);
+      });
+
+      await t.step("a client certificate signed by another CA is refused", () => {
+        assertLibvirtError(() => Connection.open(tls.uri("qemu", "stranger")), /certificate/i);
+      });
+
+      await t.step("a pkipath without certificates is refused before connecting", async () => {
+        const empty = await Deno.makeTempDir({ prefix: "deno-libvirt-nopki-" });
+        try {
+          assertLibvirtError(
+            () => Connection.open(`qemu+tls://127.0.0.1:${tls.port}/system?pkipath=${empty}`),
+            /cacert\.pem|certificate/i,
+          );
+        } finally {
+          await Deno.remove(empty, { recursive: true });
+        }
+      });
+
+      await t.step(
+        "domain, pool and network events made elsewhere arrive over TLS",
+        () => eventsArrive(transport),
+      );
+
+      await t.step(
+        "keepalive closes the connection when the daemon is stopped",
+        () => keepaliveCloses(transport),
+      );
+
+      await t.step("volume transfers over TLS: every stream path, equal SHA-256", async (t2) => {
+        await withPool(transport, async (pool, dir) => {
+          for (const path of STREAM_PATHS) {
+            await t2.step(path.name, () => roundTrip(transport, pool, path));
+          }
+          await t2.step(
+            "sparse uploadFromFile/downloadToFile keep the holes",
+            () => sparseRoundTrip(transport, pool, dir),
+          );
+        });
+      });
+
+      await t.step(
+        "a killed daemon closes the connection: EOF; a restarted one serves",
+        async () => {
+          const conn = Connection.open(tls.uri("test"));
+          try {
+            const reasons: CloseReason[] = [];
+            conn.registerCloseCallback((_c, r) => void reasons.push(r));
+            d.signal("SIGKILL");
+            await d.exited();
+            await waitFor(() => reasons.length > 0, 10_000, "the close callback");
+            assert.deepEqual(reasons, [ConnectCloseReason.EOF]);
+            assert.equal(conn.isAlive(), false);
+            assert.throws(() => conn.listAllDomains(), LibvirtError);
+          } finally {
+            conn.close();
+          }
+          await d.restart();
+          using fresh = Connection.open(tls.uri("test"));
+          assert.equal(fresh.isEncrypted(), true);
+        },
+      );
+    } finally {
+      await tls.stop();
+    }
+  },
+});

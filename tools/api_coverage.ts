@@ -1,0 +1,60 @@
+// Counts which of libvirt's C functions the API tests call (`deno task api-coverage`): runs each
+// test file with LIBVIRT_DENO_API_TRACE (ffi/library.ts appends each function's name when it
+// binds it, right before its first call) and prints "called N of M" and what was not called.
+//
+//   deno run -A tools/api_coverage.ts [test files...] [--list]
+//
+// Without files: every tests/api_*_test.ts.
+import { parseApi } from "./api_xml.ts";
+import { overrides } from "./overrides.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const API = "/usr/share/libvirt/api";
+const list = Deno.args.includes("--list");
+let files = Deno.args.filter((a) => !a.startsWith("--"));
+if (files.length === 0) {
+  files = [...Deno.readDirSync(`${ROOT}tests`)]
+    .map((e) => e.name)
+    .filter((n) => /^api_.*_test\.ts$/.test(n))
+    .sort()
+    .map((n) => `tests/${n}`);
+}
+
+const all = [
+  ...parseApi(Deno.readTextFileSync(`${API}/libvirt-api.xml`), "libvirt").functions,
+  ...parseApi(Deno.readTextFileSync(`${API}/libvirt-qemu-api.xml`), "qemu").functions,
+  ...parseApi(Deno.readTextFileSync(`${API}/libvirt-lxc-api.xml`), "lxc").functions,
+].map((f) => f.name);
+
+const trace = await Deno.makeTempFile({ prefix: "api_trace_" });
+let failed = 0;
+for (const f of files) {
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["test", "-A", f],
+    cwd: ROOT,
+    env: { LIBVIRT_DENO_API_TRACE: trace },
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  console.error(`${r.success ? "ok    " : "FAILED"} ${f}`);
+  if (!r.success) failed++;
+}
+const called = new Set(Deno.readTextFileSync(trace).split("\n").filter((n) => n));
+await Deno.remove(trace);
+const hit = all.filter((n) => called.has(n));
+const pct = ((100 * hit.length) / all.length).toFixed(1);
+console.log(`called ${hit.length} of ${all.length} C functions (${pct}%) in ${files.length} files`);
+const excluded = all.filter((n) => {
+  const o = overrides[n];
+  return o !== undefined && "exclude" in o;
+});
+const reachable = all.filter((n) => !excluded.includes(n));
+const hitR = reachable.filter((n) => called.has(n)).length;
+console.log(
+  `reachable ${reachable.length} of ${all.length} (${excluded.length} excluded with a reason); ` +
+    `called ${hitR} of the reachable (${((100 * hitR) / reachable.length).toFixed(1)}%)`,
+);
+if (list) {
+  for (const n of reachable.filter((n) => !called.has(n))) console.log(`  not called: ${n}`);
+}
+if (failed) Deno.exit(1);

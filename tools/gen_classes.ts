@@ -1,0 +1,247 @@
+// Writes api/generated/<kind>.ts: per libvirt object kind, the `<Kind>Generated` class with every
+// function that wraps mechanically and its Async form: an interface holding the methods' types
+// and docs, and one row per method that api/gen_support.ts installs at import time.
+//
+// Import rule (why the generated modules never form a cycle that breaks `extends`): a generated
+// base imports, as values, only the final classes of the kinds it creates (its children); the
+// final classes import their own generated base first. Parents are type-only imports.
+import type { Kind } from "./gen_naming.ts";
+import type { Plan } from "./gen_plan.ts";
+
+/** The link to libvirt's reference for a function. */
+export function referenceUrl(file: string, name: string): string {
+  return `https://libvirt.org/html/libvirt-${file}.html#${name}`;
+}
+
+function enumHint(info: string, enums: Set<string>): string {
+  const names = [...info.matchAll(/vir([A-Z][A-Za-z]+)/g)].map((m) => m[1])
+    .filter((n) => enums.has(n));
+  return names.length ? ` (${[...new Set(names)].map((n) => `\`${n}\``).join(", ")})` : "";
+}
+
+function resultType(p: Plan): string {
+  const r = p.result;
+  switch (r.kind) {
+    case "void":
+      return "void";
+    case "number":
+      return "number";
+    case "boolean":
+      return "boolean";
+    case "string":
+    case "conststring":
+    case "uuidstring":
+      return "string";
+    case "uuid":
+      return "Uint8Array";
+    case "object":
+      return r.of.cls;
+    case "outint":
+      return r.bool ? "boolean" : "number";
+  }
+}
+
+function resultDoc(p: Plan): string {
+  const r = p.result;
+  switch (r.kind) {
+    case "void":
+      return "Returns when libvirt reports success; a failure is a `LibvirtError`.";
+    case "number":
+      return "Returns libvirt's non-negative result; a failure is a `LibvirtError`.";
+    case "boolean":
+      return "Returns libvirt's answer as a boolean.";
+    case "string":
+      return "Returns the string libvirt allocates (freed here).";
+    case "conststring":
+      return "Returns the string libvirt keeps with the object.";
+    case "uuid":
+      return "Returns the 16 raw bytes.";
+    case "uuidstring":
+      return "Returns the UUID in its string form.";
+    case "object":
+      return `Returns a new \`${r.of.cls}\` handle, freed with its connection.`;
+    case "outint":
+      return "Returns the value libvirt stores through its out-parameter.";
+  }
+}
+
+// The wrap function of a row whose method returns a new handle: which parent it gets.
+function wrapper(p: Plan): string {
+  if (p.result.kind !== "object") return "";
+  const of = p.result.of;
+  const self = `s: ${p.owner.cls}Generated, p: Deno.PointerObject`;
+  if (of.parent === "Connection") {
+    const conn = p.owner.cls === "Connection" ? "s as unknown as Connection" : "s.getConnect()";
+    return `(${self}) => ${of.cls}.fromPointer(${conn}, p)`;
+  }
+  return `(${self}) => ${of.cls}.fromPointer(s as unknown as ${p.owner.cls}, p)`;
+}
+
+// The parameter code of gen_support.ts for a parameter's check expression.
+const CODES: Record<string, string> = {
+  stringArg: "s",
+  optionalStringArg: "o",
+  uuidCString: "u",
+  uuidBytesArg: "b",
+  flagsArg: "f",
+  intArg: "i",
+  uintArg: "U",
+  u64Arg: "L",
+  i64Arg: "l",
+  doubleArg: "d",
+  boolArg: "B",
+  objectArg: "O",
+};
+
+function paramCode(expr: string): string {
+  const m = /^(\w+)\((\w+)(?:, "([^"]*)")?\)$/.exec(expr);
+  if (!m) throw new Error(`unknown check ${expr}`);
+  const code = CODES[m[1]];
+  if (code === undefined) throw new Error(`unknown check ${m[1]}`);
+  return m[3] === undefined ? code : `${code}:${m[3]}`;
+}
+
+function resultCode(p: Plan): string {
+  const r = p.result;
+  switch (r.kind) {
+    case "void":
+      return "v";
+    case "number":
+      return "n";
+    case "boolean":
+      return "b";
+    case "string":
+      return "s";
+    case "conststring":
+      return "c";
+    case "object":
+      return "w";
+    case "uuid":
+      return "uuid";
+    case "uuidstring":
+      return "uuids";
+    case "outint":
+      return r.bool ? "ob" : "oi";
+  }
+}
+
+// An interface parameter: defaults become optional parameters (the checks supply them).
+function interfaceParam(decl: string): string {
+  const m = /^(\w+)(?:: ([^=]+?))?(?: = (.+))?$/.exec(decl)!;
+  const type = m[2] ?? "number";
+  return m[3] === undefined ? `${m[1]}: ${type}` : `${m[1]}?: ${type}`;
+}
+
+interface Emitted {
+  members: string[];
+  rows: string[];
+  valueKinds: Set<string>;
+  typeKinds: Set<string>;
+}
+
+function emitMethod(p: Plan, enums: Set<string>, e: Emitted): void {
+  const type = resultType(p);
+  // Optional only when every later parameter is: `x: string | null` takes null otherwise.
+  const decls = p.params.map((x, i) => {
+    const tail = p.params.slice(i).every((y) => y.decl.includes(" = "));
+    return tail ? interfaceParam(x.decl) : interfaceParam(x.decl.replace(/ = .+$/, ""));
+  }).join(", ");
+  for (const x of p.params) {
+    const k = /^objectArg\(\w+, "(\w+)"\)/.exec(x.expr);
+    if (k) e.typeKinds.add(k[1]);
+  }
+  if (p.result.kind === "object") e.valueKinds.add(p.result.of.cls);
+  const doc = [
+    "  /**",
+    `   * ${p.verb[0].toUpperCase()}${p.verb.slice(1)} (\`${p.fn.name}\`). ${resultDoc(p)}`,
+  ];
+  for (const x of p.params) {
+    const id = x.decl.split(/[:=]/)[0].trim();
+    doc.push(`   * @param ${id} C \`${x.arg.type} ${x.arg.name}\`${enumHint(x.arg.info, enums)}`);
+  }
+  doc.push(`   * @see ${referenceUrl(p.fn.file, p.fn.name)}`, "   */");
+  if (e.members.length) e.members.push("");
+  e.members.push(...doc, `  ${p.method}(${decls}): ${type};`);
+  const hasAsync = p.async && p.fn.lib === "libvirt";
+  if (hasAsync) {
+    e.members.push(
+      "",
+      "  /**",
+      `   * The Async form of \`${p.method}\` (\`${p.fn.name}\`): the call runs off the JS thread.`,
+      `   * @see ${referenceUrl(p.fn.file, p.fn.name)}`,
+      "   */",
+      `  ${p.method}Async(${decls}): Promise<${type}>;`,
+    );
+  }
+  const cells = [
+    JSON.stringify(p.method),
+    JSON.stringify(p.fn.name),
+    JSON.stringify(p.verb),
+    `[${p.params.map((x) => JSON.stringify(paramCode(x.expr))).join(", ")}]`,
+    JSON.stringify(resultCode(p)),
+    hasAsync ? "1" : "0",
+  ];
+  const wrap = wrapper(p);
+  if (p.fn.lib !== "libvirt") cells.push(JSON.stringify(p.fn.lib));
+  else if (wrap) cells.push("undefined");
+  if (wrap) cells.push(wrap);
+  e.rows.push(`  [${cells.join(", ")}],`);
+}
+
+// A module path as imported from api/generated/.
+function rel(module: string): string {
+  return module.startsWith("api/") ? "../" + module.slice(4) : "../../" + module;
+}
+
+/** The text of api/generated/<kind>.ts for `kind` and its plans. */
+export function classFile(kind: Kind, plans: Plan[], enums: Set<string>): string {
+  const e: Emitted = { members: [], rows: [], valueKinds: new Set(), typeKinds: new Set() };
+  for (const p of plans) emitMethod(p, enums, e);
+  const sorted = (s: Set<string>) => [...s].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const out = [
+    "// Generated by tools/gen_api.ts (`deno task gen`) from libvirt's API description: do not edit.",
+    `// ${kind.cls}Generated: the ${kind.cls} methods whose arguments and results wrap mechanically,`,
+    "// declared with their types and docs, and installed from one row each by api/gen_support.ts.",
+    `import { install } from "../gen_support.ts";`,
+    `import { LibvirtObject } from "../object.ts";`,
+  ];
+  const kindModule = (cls: string) => (cls === kind.cls ? kind.module : KIND_MODULES.get(cls)!);
+  const types = new Set<string>(e.typeKinds);
+  if (kind.cls !== "Connection") types.add("Connection"); // getConnect()
+  const text = [...e.members, ...e.rows].join("\n");
+  for (const k of KIND_MODULES.keys()) if (text.includes(`as unknown as ${k}`)) types.add(k);
+  for (const k of e.valueKinds) types.add(k);
+  for (const cls of sorted(e.valueKinds)) {
+    out.push(`import { ${cls} } from "${rel(kindModule(cls))}";`);
+    types.delete(cls);
+  }
+  for (const cls of sorted(types)) {
+    out.push(`import type { ${cls} } from "${rel(kindModule(cls))}";`);
+  }
+  const article = /^[AEIOU]/.test(kind.cls) ? "an" : "a";
+  const classDoc = [
+    "/**",
+    ` * The generated half of \`${kind.cls}\`: every \`${kind.ctype}\` function whose arguments are`,
+    " * object handles, strings, numbers and flags, and whose result is a number, a string or a",
+    " * handle. The hand-written class extends it; use that class, never this one.",
+    " *",
+    " * @example",
+    " * ```ts",
+    ` * import { ${kind.cls} } from "./mod.ts";`,
+    ` * declare const obj: ${kind.cls};`,
+    ` * console.log(obj instanceof ${kind.cls}); // ${article} ${kind.cls} has every method below`,
+    " * ```",
+    " */",
+  ];
+  out.push("", ...classDoc, `export interface ${kind.cls}Generated {`, ...e.members, "}");
+  out.push("", ...classDoc, `export abstract class ${kind.cls}Generated extends LibvirtObject {`);
+  if (kind.cls !== "Connection") {
+    out.push("  /** The connection the object belongs to. */", "  abstract getConnect(): Connection;");
+  }
+  out.push("}", "");
+  out.push(`install(${kind.cls}Generated, [`, ...e.rows, "]);", "");
+  return out.join("\n");
+}
+
+/** Final class modules by class name, filled by the generator from KINDS. */
+export const KIND_MODULES: Map<string, string> = new Map();
