@@ -6,7 +6,7 @@
 // drift apart, and every buffer a step points into stays referenced by the generator's frame
 // until the plan ends, which is what a call running on another thread needs.
 import { callInt, callPtr, callRaw, callString } from "../ffi/call.ts";
-import { callIntAsync, callPtrAsync, callRawAsync, callStringAsync } from "../ffi/call_async.ts";
+import { callIntAsync, callPtrAsync, callStringAsync } from "../ffi/call_async.ts";
 import type { SymbolFn, SymbolName } from "../ffi/library.ts";
 import type { LibvirtObject } from "./object.ts";
 
@@ -43,7 +43,7 @@ export function* str<K extends SymbolName>(name: K, ...args: Params<K>): Plan<st
   return (yield { kind: "string", name, args }) as string;
 }
 
-/** A step whose result is returned unchecked. */
+/** A step whose result is returned unchecked: the free functions (run on the JS thread). */
 export function* raw<K extends SymbolName>(
   name: K,
   ...args: Params<K>
@@ -59,11 +59,10 @@ const sync: Record<Kind, Caller> = {
   raw: callRaw as unknown as Caller,
 };
 type AsyncCaller = (owner: LibvirtObject, name: SymbolName, ...args: unknown[]) => Promise<unknown>;
-const async: Record<Kind, AsyncCaller> = {
+const async: Record<Exclude<Kind, "raw">, AsyncCaller> = {
   int: callIntAsync as unknown as AsyncCaller,
   ptr: callPtrAsync as unknown as AsyncCaller,
   string: callStringAsync as unknown as AsyncCaller,
-  raw: callRawAsync as unknown as AsyncCaller,
 };
 
 /**
@@ -92,11 +91,24 @@ export function runSync<T>(plan: Plan<T>): T {
  */
 export async function runAsync<T>(owner: LibvirtObject, plan: Plan<T>): Promise<T> {
   let r = plan.next();
+  let first = true;
   while (!r.done) {
     const step = r.value;
     let value: unknown;
     try {
-      value = await async[step.kind](owner, step.name, ...step.args);
+      // Between two steps other JS runs, and may free the owner (its release waits only for a
+      // call in flight): the pointers this plan holds would then be stale.
+      if (step.kind === "raw") {
+        // The raw steps free what libvirt returned: local, quick, and needed even when the
+        // owner went away, so they run here and now.
+        value = sync.raw(step.name, ...step.args);
+      } else {
+        if (!first && owner.freed) {
+          throw new Error(`Cannot finish ${step.name}: the object was freed during the call`);
+        }
+        first = false;
+        value = await async[step.kind](owner, step.name, ...step.args);
+      }
     } catch (e) {
       r = plan.throw(e);
       continue;

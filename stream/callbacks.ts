@@ -10,6 +10,7 @@
 // its callback may be all that drives a console or a download, and must not stop after a gc.
 import { callInt, callRaw } from "../ffi/call.ts";
 import { OpaqueRegistry, permanentCallback, reportCallbackError } from "../ffi/callbacks.ts";
+import { idPointer } from "../ffi/marshal.ts";
 import { log } from "../log.ts";
 
 /** What a stream's registration runs when libvirt reports events on it. */
@@ -29,14 +30,18 @@ const kept = new WeakMap<object, Set<StreamDispatch>>();
 // loop's thread, which Deno parks until the JS thread has run this function.
 const eventCallback = permanentCallback(
   { parameters: ["pointer", "i32", "pointer"], result: "void" } as const,
-  (_stream, events, opaque) => {
+  (stream, events, opaque) => {
     const reg = dispatchers.get(opaque);
     const dispatch = reg?.strong ?? reg?.weak?.deref();
     if (!dispatch) return;
+    const outer = dispatching;
+    dispatching = Deno.UnsafePointer.value(stream);
     try {
       dispatch(events);
     } catch (e) {
       reportCallbackError("stream event callback", e);
+    } finally {
+      dispatching = outer;
     }
   },
 );
@@ -60,15 +65,15 @@ interface Collected {
 // thread, outside any libvirt call. The stream's own backstop calls `dropCollectedCallback`
 // first, so whichever runs first does it.
 function dropCollected({ id, stream }: Collected): void {
-  const token = tokens.get(id);
-  if (!token) return;
-  tokens.delete(id);
-  byStream.delete(Deno.UnsafePointer.value(stream));
-  backstop.unregister(token);
+  if (!tokens.has(id)) return;
+  const key = Deno.UnsafePointer.value(stream);
+  const p = parked.get(key);
+  if (p) clearTimeout(p.timer);
+  parked.delete(key);
   dispatchers.delete(id);
   if (callRaw("virStreamEventRemoveCallback", stream) < 0) callRaw("virResetLastError");
   if (callRaw("virStreamAbort", stream) < 0) callRaw("virResetLastError");
-  callRaw("virStreamFree", stream);
+  disown(id, stream); // last: it drops the reference that kept `stream` valid
   log("debug", "stream collected with its callback registered: removed, aborted");
 }
 const backstop = new FinalizationRegistry<Collected>(dropCollected);
@@ -82,8 +87,70 @@ const byStream = new Map<bigint, Collected>();
  * registration it still had (see `dropCollected`). A no-op for a stream without one.
  */
 export function dropCollectedCallback(stream: Deno.PointerObject): void {
+  settleStreamCallback(stream);
   const entry = byStream.get(Deno.UnsafePointer.value(stream));
   if (entry) dropCollected(entry);
+}
+
+// Takes ownership bookkeeping for an owned registration: the owner keeps the handler alive, a
+// reference keeps the stream valid for the backstop, which is armed on the owner.
+function own(id: number, stream: Deno.PointerObject, reg: Registration, owner: object): void {
+  const dispatch = reg.weak!.deref()!;
+  let set = kept.get(owner);
+  if (!set) kept.set(owner, set = new Set());
+  set.add(dispatch);
+  callInt("virStreamRef", stream);
+  const token = { owner: new WeakRef(owner), dispatch: reg.weak! };
+  tokens.set(id, token);
+  const entry = { id, stream };
+  byStream.set(Deno.UnsafePointer.value(stream), entry);
+  backstop.register(owner, entry, token);
+}
+
+// Undoes `own` (a no-op for a registration without an owner).
+function disown(id: number, stream: Deno.PointerObject): void {
+  const token = tokens.get(id);
+  if (!token) return;
+  tokens.delete(id);
+  byStream.delete(Deno.UnsafePointer.value(stream));
+  backstop.unregister(token);
+  const owner = token.owner.deref();
+  const dispatch = token.dispatch.deref();
+  if (owner && dispatch) kept.get(owner)?.delete(dispatch);
+  callRaw("virStreamFree", stream); // the reference taken by `own`
+}
+
+function registration(dispatch: StreamDispatch, owner?: object): Registration {
+  return owner ? { strong: null, weak: new WeakRef(dispatch) } : { strong: dispatch, weak: null };
+}
+
+// A callback removed from inside its own dispatch stays registered in libvirt, paused (events
+// 0), until that dispatch is over. Why: libvirt 9.0's remote streams call the free function of a
+// callback removed during its dispatch only after the dispatch, and only if no callback was
+// added meanwhile; `s.removeCallback(); s.addCallback(...)` from inside the callback would leak
+// the old registration's reference to the stream, hence to its connection (seen: a connection
+// that close() could not release, and a process that never exited). A callback added while one
+// is parked takes the parked registration over (an update, no libvirt add).
+const parked = new Map<bigint, { id: number; timer: ReturnType<typeof setTimeout> }>();
+// The stream whose callback runs now (ptr value), on the JS thread.
+let dispatching: bigint | null = null;
+
+/**
+ * Completes a removal parked by `removeStreamCallback` (see above) now: before the stream is
+ * finished, aborted or freed, which libvirt wants without a callback. A no-op otherwise.
+ */
+export function settleStreamCallback(stream: Deno.PointerObject): void {
+  const key = Deno.UnsafePointer.value(stream);
+  const p = parked.get(key);
+  if (!p) return;
+  parked.delete(key);
+  clearTimeout(p.timer);
+  dispatchers.delete(p.id);
+  try {
+    if (callRaw("virStreamEventRemoveCallback", stream) < 0) callRaw("virResetLastError");
+  } finally {
+    disown(p.id, stream);
+  }
 }
 
 /**
@@ -97,9 +164,20 @@ export function addStreamCallback(
   dispatch: StreamDispatch,
   owner?: object,
 ): number {
-  const reg: Registration = owner
-    ? { strong: null, weak: new WeakRef(dispatch) }
-    : { strong: dispatch, weak: null };
+  const key = Deno.UnsafePointer.value(stream);
+  const p = parked.get(key);
+  if (p) {
+    // Take the parked registration over: same opaque, new handler, new events.
+    const reg = dispatchers.get(idPointer(p.id))!;
+    callInt("virStreamEventUpdateCallback", stream, events);
+    parked.delete(key);
+    clearTimeout(p.timer);
+    disown(p.id, stream);
+    Object.assign(reg, registration(dispatch, owner));
+    if (owner) own(p.id, stream, reg, owner);
+    return p.id;
+  }
+  const reg = registration(dispatch, owner);
   const { id, opaque } = dispatchers.add(reg);
   try {
     callInt(
@@ -115,17 +193,7 @@ export function addStreamCallback(
     dispatchers.delete(id);
     throw e;
   }
-  if (owner) {
-    let set = kept.get(owner);
-    if (!set) kept.set(owner, set = new Set());
-    set.add(dispatch);
-    callInt("virStreamRef", stream);
-    const token = { owner: new WeakRef(owner), dispatch: reg.weak! };
-    tokens.set(id, token);
-    const entry = { id, stream };
-    byStream.set(Deno.UnsafePointer.value(stream), entry);
-    backstop.register(owner, entry, token);
-  }
+  if (owner) own(id, stream, reg, owner);
   return id;
 }
 
@@ -136,23 +204,30 @@ export function updateStreamCallback(stream: Deno.PointerObject, events: number)
 
 /**
  * Removes the registration. The handler is forgotten at once: a dispatch already queued on
- * libvirt's loop thread then finds nothing, and libvirt's later free call is a no-op.
+ * libvirt's loop thread then finds nothing, and libvirt's later free call is a no-op. From
+ * inside the stream's own dispatch, libvirt's removal is parked until it is over (see above),
+ * unless the removal is `final` (the stream ends right after).
  */
-export function removeStreamCallback(stream: Deno.PointerObject, id: number): void {
+export function removeStreamCallback(
+  stream: Deno.PointerObject,
+  id: number,
+  final = false,
+): void {
+  const key = Deno.UnsafePointer.value(stream);
+  const reg = dispatchers.get(idPointer(id));
+  // `final`: the stream ends now (finish, abort, free), which needs the callback gone first.
+  if (!final && dispatching === key && reg && !parked.has(key)) {
+    reg.strong = null;
+    reg.weak = null;
+    callInt("virStreamEventUpdateCallback", stream, 0);
+    parked.set(key, { id, timer: setTimeout(() => settleStreamCallback(stream), 0) });
+    return;
+  }
   dispatchers.delete(id);
-  const token = tokens.get(id);
   try {
     callInt("virStreamEventRemoveCallback", stream);
   } finally {
-    if (token) {
-      tokens.delete(id);
-      byStream.delete(Deno.UnsafePointer.value(stream));
-      backstop.unregister(token);
-      const owner = token.owner.deref();
-      const dispatch = token.dispatch.deref();
-      if (owner && dispatch) kept.get(owner)?.delete(dispatch);
-      callRaw("virStreamFree", stream); // the reference taken at registration
-    }
+    disown(id, stream);
   }
 }
 

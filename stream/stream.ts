@@ -16,6 +16,7 @@ import {
   addStreamCallback,
   dropCollectedCallback,
   removeStreamCallback,
+  settleStreamCallback,
   updateStreamCallback,
 } from "./callbacks.ts";
 import { EventPump, type PumpWaiter } from "./pump.ts";
@@ -438,6 +439,7 @@ export class Stream extends LibvirtObject {
   // Drops the callback before the stream ends (libvirt wants it gone before finish/abort)
   // and fails whatever waits on it.
   #detach(how: "finished" | "aborted" | "freed"): void {
+    settleStreamCallback(this.#guard.ptr); // one removed from inside its dispatch (callbacks.ts)
     this.#guard.live = false;
     this.#pump?.close(new Error(`Cannot wait for stream events: this Stream was ${how}`));
     this.#pump = null;
@@ -445,7 +447,7 @@ export class Stream extends LibvirtObject {
     if (!cb) return;
     this.#callback = null;
     try {
-      removeStreamCallback(this.ptr("remove its callback"), cb.id);
+      removeStreamCallback(this.ptr("remove its callback"), cb.id, true);
     } catch (e) {
       log("debug", "stream callback removal failed", { error: e });
     }

@@ -138,6 +138,7 @@ export function downloadReadable(
   const { stream, total } = start(vol, "download", options, flags);
   return streamReadable(stream, {
     chunkSize: options.chunkSize,
+    fill: true,
     onChunk: progress(options, total),
     onEnd: () => stream.free(),
   });
@@ -164,6 +165,7 @@ export async function uploadFrom(
   const { stream, total } = started;
   const writable = streamWritable(stream, {
     chunkSize: options.chunkSize,
+    fill: true, // gather the source's small chunks into full packets
     onChunk: progress(options, options.total ?? total),
     onEnd: () => stream.free(),
   });

@@ -28,6 +28,16 @@ export interface WebStreamOptions {
   onChunk?: (bytes: number) => void;
   /** Bytes the readable may receive before its reader asks (default 0: none). */
   readAhead?: number;
+  /**
+   * For bulk transfers (`vol.download()` sets it): a default reader gets chunks of `chunkSize`
+   * bytes (the last one shorter), each filled over as many packets as it takes, instead of
+   * what libvirt held at the time of the read. Fewer, larger chunks make everything
+   * downstream cheaper (a file sink makes one write per chunk). Off for consoles and
+   * channels, whose reader wants each byte as soon as it came. BYOB readers ask for their
+   * own minimum (`read(view, { min })`). On a writable, small chunks are gathered into
+   * packets of `chunkSize` bytes instead of being sent one by one (`vol.upload()` sets it).
+   */
+  fill?: boolean;
   /** Called once the libvirt stream ended (finished, aborted or failed), e.g. to free it. */
   onEnd?: () => void;
 }
@@ -76,6 +86,7 @@ export function streamReadable(
 ): ReadableStream<Uint8Array> {
   const size = intArg(options.chunkSize ?? READ_BUFFER, "chunkSize", 1, 0x7fffffff);
   const ahead = intArg(options.readAhead ?? 0, "readAhead", 0, 0x7fffffff);
+  const fill = options.fill ?? false;
   const onChunk = options.onChunk;
   const onEnd = once(options.onEnd);
   let scratch: Uint8Array | null = null;
@@ -87,27 +98,50 @@ export function streamReadable(
         abortQuietly(st, onEnd);
         reject(e);
       };
+      // fill: the chunk being filled, handed over whole (received into, so never copied).
+      let chunk: Uint8Array | null = null;
+      let filled = 0;
+      const deliver = (data: Uint8Array) => {
+        const n = data.length; // enqueue transfers (detaches) the buffer
+        controller.enqueue(data);
+        onChunk?.(n);
+      };
       // Runs now, and again inside libvirt's dispatch after each -2.
       const attempt = (): void => {
         try {
-          const req = controller.byobRequest;
-          const v = req?.view;
-          const view = v
-            ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
-            : (scratch ??= new Uint8Array(size));
-          const n = st.recv(view);
-          if (n > 0) {
-            if (req) req.respond(n);
-            else controller.enqueue(view.slice(0, n));
-            onChunk?.(n);
-            resolve();
-          } else if (n === 0) {
-            finishThen(st, onEnd);
-            controller.close();
-            req?.respond(0);
-            resolve();
-          } else {
-            whenReady(st, StreamEventType.READABLE, { resolve: attempt, reject: fail });
+          for (;;) {
+            const req = controller.byobRequest;
+            const v = req?.view;
+            const view = v
+              ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
+              : fill
+              ? (chunk ??= new Uint8Array(size)).subarray(filled)
+              : (scratch ??= new Uint8Array(size));
+            const n = st.recv(view);
+            if (n === -2) {
+              return whenReady(st, StreamEventType.READABLE, { resolve: attempt, reject: fail });
+            }
+            if (n === 0) {
+              if (filled > 0) deliver(chunk!.subarray(0, filled));
+              finishThen(st, onEnd);
+              controller.close();
+              req?.respond(0);
+              return resolve();
+            }
+            if (req) {
+              req.respond(n);
+              onChunk?.(n);
+              return resolve();
+            }
+            if (!fill) {
+              deliver(view.slice(0, n));
+              return resolve();
+            }
+            filled += n;
+            if (filled === size) {
+              deliver(chunk!);
+              return resolve();
+            }
           }
         } catch (e) {
           fail(e);
@@ -134,9 +168,10 @@ function sendPackets(st: Stream, data: Uint8Array, max: number): Promise<void> |
 }
 
 /**
- * A WritableStream over `st`. Chunks are gathered into packets of `chunkSize` bytes (libvirt's
- * largest payload by default): whole packets go straight from the chunk, the rest is copied
- * into a packet buffer and sent once full, or by close(). A write resolves once its bytes were
+ * A WritableStream over `st`. Each chunk is sent at once (in packets of at most `chunkSize`
+ * bytes), as a console needs. With `fill` (bulk uploads), chunks are gathered into packets of
+ * `chunkSize` bytes (libvirt's largest payload by default): whole packets go straight from the
+ * chunk, the rest is copied into a packet buffer and sent once full, or by close(). A write resolves once its bytes were
  * sent or buffered (waiting for WRITABLE when a non-blocking stream is full), so at most one
  * packet waits in memory. close() sends what is left and finishes the stream; abort() or a
  * failed send aborts it.
@@ -146,6 +181,7 @@ export function streamWritable(
   options: WebStreamOptions = {},
 ): WritableStream<Uint8Array> {
   const packet = intArg(options.chunkSize ?? SEND_PACKET, "chunkSize", 1, 0x7fffffff);
+  const gather = options.fill ?? false;
   const onChunk = options.onChunk;
   const onEnd = once(options.onEnd);
   let buf: Uint8Array | null = null;
@@ -164,6 +200,13 @@ export function streamWritable(
     onChunk?.(n);
   };
   const write = async (data: Uint8Array): Promise<void> => {
+    if (!gather) {
+      // A console or channel: the other side waits for these very bytes (a keystroke).
+      const pending = sendPackets(st, data, packet);
+      if (pending) await pending;
+      onChunk?.(data.length);
+      return;
+    }
     let off = 0;
     if (held > 0) {
       off = Math.min(packet - held, data.length);

@@ -3,10 +3,16 @@
 // generated method keeps (TypeErrors before any FFI call, freed objects say so, children are
 // freed with their parent).
 import assert from "node:assert/strict";
+import { outcome } from "./helpers/api_sweep.ts";
 import {
   Connection,
   DomainCheckpoint,
+  DomainCreateFlags,
+  DomainDefineFlags,
+  DomainDestroyFlagsValues,
+  DomainShutdownFlagValues,
   DomainSnapshot,
+  DomainUndefineFlagsValues,
   ErrorNumber,
   getVersion,
   Interface,
@@ -135,6 +141,37 @@ Deno.test("storage, node devices, interfaces: the hand-written lists", async (t)
     const v = getVersion();
     assert.equal(v.raw, conn.getLibVersion().raw);
     assert.ok(v.major >= 9);
+  });
+});
+
+Deno.test("flags 0 call libvirt's plain functions, other flags the *Flags ones", async (t) => {
+  using conn = Connection.open(TEST_URI);
+  const xml = "<domain type='test'><name>api-flags</name><memory>1024</memory>" +
+    "<os><type>hvm</type></os></domain>";
+
+  await t.step("define, create, shut down, destroy, undefine with flags", () => {
+    // The test driver refuses some flags (INVALID_ARG): the call still reached the *Flags
+    // function with them. Each outcome is what libvirt 9.0's test driver answers.
+    const dom = conn.defineDomainXML(xml, DomainDefineFlags.VALIDATE);
+    assert.equal(outcome(() => dom.create(DomainCreateFlags.START_PAUSED)), "INVALID_ARG");
+    dom.create();
+    assert.equal(
+      outcome(() => dom.shutdown(DomainShutdownFlagValues.ACPI_POWER_BTN)),
+      "INVALID_ARG",
+    );
+    assert.equal(outcome(() => dom.destroy(DomainDestroyFlagsValues.GRACEFUL)), "ok");
+    assert.equal(outcome(() => dom.undefine(DomainUndefineFlagsValues.MANAGED_SAVE)), "ok");
+    assertLibvirtError(() => conn.lookupDomainByName("api-flags"), ErrorNumber.NO_DOMAIN);
+  });
+
+  await t.step("flags 0: the plain functions", () => {
+    const dom = conn.defineDomainXML(xml);
+    dom.create();
+    dom.shutdown();
+    dom.create();
+    dom.destroy();
+    dom.undefine();
+    assertLibvirtError(() => conn.lookupDomainByName("api-flags"), ErrorNumber.NO_DOMAIN);
   });
 });
 

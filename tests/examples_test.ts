@@ -322,19 +322,30 @@ Deno.test("the console examples on a real guest", async (t) => {
     for (const file of guestExamples) {
       await t.step(file, async () => {
         const h = headerOf(file);
-        // The header's positionals: URI and DOMAIN are known here; anything else required
-        // (an uppercase word not in brackets) is not, and is reported rather than guessed.
+        // The header's positionals: a URI (a placeholder or an example such as
+        // qemu:///system) becomes the private daemon's, DOMAIN the harness's guest; anything
+        // else required (a bare word not in brackets) is not known here and is reported.
         const usage = h.line.slice(h.line.indexOf(h.script) + h.script.length).trim();
         const words = usage.split(/\s+/).filter((w) => w && !w.startsWith("["));
-        const unknown = words.filter((w) => !["URI", "DOMAIN"].includes(w));
+        const isUri = (w: string) => w === "URI" || /^[a-z+]+:\/\//.test(w);
+        const unknown = words.filter((w) => !isUri(w) && w !== "DOMAIN");
         if (unknown.length > 0) {
           console.error(`SKIPPED ${file}: its header asks for ${unknown.join(" ")}`);
           return;
         }
-        const args = words.map((w) => (w === "URI" ? host.uri : guest.name));
-        const r = await runConsole(h, args, cwd);
-        assertRanClean(file, h, r);
-        assert.match(r.stderr, /detached/);
+        const args = words.map((w) => (isUri(w) ? host.uri : guest.name));
+        if (words.includes("DOMAIN")) {
+          // Attaches to the harness's running guest, interactively.
+          const r = await runConsole(h, args, cwd);
+          assertRanClean(file, h, r);
+          assert.match(r.stderr, /detached/);
+        } else {
+          // Boots a guest of its own: `--batch` sends one line and leaves once it came back.
+          const r = await runExample(h, [...args, "--batch"], cwd, 120_000);
+          assertRanClean(file, h, r);
+          assert.match(r.stdout, /deno-libvirt guest ready/);
+          assert.match(r.stdout, /hello from Deno/);
+        }
       });
     }
   } finally {

@@ -2,13 +2,27 @@
 // non-blocking round trips, Web Streams, FORCE takeover, and a guest destroyed under a console.
 import "./helpers/loop.ts";
 import assert from "node:assert/strict";
-import { Connection, DomainConsoleFlags, LibvirtError, Stream } from "../mod.ts";
+import { Connection, DomainConsoleFlags, ErrorNumber, LibvirtError, Stream } from "../mod.ts";
 import { GUEST_BANNER } from "./fixtures/bootsector.ts";
 import { requireGuestHost, startGuest } from "./helpers/guest.ts";
-import { GuestConsole } from "./helpers/guest_console.ts";
+import { type ConsoleEnd, GuestConsole } from "./helpers/guest_console.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
+
+/** `p`, or a rejection after `ms`: a step fails instead of hanging. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+function describeEnd(end: ConsoleEnd | "hang"): string {
+  if (end === "hang") return "hung";
+  return end.how === "end" ? "ended" : `failed: ${end.error.message}`;
+}
 
 /** Letters only: the guest acts on some control bytes. */
 function letters(n: number, seed = 7): string {
@@ -62,11 +76,11 @@ Deno.test("consoles on a real QEMU guest", async (t) => {
       let got = "";
       const reader = st.readable.getReader();
       while (got.length < data.length) {
-        const { value, done } = await reader.read();
+        const { value, done } = await within(reader.read(), 10_000, `after ${got.length} bytes`);
         assert.ok(!done, `the console ended after ${got.length} bytes`);
         got += dec.decode(value);
       }
-      await piping;
+      await within(piping, 10_000, "the pipe");
       assert.equal(got, data);
       await reader.cancel(); // aborts the stream
       assert.equal(st.state, "aborted");
@@ -99,6 +113,7 @@ Deno.test("consoles on a real QEMU guest", async (t) => {
         await second.write("two");
         await second.waitFor("two");
         assert.ok(!first.text.includes("two"), "the first client no longer receives");
+        console.log(`  the first console ${describeEnd(end)}`);
       } finally {
         await second.close();
         await first.close();
@@ -118,8 +133,13 @@ Deno.test("consoles on a real QEMU guest", async (t) => {
       await con.close();
       // The loop goes on: timers fire and libvirt answers.
       await new Promise((r) => setTimeout(r, 20));
-      assert.equal(g.dom.isActive(), false);
+      // A transient guest is gone once destroyed.
+      assert.throws(
+        () => g.dom.isActive(),
+        (e) => e instanceof LibvirtError && e.code === ErrorNumber.NO_DOMAIN,
+      );
       assert.ok(conn.isAlive());
+      console.log(`  the console ${describeEnd(end)}`);
     });
   } finally {
     g.remove(conn);

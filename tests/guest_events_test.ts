@@ -10,6 +10,8 @@ import {
   DomainEventType,
   DomainMetadataType,
   DomainModificationImpact,
+  ErrorNumber,
+  LibvirtError,
 } from "../mod.ts";
 import { GUEST_BANNER, GuestCommand } from "./fixtures/bootsector.ts";
 import { type Guest, requireGuestHost, startGuest } from "./helpers/guest.ts";
@@ -210,7 +212,11 @@ Deno.test("a real guest's life, as events, beside virsh event", async (t) => {
       g!.dom.shutdown();
       await lifecycle(DomainEventType.SHUTDOWN, 1); // FINISHED after guest request
       await lifecycle(DomainEventType.STOPPED, 0); // SHUTDOWN
-      assert.equal(g!.dom.isActive(), false);
+      // A transient guest is gone once it stopped.
+      assert.throws(
+        () => conn.lookupDomainByName(g!.name),
+        (e) => e instanceof LibvirtError && e.code === ErrorNumber.NO_DOMAIN,
+      );
     });
   } finally {
     await (con as GuestConsole | null)?.close();

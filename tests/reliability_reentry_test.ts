@@ -3,9 +3,10 @@
 // events, loop handles and timeouts, credential prompts) × each action (close the connection,
 // free an object, deregister, register again, start or stop a stream), on DenoEventImpl and on
 // libvirt's default loop. Every case runs in a child process: it must print its RESULT with no
-// error, end by itself with status 0 (no signal), and never hang (every wait is bounded).
+// error, end by itself with status 0 (no signal), and never hang (every wait is bounded). And
+// event iterators waiting for events end with a LibvirtError when the daemon dies or stops.
 import assert from "node:assert/strict";
-import { ConnectCloseReason } from "../mod.ts";
+import { ConnectCloseReason, ErrorNumber } from "../mod.ts";
 import { type Daemon, requireDaemon } from "./helpers/daemon.ts";
 import { resultOf, spawnFixture, within } from "./fixtures/reliability_child.ts";
 
@@ -18,26 +19,48 @@ interface Result {
   errors: string[];
   reasons?: number[];
   freed?: boolean;
+  ends?: { done: boolean; libvirtError: boolean; code: number; message: string }[];
+  afterwards?: boolean[];
 }
 
 /** Runs one case; the daemon is driven as the kind needs. Returns the child's result. */
+// REENTRY_ONLY=deno/stream/register (a substring of loop/kind/action) runs only the matching
+// cases, to look at one closely; the others count as passed.
+const ONLY = Deno.env.get("REENTRY_ONLY");
+
 async function runCase(
   d: Daemon,
   loop: string,
   kind: string,
   action: string,
 ): Promise<Result> {
-  const child = spawnFixture("reliability_reentry.ts", [loop, kind, action, d.testUri, `${d.pid}`]);
+  if (ONLY && !`${loop}/${kind}/${action}`.includes(ONLY)) {
+    return {
+      ran: true,
+      errors: [],
+      reasons: [kind.endsWith("kill") ? 1 : 2],
+      ends: [],
+      afterwards: [],
+    };
+  }
+  const child = spawnFixture(
+    "reliability_reentry.ts",
+    [loop, kind, action, d.testUri, `${d.pid}`],
+    {
+      echo: !!ONLY,
+      env: ONLY ? { LIBVIRT_DENO_LOG: "debug" } : {},
+    },
+  );
   try {
     if (kind === "close-kill" && action === "race") {
       // The child kills the daemon itself, at the moment it starts closing its connections.
       await within(d.exited(), 60_000, "the daemon's death");
-    } else if (kind === "close-kill") {
+    } else if (kind === "close-kill" || kind === "iterators-kill") {
       await child.line(/^READY$/, 60_000);
       d.signal("SIGKILL");
       await within(d.exited(), 10_000, "the daemon's death");
       await child.send("KILLED");
-    } else if (kind === "close-stop") {
+    } else if (kind === "close-stop" || kind === "iterators-stop") {
       await child.line(/^READY$/, 60_000);
       d.signal("SIGSTOP");
       await child.send("STOPPED");
@@ -51,7 +74,7 @@ async function runCase(
     return r;
   } finally {
     child.kill();
-    if (kind === "close-stop") d.signal("SIGCONT");
+    if (kind.endsWith("-stop")) d.signal("SIGCONT");
     if (!d.running) await d.restart();
   }
 }
@@ -96,6 +119,22 @@ Deno.test({
                 );
                 cases++;
               }
+            });
+          }
+          for (const mode of ["kill", "stop"] as const) {
+            const what = mode === "kill" ? "SIGKILL (EOF)" : "SIGSTOP (keepalive)";
+            await t.step(`event iterators waiting in next() end after ${what}`, async () => {
+              const r = await runCase(d, loop, `iterators-${mode}`, "iterate");
+              for (const end of r.ends ?? []) {
+                assert.equal(end.libvirtError, true, `a LibvirtError: ${JSON.stringify(end)}`);
+                assert.equal(end.code, ErrorNumber.RPC);
+                assert.match(end.message, /connection to the hypervisor was lost/);
+              }
+              if (!ONLY) {
+                assert.equal(r.ends?.length, 3);
+                assert.deepEqual(r.afterwards, [true, true, true], "done after the error");
+              }
+              cases++;
             });
           }
         });

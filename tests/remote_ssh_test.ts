@@ -8,6 +8,7 @@ import { type CloseReason, ConnectCloseReason, Connection, LibvirtError } from "
 import { requireDaemon } from "./helpers/daemon.ts";
 import { startSshd } from "./helpers/ssh.ts";
 import {
+  asyncForms,
   eventsArrive,
   keepaliveCloses,
   roundTrip,
@@ -122,6 +123,10 @@ Deno.test({
           await t2.step(
             "sparse uploadFromFile/downloadToFile keep the holes",
             () => sparseRoundTrip(ssh, pool, dir),
+          );
+          await t2.step(
+            "the Async forms: openAsync keeps the loop running, a volume's life",
+            () => asyncForms(ssh, pool),
           );
         });
       });

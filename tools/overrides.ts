@@ -19,6 +19,9 @@ const FREE =
 const TYPED = "typed parameters are plain objects here (api/typed_params.ts encodes and decodes)";
 const ERRORS = "libvirt's errors are thrown as LibvirtError (ffi/errors.ts reads them)";
 const STRUCT_FREE = "used internally by the method that returns these structs";
+const OWN_PARENT = "the wrapper keeps the object it came from: this method returns it, no C call";
+const ALL_IN_TS = "a C loop calling JS back for the whole transfer would hold the JS thread: " +
+  "the Stream method does the same in TypeScript over virStreamRecv/virStreamSend";
 const LXC_ENTER =
   "changes the calling thread's namespaces or security label: unsafe in Deno's multi-threaded process";
 
@@ -122,14 +125,14 @@ export const overrides: Record<string, Override> = {
   virSecretFree: hand("api/object.ts", "free()", FREE),
   virStreamFree: hand("api/object.ts", "free()", FREE),
   // The connection of an object is the wrapper it was obtained from.
-  virDomainGetConnect: hand("api/domain.ts", "Domain.getConnect()"),
-  virDomainSnapshotGetConnect: hand("api/domain_snapshot.ts", "DomainSnapshot.getConnect()"),
-  virDomainCheckpointGetConnect: hand("api/domain_checkpoint.ts", "DomainCheckpoint.getConnect()"),
-  virStoragePoolGetConnect: hand("api/storage_pool.ts", "StoragePool.getConnect()"),
-  virStorageVolGetConnect: hand("api/storage_vol.ts", "StorageVol.getConnect()"),
-  virNetworkGetConnect: hand("api/network.ts", "Network.getConnect()"),
-  virInterfaceGetConnect: hand("api/interface.ts", "Interface.getConnect()"),
-  virSecretGetConnect: hand("api/secret.ts", "Secret.getConnect()"),
+  virDomainGetConnect: exclude(`${OWN_PARENT} (Domain.getConnect())`),
+  virDomainSnapshotGetConnect: exclude(`${OWN_PARENT} (DomainSnapshot.getConnect())`),
+  virDomainCheckpointGetConnect: exclude(`${OWN_PARENT} (DomainCheckpoint.getConnect())`),
+  virStoragePoolGetConnect: exclude(`${OWN_PARENT} (StoragePool.getConnect())`),
+  virStorageVolGetConnect: exclude(`${OWN_PARENT} (StorageVol.getConnect())`),
+  virNetworkGetConnect: exclude(`${OWN_PARENT} (Network.getConnect())`),
+  virInterfaceGetConnect: exclude(`${OWN_PARENT} (Interface.getConnect())`),
+  virSecretGetConnect: exclude(`${OWN_PARENT} (Secret.getConnect())`),
 
   // ---- Connection (existing hand-written methods)
   virConnectOpen: hand("api/connection.ts", "Connection.open()"),
@@ -223,11 +226,11 @@ export const overrides: Record<string, Override> = {
 
   // ---- DomainSnapshot, DomainCheckpoint
   virDomainRevertToSnapshot: rename("revert"),
-  virDomainSnapshotGetDomain: hand("api/domain_snapshot.ts", "DomainSnapshot.getDomain()"),
+  virDomainSnapshotGetDomain: exclude(`${OWN_PARENT} (DomainSnapshot.getDomain())`),
   virDomainSnapshotGetParent: hand("api/domain_snapshot.ts"),
   virDomainSnapshotListAllChildren: hand("api/domain_snapshot.ts"),
   virDomainSnapshotListChildrenNames: hand("api/domain_snapshot.ts"),
-  virDomainCheckpointGetDomain: hand("api/domain_checkpoint.ts", "DomainCheckpoint.getDomain()"),
+  virDomainCheckpointGetDomain: exclude(`${OWN_PARENT} (DomainCheckpoint.getDomain())`),
   virDomainCheckpointGetParent: hand("api/domain_checkpoint.ts"),
   virDomainCheckpointListAllChildren: hand("api/domain_checkpoint.ts"),
 
@@ -247,7 +250,7 @@ export const overrides: Record<string, Override> = {
   // ---- Network, NetworkPort, NodeDevice, Secret
   virNetworkGetDHCPLeases: hand("api/network.ts"),
   virNetworkListAllPorts: hand("api/network.ts"),
-  virNetworkPortGetNetwork: hand("api/network_port.ts", "NetworkPort.getNetwork()"),
+  virNetworkPortGetNetwork: exclude(`${OWN_PARENT} (NetworkPort.getNetwork())`),
   virNetworkPortGetParameters: hand("api/network_port.ts"),
   virNetworkPortSetParameters: hand("api/network_port.ts"),
   virNodeDeviceListCaps: hand("api/node_device.ts"),
@@ -268,10 +271,10 @@ export const overrides: Record<string, Override> = {
   virStreamEventAddCallback: hand("stream/callbacks.ts", "Stream.addCallback()"),
   virStreamEventUpdateCallback: hand("stream/callbacks.ts", "Stream.updateCallback()"),
   virStreamEventRemoveCallback: hand("stream/callbacks.ts", "Stream.removeCallback()"),
-  virStreamRecvAll: hand("stream/all.ts", "Stream.recvAll()", "in TypeScript over virStreamRecv"),
-  virStreamSendAll: hand("stream/all.ts", "Stream.sendAll()", "in TypeScript over virStreamSend"),
-  virStreamSparseRecvAll: hand("stream/all.ts", "Stream.sparseRecvAll()", "in TypeScript"),
-  virStreamSparseSendAll: hand("stream/all.ts", "Stream.sparseSendAll()", "in TypeScript"),
+  virStreamRecvAll: exclude(`${ALL_IN_TS} (Stream.recvAll())`),
+  virStreamSendAll: exclude(`${ALL_IN_TS} (Stream.sendAll())`),
+  virStreamSparseRecvAll: exclude(`${ALL_IN_TS} (Stream.sparseRecvAll())`),
+  virStreamSparseSendAll: exclude(`${ALL_IN_TS} (Stream.sparseSendAll())`),
 
   // ---- libvirt-qemu, libvirt-lxc
   virDomainQemuMonitorCommand: hand("api/qemu.ts", "Domain.qemuMonitorCommand()"),

@@ -18,6 +18,7 @@ export const VIRTLOGD_SOCKET = "/run/libvirt/virtlogd-sock";
 const QEMU = "/usr/bin/qemu-system-x86_64";
 
 let virtlogd: Deno.ChildProcess | null = null;
+let pidDir: string | null = null;
 
 async function socketAlive(path: string): Promise<boolean> {
   try {
@@ -55,9 +56,13 @@ async function startVirtlogd(): Promise<void> {
     Deno.removeSync(VIRTLOGD_SOCKET);
   } catch { /* none */ }
   const deathSig = hasSetpriv() ? ["setpriv", "--pdeathsig", "SIGKILL", "--"] : [];
-  const [cmd, ...args] = [...deathSig, "/usr/sbin/virtlogd"];
+  // Its own pid file: the default, /run/virtlogd.pid, may be locked by a virtlogd that serves
+  // another mount namespace (a daemon of another test run kept apart with its own /run/libvirt).
+  pidDir = Deno.makeTempDirSync({ prefix: "deno-libvirt-virtlogd-" });
+  const [cmd, ...args] = [...deathSig, "/usr/sbin/virtlogd", "--pid-file", `${pidDir}/pid`];
   virtlogd = new Deno.Command(cmd, { args, stdin: "null", stdout: "null", stderr: "piped" })
     .spawn();
+  virtlogd.unref(); // it must not keep the test process alive; unload stops it
   const child = virtlogd;
   const deadline = Date.now() + 10_000;
   while (!(await socketAlive(VIRTLOGD_SOCKET))) {
@@ -84,6 +89,8 @@ export function stopVirtlogdSync(): void {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
   }
   child.stderr.cancel().catch(() => {});
+  if (pidDir) Deno.removeSync(pidDir, { recursive: true });
+  pidDir = null;
 }
 
 /**

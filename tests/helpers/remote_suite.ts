@@ -352,3 +352,40 @@ export async function sparseRoundTrip(t: Transport, pool: StoragePool, dir: stri
     await Deno.remove(back).catch(() => {});
   }
 }
+
+/**
+ * The Async forms over the transport: `Connection.openAsync` (the ssh/TLS handshake on Deno's
+ * thread pool while the JS thread keeps running timers) and a volume's life through Async calls.
+ */
+export async function asyncForms(t: Transport, pool: StoragePool): Promise<void> {
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 10);
+  const t0 = performance.now();
+  let conn: Connection;
+  try {
+    conn = await Connection.openAsync(t.uri("qemu"));
+  } finally {
+    clearInterval(timer);
+  }
+  const openMs = performance.now() - t0;
+  try {
+    console.log(`  openAsync over ${t.name}: ${openMs | 0} ms, ${ticks} timer ticks meanwhile`);
+    // A handshake this long would have frozen the loop in a synchronous open.
+    if (openMs > 100) assert.ok(ticks > 0, `no timer ran during a ${openMs | 0} ms open`);
+    assert.equal(await conn.getHostnameAsync(), Deno.hostname());
+    const p = await conn.lookupStoragePoolByNameAsync(pool.getName());
+    const vol = await p.createVolumeXMLAsync(
+      `<volume><name>async.raw</name><capacity>${MiB}</capacity>` +
+        `<target><format type='raw'/></target></volume>`,
+    );
+    assert.equal((await vol.getInfoAsync()).capacity, BigInt(MiB));
+    assert.equal(
+      await vol.getPathAsync(),
+      `${(await p.getXMLDescAsync()).match(/<path>(.*?)<\/path>/)![1]}/async.raw`,
+    );
+    await vol.deleteAsync();
+    assert.ok(!(await p.listAllVolumesAsync()).some((v) => v.getName() === "async.raw"));
+  } finally {
+    conn.close();
+  }
+}
