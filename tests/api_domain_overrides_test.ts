@@ -13,6 +13,8 @@ import {
   DomainJobType,
   DomainMemoryFlags,
   DomainModificationImpact,
+  DomainState,
+  DomainStatsTypes,
   ErrorNumber,
   KeycodeSet,
   LibvirtError,
@@ -27,8 +29,10 @@ import { DomainMigrate } from "../api/domain/migrate.ts";
 import { DomainMisc } from "../api/domain/misc.ts";
 import { both, bothFail, called, mark, ownMethods } from "./helpers/overrides.ts";
 import { requireGuestHost, startGuest } from "./helpers/guest.ts";
+import { formatTs, PARAM_NAMES_FILE, renderParamNames } from "../tools/gen_param_names.ts";
 
-const { INVALID_ARG, ARGUMENT_UNSUPPORTED, AGENT_UNRESPONSIVE, OPERATION_UNSUPPORTED } = ErrorNumber;
+const { INVALID_ARG, ARGUMENT_UNSUPPORTED, AGENT_UNRESPONSIVE, OPERATION_UNSUPPORTED } =
+  ErrorNumber;
 const CONFIG = DomainModificationImpact.CONFIG;
 
 Deno.test("Domain overrides on test:///default", async (t) => {
@@ -443,6 +447,22 @@ Deno.test("Domain overrides on a real QEMU guest", async (t) => {
       );
     });
 
+    await t.step(
+      "getAllDomainStats and domainListGetStats describe the running guest",
+      async () => {
+        const types = DomainStatsTypes.STATE | DomainStatsTypes.BALLOON | DomainStatsTypes.BLOCK;
+        const all = await conn.getAllDomainStatsAsync(types);
+        const mine = all.find((r) => r.domain.getName() === g.name);
+        assert.ok(mine, "the guest has a record");
+        assert.equal(mine.stats["state.state"], DomainState.RUNNING);
+        assert.equal(mine.stats["block.0.name"], "hda");
+        assert.equal(mine.stats["balloon.current"], 32768n);
+        const [rec] = conn.domainListGetStats([dom], DomainStatsTypes.VCPU);
+        assert.equal(rec.stats["vcpu.current"], 1);
+        assert.equal(typeof rec.stats["vcpu.0.time"], "bigint");
+      },
+    );
+
     await t.step("the guest's one vCPU, pinned to host CPU 0", async () => {
       await both(dom, "getVcpus", [], (v: { info: { number: number; state: number }[] }) => {
         assert.deepEqual(v.info.map((i) => i.number), [0]);
@@ -623,4 +643,10 @@ Deno.test("Domain overrides: every method of api/domain/*.ts was called", () => 
   const missing = all.filter((m) => !called.has(m));
   assert.deepEqual(missing, [], `not called: ${missing.join(", ")}`);
   console.log(`${all.length} Domain override methods called (sync and Async forms)`);
+});
+
+Deno.test("api/typed_param_names.ts is what tools/gen_param_names.ts writes from the headers", async () => {
+  const { text, count } = renderParamNames();
+  assert.ok(count > 200, `only ${count} names read`);
+  assert.equal(await formatTs(text), Deno.readTextFileSync(PARAM_NAMES_FILE));
 });

@@ -341,7 +341,7 @@ Deno.test("the console examples on a real guest", async (t) => {
           assert.match(r.stderr, /detached/);
         } else {
           // Boots a guest of its own: `--batch` sends one line and leaves once it came back.
-          const r = await runExample(h, [...args, "--batch"], cwd, 120_000);
+          const r = await runExample(h, [...args, "--batch"], cwd, 300_000);
           assertRanClean(file, h, r);
           assert.match(r.stdout, /deno-libvirt guest ready/);
           assert.match(r.stdout, /hello from Deno/);

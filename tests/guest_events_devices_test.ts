@@ -220,7 +220,7 @@ Deno.test("a real guest's devices and disks, as events, beside virsh event", asy
       // default policy for ENOSPC pauses the guest.
       const image = new Uint8Array(1024 * 1024);
       image.set(bootSectorImage());
-      const nbd = serveFullDisk(`${g.dir}/nbd.sock`, image);
+      const nbd = await serveFullDisk(`${g.dir}/nbd.sock`, image);
       const full = startGuest(conn, {
         paused: true,
         bootDisk: `<disk type='network' device='disk'>
@@ -255,7 +255,7 @@ Deno.test("a real guest's devices and disks, as events, beside virsh event", asy
         );
         assert.equal(life.detail, 2); // IOERROR
         assert.equal(vlife.text, "Suspended I/O Error");
-        assert.ok(nbd.refusedWrites >= 1);
+        assert.ok(await nbd.refusedWrites() >= 1);
       } finally {
         current = g.name;
         await fullCon.close();

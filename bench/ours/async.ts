@@ -62,16 +62,21 @@ if (mode === "wipe") {
   console.log(JSON.stringify({ maxGapMs: maxGap, wipeMs, ticks }));
 } else {
   const n = Number(a.calls);
+  const phase = (p: string) => Deno.env.get("ASYNC_BENCH_TRACE") && console.error(`phase ${p}`);
   const dom = conn.lookupDomainByName("test");
+  phase("warm-up");
   for (let i = 0; i < 200; i++) dom.getInfo(); // warm-up: bindings, caches
   for (let i = 0; i < 200; i++) await dom.getInfoAsync();
+  phase("sync");
   let t0 = performance.now();
   for (let i = 0; i < n; i++) dom.getInfo();
   const syncNs = ((performance.now() - t0) * 1e6) / n;
+  phase("async");
   t0 = performance.now();
   for (let i = 0; i < n; i++) await dom.getInfoAsync();
   const asyncNs = ((performance.now() - t0) * 1e6) / n;
   // Eight callers on eight connections at once: what the pool buys in throughput.
+  phase("parallel");
   const conns = await Promise.all(Array.from({ length: 8 }, () => Connection.openAsync(a.uri!)));
   const doms = conns.map((c) => c.lookupDomainByName("test"));
   t0 = performance.now();

@@ -2,6 +2,10 @@
 // fails with ENOSPC. A guest booted from it gets a real I/O error from QEMU's block layer when it
 // writes (IO_ERROR, IO_ERROR_REASON "enospc"), which no file on a healthy host disk can give.
 //
+// It runs in a Worker: QEMU connects to it while libvirt starts the domain, and the test's JS
+// thread is blocked in that (synchronous) libvirt call then; a server on that thread would never
+// answer, and the start would hang.
+//
 // Protocol (https://github.com/NetworkBlockDevice/nbd/blob/master/doc/proto.md): fixed newstyle
 // handshake; options answered: GO (the export's size and flags), everything else "unsupported"
 // (so QEMU uses simple replies); then requests READ, WRITE (refused), FLUSH, DISC.
@@ -23,11 +27,19 @@ const EINVAL = 22;
 export interface NbdServer {
   /** The socket path (for `<host transport='unix' socket='…'/>`). */
   readonly socket: string;
-  /** How many writes it refused. */
-  readonly refusedWrites: number;
-  /** Stops listening and closes every client. */
+  /** How many writes it refused so far. */
+  refusedWrites(): Promise<number>;
+  /** Stops listening, closes every client and ends the worker. */
   close(): Promise<void>;
 }
+
+/** Messages between the test and the server's worker. */
+type ToWorker = { start: { path: string; image: Uint8Array } } | { count: true } | {
+  close: true;
+};
+type FromWorker = { listening: true } | { refused: number } | { closed: true } | {
+  error: string;
+};
 
 class Conn {
   #buf = new Uint8Array(0);
@@ -81,7 +93,7 @@ function optionReply(
 
 /**
  * Serves `image` (read-only, writes fail with ENOSPC) on a UNIX socket at `path`, which QEMU
- * (another user) may connect to.
+ * (another user) may connect to, from a Worker of its own.
  *
  * @example
  * ```ts
@@ -90,7 +102,79 @@ function optionReply(
  * await nbd.close();
  * ```
  */
-export function serveFullDisk(path: string, image: Uint8Array): NbdServer {
+export async function serveFullDisk(path: string, image: Uint8Array): Promise<NbdServer> {
+  const worker = new Worker(import.meta.url, { type: "module" });
+  const replies: ((m: FromWorker) => void)[] = [];
+  let failure: Error | null = null;
+  worker.onmessage = (e: MessageEvent<FromWorker>) => {
+    if ("error" in e.data) failure = new Error(`The NBD server failed: ${e.data.error}`);
+    replies.shift()?.(e.data);
+  };
+  worker.onerror = (e) => {
+    e.preventDefault();
+    failure = new Error(`The NBD server's worker failed: ${e.message}`);
+    for (const r of replies.splice(0)) r({ error: e.message });
+  };
+  const ask = (m: ToWorker): Promise<FromWorker> => {
+    const { promise, resolve } = Promise.withResolvers<FromWorker>();
+    replies.push(resolve);
+    worker.postMessage(m);
+    return promise;
+  };
+  const started = await ask({ start: { path, image } });
+  if ("error" in started) {
+    worker.terminate();
+    throw failure ?? new Error(started.error);
+  }
+  return {
+    socket: path,
+    async refusedWrites() {
+      const r = await ask({ count: true });
+      if ("refused" in r) return r.refused;
+      throw failure ?? new Error("The NBD server did not answer");
+    },
+    async close() {
+      try {
+        await ask({ close: true });
+      } finally {
+        worker.terminate();
+      }
+    },
+  };
+}
+
+// The worker's side: one server per worker.
+interface WorkerScope {
+  postMessage(m: FromWorker): void;
+  onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
+}
+if ("WorkerGlobalScope" in globalThis) {
+  const scope = globalThis as unknown as WorkerScope;
+  let server: LocalServer | null = null;
+  const post = (m: FromWorker) => scope.postMessage(m);
+  scope.onmessage = async (e: MessageEvent<ToWorker>) => {
+    try {
+      if ("start" in e.data) {
+        server = listenFullDisk(e.data.start.path, e.data.start.image);
+        post({ listening: true });
+      } else if ("count" in e.data) {
+        post({ refused: server?.refused() ?? 0 });
+      } else {
+        await server?.close();
+        post({ closed: true });
+      }
+    } catch (err) {
+      post({ error: (err as Error).message });
+    }
+  };
+}
+
+interface LocalServer {
+  refused(): number;
+  close(): Promise<void>;
+}
+
+function listenFullDisk(path: string, image: Uint8Array): LocalServer {
   const listener = Deno.listen({ transport: "unix", path });
   Deno.chmodSync(path, 0o777);
   const clients = new Set<Deno.Conn>();
@@ -167,10 +251,7 @@ export function serveFullDisk(path: string, image: Uint8Array): NbdServer {
   })().catch(() => {});
 
   return {
-    socket: path,
-    get refusedWrites() {
-      return refused;
-    },
+    refused: () => refused,
     async close() {
       listener.close();
       for (const c of clients) {
