@@ -29,7 +29,9 @@ import {
 import { streamCases } from "./cases/streams.ts";
 import { eventCases } from "./cases/events.ts";
 import { loopCases } from "./cases/loops.ts";
-import { REMOTE_CASE_IDS, remoteBench } from "./cases/remote.ts";
+import { startupCases } from "./cases/startup.ts";
+import { asyncCases } from "./cases/async.ts";
+import { REMOTE_CASE_IDS, remoteBench, remoteTargets } from "./cases/remote.ts";
 
 const { values: a } = parseArgs({
   args: Deno.args,
@@ -141,7 +143,7 @@ const findingsPath = fileURLToPath(new URL("./findings.md", import.meta.url));
 if (a.report) {
   const saved = await readResults(outPath);
   if (!saved) throw new Error(`--report: no results in ${outPath}`);
-  saved.targets = checkTargets(saved.cases);
+  saved.targets = [...checkTargets(saved.cases), ...remoteTargets(saved.cases)];
   const findings = await Deno.readTextFile(findingsPath).catch(() => "");
   await Deno.writeTextFile(docPath ?? `${ROOT}docs/benchmarks.md`, markdown(saved, findings));
   console.log(`bench: rewrote ${docPath ?? "docs/benchmarks.md"} from ${outPath}`);
@@ -168,6 +170,8 @@ try {
         ...streamCases(ctx),
         ...eventCases(ctx),
         ...loopCases(ctx),
+        ...startupCases(),
+        ...asyncCases(ctx),
         ...(remote ? await remote.cases(ctx) : []),
       ].filter((s) => opts.only.length === 0 || opts.only.includes(s.id));
       if (specs.length === 0) throw new Error(`--only ${opts.only} matches no case`);
@@ -193,7 +197,11 @@ const merged = previous
     ...cases.filter((c) => !previous.cases.some((p) => p.id === c.id)),
   ]
   : cases;
-const results: Results = { meta: info, cases: merged, targets: checkTargets(merged) };
+const results: Results = {
+  meta: info,
+  cases: merged,
+  targets: [...checkTargets(merged), ...remoteTargets(merged)],
+};
 console.log("");
 for (const c of merged) console.log(consoleTable(c) + "\n");
 console.log("Targets (issue 5)\n" + consoleTargets(results.targets));

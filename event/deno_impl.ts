@@ -10,6 +10,7 @@ import {
   enterAsync,
   leaveAsync,
   mustDispatchOffThread,
+  NO_CONNECTION,
   registrationTag,
   setDispatchTag,
 } from "../ffi/inflight.ts";
@@ -517,12 +518,13 @@ export class DenoEventImpl extends EventImpl {
         setDispatchTag(null);
       }
     }
-    const root = tag?.root ?? null;
-    if (root !== null) enterAsync(root);
+    // The tag itself is what is marked busy: its connection may become known only later.
+    const key = tag !== null && tag !== NO_CONNECTION ? tag : null;
+    if (key !== null) enterAsync(key);
     setDispatchTag(tag);
     return pooled().finally(() => {
       setDispatchTag(null);
-      if (root !== null) leaveAsync(root);
+      if (key !== null) leaveAsync(key);
     });
   }
 

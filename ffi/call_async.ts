@@ -11,7 +11,7 @@ import { LibvirtError, readError } from "./errors.ts";
 import { idPointer, pointerId, takeCString } from "./marshal.ts";
 import { permanentCallback } from "./callbacks.ts";
 import { libc } from "./libc.ts";
-import { asyncOpening, clearPointerUse, enterAsync, leaveAsync } from "./inflight.ts";
+import { asyncOpening, clearPointerUse, enterAsync, leaveAsync, whenIdle } from "./inflight.ts";
 import { asyncTracking, type LibvirtObject, wrapAsyncOpen } from "../api/object.ts";
 import { log, logEnabled } from "../log.ts";
 
@@ -154,6 +154,10 @@ async function run<K extends SymbolName>(
   } finally {
     if (tails.get(root) === mine) tails.delete(root);
     leaveAsync(root);
+    // The last call on the connection: wait for a callback of it that DenoEventImpl still runs
+    // on the pool (one at most), so a sync call made right after this Promise settles is safe.
+    const idle = whenIdle(root);
+    if (idle !== null) await idle;
     try {
       asyncTracking.leave(owner); // may run a release that waited for this call
     } catch (e) {
@@ -327,6 +331,7 @@ export async function openConnectionAsync<
   openTail = mine;
   enterAsync(openKey);
   const slot = slots.get(OPEN_SLOT)!;
+  let left = false;
   try {
     if (before) await before;
     slot.errors.length = 0;
@@ -340,10 +345,16 @@ export async function openConnectionAsync<
       symbol("virSetErrorFunc")(null, libc().freeAddress);
     }
     if (r === null) throw failure(name, slot);
-    return wrapAsyncOpen(() => wrap(r));
+    const conn = wrapAsyncOpen(() => wrap(r));
+    leaveAsync(openKey);
+    left = true;
+    // As in `run`: settle only once no callback of the new connection runs on the pool.
+    const idle = whenIdle(conn as object);
+    if (idle !== null) await idle;
+    return conn;
   } finally {
     asyncOpening(false);
-    leaveAsync(openKey);
+    if (!left) leaveAsync(openKey);
     if (openTail === mine) openTail = null;
     done();
   }

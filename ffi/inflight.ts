@@ -80,10 +80,42 @@ let asyncOpenTag: ConnectionTag | null = null;
 // The tag of the registration whose callback DenoEventImpl is running (one at a time).
 let dispatchTag: ConnectionTag | null = null;
 const tags = new WeakMap<object, ConnectionTag>();
+const isTag = new WeakSet<object>();
+
+// A connection is busy when an async call on it is in flight, or a callback of one of its
+// registrations runs on the pool. Such a callback may have started before the registration's
+// connection was known (one added while an async open ran): it marks its tag, which the
+// connection's wrapper claims later, so both keys are checked.
+function busyRoot(root: object): boolean {
+  if (busy.has(root)) return true;
+  const t = tags.get(root);
+  return t !== undefined && busy.has(t);
+}
 
 function tagOf(root: object): ConnectionTag {
   let t = tags.get(root);
-  if (t === undefined) tags.set(root, t = { root });
+  if (t === undefined) {
+    tags.set(root, t = newTag());
+    t.root = root;
+  }
+  return t;
+}
+
+// `root` is held weakly (H-rel, issue 10): a tag lives as long as the event impl's handle or
+// timer that carries it, and a remote connection's own socket watch carries its connection's
+// tag. A strong `root` kept every remote connection reachable from the loop, so no dropped
+// connection was ever collected (nor closed by the backstop, nor its watch ever removed).
+function newTag(): ConnectionTag {
+  let ref: WeakRef<object> | null = null;
+  const t: ConnectionTag = {
+    get root(): object | null {
+      return ref?.deref() ?? null;
+    },
+    set root(r: object | null) {
+      ref = r === null ? null : new WeakRef(r);
+    },
+  };
+  isTag.add(t);
   return t;
 }
 
@@ -106,7 +138,7 @@ export function enterSync(name: string): ConnectionTag | null {
   const root = pendingRoot;
   pendingRoot = null;
   if (
-    root !== null && busy.has(root) && !PROCESS_LOCAL.has(name) && registeredLoop() === "custom"
+    root !== null && busyRoot(root) && !PROCESS_LOCAL.has(name) && registeredLoop() === "custom"
   ) {
     throw new Error(
       `Cannot call ${name} synchronously: an async call is in flight on this connection ` +
@@ -117,7 +149,7 @@ export function enterSync(name: string): ConnectionTag | null {
   const outer = syncTag;
   syncDepth++;
   if (root !== null) syncTag = tagOf(root);
-  else if (name.startsWith("virConnectOpen")) syncTag = syncOpenTag = { root: null };
+  else if (name.startsWith("virConnectOpen")) syncTag = syncOpenTag = newTag();
   else syncTag = NO_CONNECTION;
   return outer;
 }
@@ -143,7 +175,7 @@ export function claimOpenTag(root: object, async: boolean): void {
 
 /** Marks the start and end of an async open (one at a time, see ffi/call_async.ts). */
 export function asyncOpening(on: boolean): void {
-  asyncOpenTag = on ? { root: null } : null;
+  asyncOpenTag = on ? newTag() : null;
 }
 
 /**
@@ -157,7 +189,10 @@ export function registrationTag(): ConnectionTag | null {
   // From a pool thread: an async open adds its socket's handle; other async calls rarely add
   // anything (a keepalive start): attribute it when only one connection can be the author.
   if (asyncOpenTag !== null) return busy.size === 1 ? asyncOpenTag : null;
-  if (busy.size === 1) return tagOf(busy.keys().next().value!);
+  if (busy.size === 1) {
+    const key = busy.keys().next().value!;
+    return isTag.has(key) ? key as ConnectionTag : tagOf(key);
+  }
   return null;
 }
 
@@ -173,7 +208,7 @@ export function setDispatchTag(tag: ConnectionTag | null): void {
 export function mustDispatchOffThread(tag: ConnectionTag | null): boolean {
   if (total === 0 || tag === NO_CONNECTION) return false;
   if (tag === null || tag.root === null) return true;
-  return busy.has(tag.root);
+  return busy.has(tag) || busyRoot(tag.root);
 }
 
 /** Counts an async call (or a pooled callback) on `root`, queued or running. */
@@ -188,6 +223,29 @@ export function leaveAsync(root: object): void {
   const n = (busy.get(root) ?? 1) - 1;
   if (n === 0) busy.delete(root);
   else busy.set(root, n);
+  if (n === 0 && waiters.length > 0) {
+    for (const w of waiters.splice(0)) {
+      if (busy.has(w.root)) waiters.push(w);
+      else w.resolve();
+    }
+  }
+}
+
+// Waiting for a connection's tag (its callbacks running on the pool) to clear.
+const waiters: { root: ConnectionTag; resolve: () => void }[] = [];
+
+/**
+ * null when nothing of `root`'s runs on the pool; otherwise a Promise that resolves once
+ * nothing does. An async call settles only then, so the caller's next sync call on the same
+ * connection never finds a callback of it still running on the pool (the guard would refuse).
+ */
+export function whenIdle(root: object): Promise<void> | null {
+  // Other async calls of the connection still queued: they keep it busy anyway (and they wait
+  // for this one), so there is nothing to wait for here.
+  if (busy.has(root)) return null;
+  const t = tags.get(root);
+  if (t === undefined || !busy.has(t)) return null;
+  return new Promise((resolve) => waiters.push({ root: t, resolve }));
 }
 
 /**

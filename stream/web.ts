@@ -8,7 +8,7 @@ import { type Stream, whenReady } from "./stream.ts";
  * The readable's receive buffer for default readers (BYOB readers bring their own): one recv
  * takes every packet libvirt holds, up to this many bytes, and the reader gets an exact copy.
  */
-export const READ_BUFFER = 1024 * 1024;
+export const READ_BUFFER = 256 * 1024;
 
 /**
  * The writable's packet: libvirt's largest stream payload (the daemon sends downloads in

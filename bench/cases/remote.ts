@@ -5,7 +5,16 @@
 // target: every path >= 0.9x); ratios to virsh are in the JSON rows' medians.
 import type { BenchContext } from "../lib/context.ts";
 import { type Argv, denoScript, peerScript, runJson, runPlain } from "../lib/proc.ts";
-import type { CaseSpec, Contender, Kind, Metric } from "../lib/runner.ts";
+import type { Target } from "../lib/report.ts";
+import {
+  type CaseResult,
+  type CaseSpec,
+  type Contender,
+  type Kind,
+  medianOf,
+  type Metric,
+} from "../lib/runner.ts";
+import { fmt } from "../lib/stats.ts";
 import type { Daemon, DaemonOptions } from "../../tests/helpers/daemon.ts";
 import { freePort, type SshServer, startSshd } from "../../tests/helpers/ssh.ts";
 import { makePki, type Pki, tlsDaemonOptions } from "../../tests/helpers/tls.ts";
@@ -169,4 +178,25 @@ function remoteCase(
       "The ratio column divides by Python's blocking recvAll/sendAll over the same transport.",
     ],
   };
+}
+
+/** Issue 17's target per remote case: every stream path of ours >= 0.9x Python's recvAll/sendAll. */
+export function remoteTargets(cases: CaseResult[]): Target[] {
+  const out: Target[] = [];
+  for (const c of cases.filter((c) => REMOTE_CASE_IDS.includes(c.id))) {
+    const py = medianOf(c.rows.find((r) => r.kind === "python"), "mibps");
+    const vs = medianOf(c.rows.find((r) => r.kind === "virsh"), "mibps");
+    for (const r of c.rows.filter((r) => r.kind === "ours")) {
+      const mine = medianOf(r, "mibps");
+      const ratio = mine === null || py === null ? null : mine / py;
+      out.push({
+        target: `${c.id}: ${r.name} >= 0.9x Python`,
+        measured:
+          `${ratio === null ? "–" : ratio.toFixed(2)}x Python (${fmt(mine)} vs ${fmt(py)} ` +
+          `MiB/s), ${mine === null || vs === null ? "–" : (mine / vs).toFixed(2)}x virsh`,
+        met: ratio === null ? null : ratio >= 0.9,
+      });
+    }
+  }
+  return out;
 }

@@ -49,8 +49,8 @@ let unavailable: Error | null = null;
 export async function requireGuestHost(what = "this test"): Promise<GuestHost | null> {
   if (unavailable && !inCI) return null;
   try {
+    const d = await daemon(); // first: it holds the machine-wide lock while guests run
     await prepareGuestHost();
-    const d = await daemon();
     reapStaleGuests(d.qemuUri);
     return { daemon: d, uri: d.qemuUri };
   } catch (e) {
@@ -254,8 +254,18 @@ export function startGuest(conn: Connection, opts: GuestOptions = {}): Guest {
   }
 }
 
-/** Destroys and undefines every guest of ours the daemon still knows (left by a crashed run). */
-function reapStaleGuests(uri: string): void {
+/**
+ * Destroys and undefines every guest of ours the daemon still knows, and deletes their folders
+ * (left by a crashed run: another process id in the name).
+ *
+ * @example
+ * ```ts
+ * import { reapStaleGuests } from "./guest.ts";
+ * declare const uri: string;
+ * reapStaleGuests(uri);
+ * ```
+ */
+export function reapStaleGuests(uri: string): void {
   using conn = Connection.open(uri);
   for (const dom of conn.listAllDomains()) {
     const name = dom.getName();
