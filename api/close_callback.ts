@@ -174,12 +174,19 @@ function disarm(w: Watch, from: "close" | "collected"): void {
       .finally(() => callRaw("virConnectClose", w.ptr));
     return;
   }
+  // Our own reference around the call: the registration's may be the connection's last one
+  // (its wrapper collected, the backstop's virConnectClose done), and the remote driver would
+  // then dispose of the connection inside the unregistration, under its own driver lock, which
+  // the disposal takes again (seen: a process stuck in virConnectUnregisterCloseCallback).
+  callRaw("virConnectRef", w.ptr);
   try {
     // On a connection whose daemon died the remote driver may refuse ("client socket is
     // closed"); the callback can no longer fire then, and close() must still go on.
     callInt("virConnectUnregisterCloseCallback", w.ptr, closeCallback.pointer);
   } catch (e) {
     log("debug", "close callback removal failed at close", { error: e });
+  } finally {
+    callRaw("virConnectClose", w.ptr);
   }
 }
 

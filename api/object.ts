@@ -207,4 +207,3 @@ export abstract class LibvirtObject {
     this.free();
   }
 }
-

@@ -37,7 +37,9 @@ export async function abortable<T>(
   abort: () => Promise<unknown>,
 ): Promise<T> {
   if (signal === undefined) return job();
-  if (!(signal instanceof AbortSignal)) throw new TypeError("options.signal must be an AbortSignal");
+  if (!(signal instanceof AbortSignal)) {
+    throw new TypeError("options.signal must be an AbortSignal");
+  }
   signal.throwIfAborted();
   let settled = false;
   let aborting: Promise<void> | null = null;

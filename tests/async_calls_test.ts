@@ -29,32 +29,40 @@ Deno.test("async errors: each Promise gets its own call's LibvirtError", async (
       const work: Promise<void>[] = [];
       for (let i = 0; i < rounds; i++) {
         const [a, b, c, d] = conns;
-        work.push(a.lookupStoragePoolByNameAsync(`missing-a-${i}`).then(
-          () => assert.fail("should fail"),
-          (e) => {
-            assert.equal(code(e), ErrorNumber.NO_STORAGE_POOL);
-            assert.match(e.message, new RegExp(`'missing-a-${i}'`));
-          },
-        ));
+        work.push(
+          a.lookupStoragePoolByNameAsync(`missing-a-${i}`).then(
+            () => assert.fail("should fail"),
+            (e) => {
+              assert.equal(code(e), ErrorNumber.NO_STORAGE_POOL);
+              assert.match(e.message, new RegExp(`'missing-a-${i}'`));
+            },
+          ),
+        );
         const xml = `<domain type='test'><name>x${i}</name><memory>bad${i}</memory>` +
           `<os><type>hvm</type></os></domain>`;
-        work.push(b.defineDomainXMLAsync(xml).then(
-          () => assert.fail("should fail"),
-          (e) => {
-            assert.equal(code(e), ErrorNumber.XML_ERROR);
-            assert.match(e.message, new RegExp(`'bad${i}'`));
-          },
-        ));
-        work.push(c.lookupDomainByNameAsync("test").then((dom) => dom.getInfoAsync()).then(
-          (info) => assert.ok(info.nrVirtCpu > 0),
-        ));
-        work.push(d.lookupNetworkByNameAsync(`missing-net-${i}`).then(
-          () => assert.fail("should fail"),
-          (e) => {
-            assert.equal(code(e), ErrorNumber.NO_NETWORK);
-            assert.match(e.message, new RegExp(`'missing-net-${i}'`));
-          },
-        ));
+        work.push(
+          b.defineDomainXMLAsync(xml).then(
+            () => assert.fail("should fail"),
+            (e) => {
+              assert.equal(code(e), ErrorNumber.XML_ERROR);
+              assert.match(e.message, new RegExp(`'bad${i}'`));
+            },
+          ),
+        );
+        work.push(
+          c.lookupDomainByNameAsync("test").then((dom) => dom.getInfoAsync()).then(
+            (info) => assert.ok(info.nrVirtCpu > 0),
+          ),
+        );
+        work.push(
+          d.lookupNetworkByNameAsync(`missing-net-${i}`).then(
+            () => assert.fail("should fail"),
+            (e) => {
+              assert.equal(code(e), ErrorNumber.NO_NETWORK);
+              assert.match(e.message, new RegExp(`'missing-net-${i}'`));
+            },
+          ),
+        );
         // A sync failure on the JS thread in between is its own, and steals nothing.
         assert.throws(
           () => sync.lookupStorageVolByPath(`/sync/miss-${i}`),
@@ -180,19 +188,22 @@ Deno.test("async jobs: AbortSignal", async (t) => {
     await Deno.remove(path);
   });
 
-  await t.step("abort is retried while the job is pending, and the job rejects with the reason", async () => {
-    let aborts = 0;
-    let fail: (e: Error) => void = () => {};
-    const job = new Promise<number>((_, reject) => (fail = reject));
-    const ctl = new AbortController();
-    const p = abortable(() => job, ctl.signal, () => {
-      // Refused twice (the job "has not started"), then accepted: the job then fails.
-      if (++aborts < 3) return Promise.reject(new Error("no job"));
-      fail(new Error("job aborted by libvirt"));
-      return Promise.resolve();
-    });
-    ctl.abort(new DOMException("user gave up", "AbortError"));
-    await assert.rejects(() => p, /user gave up/);
-    assert.equal(aborts, 3);
-  });
+  await t.step(
+    "abort is retried while the job is pending, and the job rejects with the reason",
+    async () => {
+      let aborts = 0;
+      let fail: (e: Error) => void = () => {};
+      const job = new Promise<number>((_, reject) => (fail = reject));
+      const ctl = new AbortController();
+      const p = abortable(() => job, ctl.signal, () => {
+        // Refused twice (the job "has not started"), then accepted: the job then fails.
+        if (++aborts < 3) return Promise.reject(new Error("no job"));
+        fail(new Error("job aborted by libvirt"));
+        return Promise.resolve();
+      });
+      ctl.abort(new DOMException("user gave up", "AbortError"));
+      await assert.rejects(() => p, /user gave up/);
+      assert.equal(aborts, 3);
+    },
+  );
 });

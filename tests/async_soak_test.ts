@@ -21,6 +21,7 @@ interface Outcome {
   inFlightAtEnd: number;
   cycles: number[];
   volOps: number;
+  syncCalls: number;
   generatorCycles: number[];
   expected: Record<string, number>;
   perListener: Record<string, number>[];
@@ -53,7 +54,7 @@ for (const loop of ["deno", "default"]) {
         console.log(
           `  ${loop} loop, ${o.seconds} s: ${o.settled}/${o.started} async calls settled ` +
             `(${o.failedAsExpected} failed as planned), ${o.cycles.reduce((a, b) => a + b, 0)} ` +
-            `lifecycle cycles, ${o.volOps} volume ops, ${o.eventsSeen}/${o.eventsWanted} events ` +
+            `lifecycle cycles, ${o.volOps} volume ops, ${o.syncCalls} sync calls beside them, ${o.eventsSeen}/${o.eventsWanted} events ` +
             `over 3 listeners (generators ${o.generatorCycles.join("+")} cycles), ${o.rounds} ` +
             `sync transfers, worst 2 ms tick gap ${o.maxGapMs} ms`,
         );
@@ -66,6 +67,7 @@ for (const loop of ["deno", "default"]) {
         assert.equal(o.mismatches, 0, "bytes changed on the way");
         assert.ok(o.cycles.filter((_, i) => i % 2 === 0).every((c) => c > 0), "callers cycled");
         assert.ok(o.volOps > 0 && o.rounds > 0, "volume work and transfers happened");
+        assert.ok(o.syncCalls > 0, "sync calls were made beside the async ones");
         assert.ok(o.generatorCycles.every((c) => c > 0), "the generators made events");
       } finally {
         await d.stop();

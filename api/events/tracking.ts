@@ -1,6 +1,6 @@
 // Which event callbacks each connection holds: one libvirt registration per (kind, event ID,
 // filter), fanned out to any number of JS handlers, all deregistered when the connection closes.
-import { callInt } from "../../ffi/call.ts";
+import { callInt, callRaw } from "../../ffi/call.ts";
 import { describe, intArg } from "../../ffi/marshal.ts";
 import { LibvirtObject } from "../object.ts";
 import { reportCallbackError } from "../../ffi/callbacks.ts";
@@ -108,7 +108,11 @@ interface LibvirtSide {
 // A connection collected with registrations left: libvirt's callback list holds a reference to
 // the connection per registration, which the object backstop's virConnectClose alone would not
 // release. Each deregistration drops one; the pointer is valid until the last one.
+// Our own reference is held meanwhile: without it the last deregistration would dispose of the
+// connection inside the remote driver's lock, which the disposal takes again (a deadlock).
 const backstop = new FinalizationRegistry<LibvirtSide>((side) => {
+  if (side.channels.size === 0) return;
+  callRaw("virConnectRef", side.ptr);
   for (const [registryId, { kind, callbackID }] of side.channels) {
     retire(registryId);
     try {
@@ -118,6 +122,7 @@ const backstop = new FinalizationRegistry<LibvirtSide>((side) => {
     }
   }
   side.channels.clear();
+  callRaw("virConnectClose", side.ptr);
 });
 
 /** A connection's event state. */
