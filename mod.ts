@@ -39,6 +39,7 @@ export type { CloseReason, OpenOptions, Version } from "./api/connection.ts";
 export type { AuthOptions, Credential } from "./api/auth.ts";
 export { Domain } from "./api/domain.ts";
 export type { DomainStateInfo } from "./api/domain.ts";
+export type { AsyncJobOptions } from "./ffi/abort.ts";
 export { StoragePool } from "./api/storage_pool.ts";
 export { StorageVol } from "./api/storage_vol.ts";
 export { Network } from "./api/network.ts";

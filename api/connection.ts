@@ -847,11 +847,11 @@ export class Connection extends ConnectionOverrides {
    * console.log((await conn.getVersionAsync()).major);
    * ```
    */
-  async getVersionAsync(): Promise<Version> {
+  getVersionAsync(): Promise<Version> {
     const out = new BigUint64Array(1);
     const p = this.ptr("get version");
-    await callIntAsync(this, "virConnectGetVersion", p, new Uint8Array(out.buffer));
-    return decodeVersion(Number(out[0]));
+    return callIntAsync(this, "virConnectGetVersion", p, new Uint8Array(out.buffer))
+      .then(() => decodeVersion(Number(out[0])));
   }
 
   /**
@@ -864,11 +864,11 @@ export class Connection extends ConnectionOverrides {
    * console.log((await conn.getLibVersionAsync()).major);
    * ```
    */
-  async getLibVersionAsync(): Promise<Version> {
+  getLibVersionAsync(): Promise<Version> {
     const out = new BigUint64Array(1);
     const p = this.ptr("get lib version");
-    await callIntAsync(this, "virConnectGetLibVersion", p, new Uint8Array(out.buffer));
-    return decodeVersion(Number(out[0]));
+    return callIntAsync(this, "virConnectGetLibVersion", p, new Uint8Array(out.buffer))
+      .then(() => decodeVersion(Number(out[0])));
   }
 
   /**
@@ -882,14 +882,15 @@ export class Connection extends ConnectionOverrides {
    * console.log((await conn.lookupDomainByUUIDAsync(uuid)).getName()); // test
    * ```
    */
-  async lookupDomainByUUIDAsync(uuid: string | Uint8Array): Promise<Domain> {
+  lookupDomainByUUIDAsync(uuid: string | Uint8Array): Promise<Domain> {
+    const p = this.ptr("look up a domain");
     if (!(uuid instanceof Uint8Array)) return this.lookupDomainByUUIDStringAsync(uuid);
     if (uuid.length !== UUID_BUFLEN) {
       throw new TypeError(`A raw UUID has ${UUID_BUFLEN} bytes, got ${uuid.length}`);
     }
     const u = uuid.slice();
-    const p = this.ptr("look up a domain");
-    return Domain.fromPointer(this, await callPtrAsync(this, "virDomainLookupByUUID", p, u));
+    return callPtrAsync(this, "virDomainLookupByUUID", p, u)
+      .then((d) => Domain.fromPointer(this, d));
   }
 
   /**
@@ -902,10 +903,10 @@ export class Connection extends ConnectionOverrides {
    * console.log((await conn.lookupDomainByIDAsync(1)).getName()); // test
    * ```
    */
-  async lookupDomainByIDAsync(id: number): Promise<Domain> {
-    const i = intArg(id, "domain id", 0);
+  lookupDomainByIDAsync(id: number): Promise<Domain> {
     const p = this.ptr("look up a domain");
-    return Domain.fromPointer(this, await callPtrAsync(this, "virDomainLookupByID", p, i));
+    const i = intArg(id, "domain id", 0);
+    return callPtrAsync(this, "virDomainLookupByID", p, i).then((d) => Domain.fromPointer(this, d));
   }
 
   /**
@@ -918,12 +919,12 @@ export class Connection extends ConnectionOverrides {
    * for (const dom of await conn.listAllDomainsAsync()) console.log(dom.getName());
    * ```
    */
-  async listAllDomainsAsync(flags = 0): Promise<Domain[]> {
+  listAllDomainsAsync(flags = 0): Promise<Domain[]> {
+    const p = this.ptr("list domains");
     const f = flagsArg(flags);
     const holder = new BigUint64Array(1);
-    const p = this.ptr("list domains");
-    const n = await callIntAsync(this, "virConnectListAllDomains", p, holder, f);
-    return takePointerArray(holder, n).map((d) => Domain.fromPointer(this, d));
+    return callIntAsync(this, "virConnectListAllDomains", p, holder, f)
+      .then((n) => takePointerArray(holder, n).map((d) => Domain.fromPointer(this, d)));
   }
 
   /**
@@ -938,11 +939,12 @@ export class Connection extends ConnectionOverrides {
    * using dom = await conn.defineDomainXMLAsync(xml);
    * ```
    */
-  async defineDomainXMLAsync(xml: string, flags = 0): Promise<Domain> {
+  defineDomainXMLAsync(xml: string, flags = 0): Promise<Domain> {
+    const p = this.ptr("define a domain");
     const x = stringArg(xml, "domain XML");
     const f = flagsArg(flags);
-    const p = this.ptr("define a domain");
-    return Domain.fromPointer(this, await callPtrAsync(this, "virDomainDefineXMLFlags", p, x, f));
+    return callPtrAsync(this, "virDomainDefineXMLFlags", p, x, f)
+      .then((d) => Domain.fromPointer(this, d));
   }
 
   /**
@@ -955,12 +957,12 @@ export class Connection extends ConnectionOverrides {
    * console.log((await conn.listAllStoragePoolsAsync()).length);
    * ```
    */
-  async listAllStoragePoolsAsync(flags = 0): Promise<StoragePool[]> {
+  listAllStoragePoolsAsync(flags = 0): Promise<StoragePool[]> {
+    const p = this.ptr("list storage pools");
     const f = flagsArg(flags);
     const holder = new BigUint64Array(1);
-    const p = this.ptr("list storage pools");
-    const n = await callIntAsync(this, "virConnectListAllStoragePools", p, holder, f);
-    return takePointerArray(holder, n).map((x) => StoragePool.fromPointer(this, x));
+    return callIntAsync(this, "virConnectListAllStoragePools", p, holder, f)
+      .then((n) => takePointerArray(holder, n).map((x) => StoragePool.fromPointer(this, x)));
   }
 
   /**
@@ -973,12 +975,12 @@ export class Connection extends ConnectionOverrides {
    * console.log((await conn.listAllNetworksAsync()).length);
    * ```
    */
-  async listAllNetworksAsync(flags = 0): Promise<Network[]> {
+  listAllNetworksAsync(flags = 0): Promise<Network[]> {
+    const p = this.ptr("list networks");
     const f = flagsArg(flags);
     const holder = new BigUint64Array(1);
-    const p = this.ptr("list networks");
-    const n = await callIntAsync(this, "virConnectListAllNetworks", p, holder, f);
-    return takePointerArray(holder, n).map((x) => Network.fromPointer(this, x));
+    return callIntAsync(this, "virConnectListAllNetworks", p, holder, f)
+      .then((n) => takePointerArray(holder, n).map((x) => Network.fromPointer(this, x)));
   }
 
   /**
@@ -991,10 +993,10 @@ export class Connection extends ConnectionOverrides {
    * console.log((await conn.getNodeInfoAsync()).cpus);
    * ```
    */
-  async getNodeInfoAsync(): Promise<NodeInfo> {
+  getNodeInfoAsync(): Promise<NodeInfo> {
     const buf = new Uint8Array(NODE_INFO_SIZE);
-    await callIntAsync(this, "virNodeGetInfo", this.ptr("get node info"), buf);
-    return decodeNodeInfo(buf);
+    return callIntAsync(this, "virNodeGetInfo", this.ptr("get node info"), buf)
+      .then(() => decodeNodeInfo(buf));
   }
 
   /**
@@ -1008,7 +1010,8 @@ export class Connection extends ConnectionOverrides {
    * ```
    */
   getMaxVcpusAsync(type: string | null = null): Promise<number> {
+    const p = this.ptr("get max vcpus");
     const t = type === null ? null : stringArg(type, "hypervisor type");
-    return callIntAsync(this, "virConnectGetMaxVcpus", this.ptr("get max vcpus"), t);
+    return callIntAsync(this, "virConnectGetMaxVcpus", p, t);
   }
 }

@@ -407,8 +407,9 @@ export class Domain extends DomainOverrides {
    * await dom.createAsync();
    * ```
    */
-  async createAsync(flags = 0): Promise<void> {
-    await callIntAsync(this, "virDomainCreateWithFlags", this.ptr("create"), flagsArg(flags));
+  createAsync(flags = 0): Promise<void> {
+    const p = this.ptr("create");
+    return callIntAsync(this, "virDomainCreateWithFlags", p, flagsArg(flags)).then(done);
   }
 
   /**
@@ -421,8 +422,9 @@ export class Domain extends DomainOverrides {
    * await conn.lookupDomainByName("test").destroyAsync();
    * ```
    */
-  async destroyAsync(flags = 0): Promise<void> {
-    await callIntAsync(this, "virDomainDestroyFlags", this.ptr("destroy"), flagsArg(flags));
+  destroyAsync(flags = 0): Promise<void> {
+    const p = this.ptr("destroy");
+    return callIntAsync(this, "virDomainDestroyFlags", p, flagsArg(flags)).then(done);
   }
 
   /**
@@ -435,8 +437,9 @@ export class Domain extends DomainOverrides {
    * await conn.lookupDomainByName("test").shutdownAsync();
    * ```
    */
-  async shutdownAsync(flags = 0): Promise<void> {
-    await callIntAsync(this, "virDomainShutdownFlags", this.ptr("shut down"), flagsArg(flags));
+  shutdownAsync(flags = 0): Promise<void> {
+    const p = this.ptr("shut down");
+    return callIntAsync(this, "virDomainShutdownFlags", p, flagsArg(flags)).then(done);
   }
 
   /**
@@ -451,8 +454,9 @@ export class Domain extends DomainOverrides {
    * await dom.undefineAsync();
    * ```
    */
-  async undefineAsync(flags = 0): Promise<void> {
-    await callIntAsync(this, "virDomainUndefineFlags", this.ptr("undefine"), flagsArg(flags));
+  undefineAsync(flags = 0): Promise<void> {
+    const p = this.ptr("undefine");
+    return callIntAsync(this, "virDomainUndefineFlags", p, flagsArg(flags)).then(done);
   }
 
   /**
@@ -465,11 +469,12 @@ export class Domain extends DomainOverrides {
    * console.log((await conn.lookupDomainByName("test").getStateAsync()).state);
    * ```
    */
-  async getStateAsync(): Promise<DomainStateInfo> {
+  getStateAsync(): Promise<DomainStateInfo> {
     const state = new Int32Array(1);
     const reason = new Int32Array(1);
-    await callIntAsync(this, "virDomainGetState", this.ptr("get the state"), state, reason, 0);
-    return { state: state[0] as DomainState, reason: reason[0] };
+    const p = this.ptr("get the state");
+    return callIntAsync(this, "virDomainGetState", p, state, reason, 0)
+      .then(() => ({ state: state[0] as DomainState, reason: reason[0] }));
   }
 
   /**
@@ -482,10 +487,10 @@ export class Domain extends DomainOverrides {
    * console.log((await conn.lookupDomainByName("test").getInfoAsync()).nrVirtCpu);
    * ```
    */
-  async getInfoAsync(): Promise<DomainInfo> {
+  getInfoAsync(): Promise<DomainInfo> {
     const buf = new Uint8Array(DOMAIN_INFO_SIZE);
-    await callIntAsync(this, "virDomainGetInfo", this.ptr("get info"), buf);
-    return decodeDomainInfo(buf);
+    return callIntAsync(this, "virDomainGetInfo", this.ptr("get info"), buf)
+      .then(() => decodeDomainInfo(buf));
   }
 
   /**
@@ -498,9 +503,10 @@ export class Domain extends DomainOverrides {
    * await conn.lookupDomainByName("test").setAutostartAsync(true);
    * ```
    */
-  async setAutostartAsync(autostart: boolean): Promise<void> {
+  setAutostartAsync(autostart: boolean): Promise<void> {
+    const p = this.ptr("set autostart");
     if (typeof autostart !== "boolean") throw new TypeError("autostart must be a boolean");
-    await callIntAsync(this, "virDomainSetAutostart", this.ptr("set autostart"), autostart ? 1 : 0);
+    return callIntAsync(this, "virDomainSetAutostart", p, autostart ? 1 : 0).then(done);
   }
 
   /**
@@ -513,23 +519,17 @@ export class Domain extends DomainOverrides {
    * await conn.lookupDomainByName("test").setMetadataAsync(DomainMetadataType.TITLE, "web");
    * ```
    */
-  async setMetadataAsync(
+  setMetadataAsync(
     type: DomainMetadataType,
     metadata: string | null,
     key: string | null = null,
     uri: string | null = null,
     flags = 0,
   ): Promise<void> {
+    const p = this.ptr("set metadata");
     const t = metadataType(type);
     const args = [cString(metadata), cString(key), cString(uri)] as const;
-    await callIntAsync(
-      this,
-      "virDomainSetMetadata",
-      this.ptr("set metadata"),
-      t,
-      ...args,
-      flagsArg(flags),
-    );
+    return callIntAsync(this, "virDomainSetMetadata", p, t, ...args, flagsArg(flags)).then(done);
   }
 
   /**
@@ -549,9 +549,9 @@ export class Domain extends DomainOverrides {
     uri: string | null = null,
     flags = 0,
   ): Promise<string> {
+    const p = this.ptr("get metadata");
     const t = metadataType(type);
     const u = cString(uri);
-    const p = this.ptr("get metadata");
     return callStringAsync(this, "virDomainGetMetadata", p, t, u, flagsArg(flags));
   }
 
@@ -565,10 +565,10 @@ export class Domain extends DomainOverrides {
    * console.log(await conn.lookupDomainByName("test").getMaxMemoryAsync());
    * ```
    */
-  async getMaxMemoryAsync(): Promise<number> {
+  getMaxMemoryAsync(): Promise<number> {
     // libvirt signals failure with 0 here, not -1.
     const p = this.ptr("get max memory");
-    return Number(await callCheckedAsync(this, "virDomainGetMaxMemory", (r) => r !== 0n, p));
+    return callCheckedAsync(this, "virDomainGetMaxMemory", (r) => r !== 0n, p).then(Number);
   }
 
   /**
@@ -584,6 +584,7 @@ export class Domain extends DomainOverrides {
    * ```
    */
   override saveAsync(to: string, options: AsyncJobOptions = {}): Promise<void> {
+    this.ptr("save");
     return abortable(() => super.saveAsync(to), options.signal, () => this.abortJobAsync());
   }
 
@@ -599,6 +600,7 @@ export class Domain extends DomainOverrides {
    * ```
    */
   override managedSaveAsync(flags = 0, options: AsyncJobOptions = {}): Promise<void> {
+    this.ptr("save");
     return abortable(
       () => super.managedSaveAsync(flags),
       options.signal,
@@ -618,6 +620,7 @@ export class Domain extends DomainOverrides {
    * ```
    */
   override coreDumpAsync(to: string, flags = 0, options: AsyncJobOptions = {}): Promise<void> {
+    this.ptr("dump");
     return abortable(
       () => super.coreDumpAsync(to, flags),
       options.signal,
@@ -625,6 +628,9 @@ export class Domain extends DomainOverrides {
     );
   }
 }
+
+// Settles an async form that has no result.
+function done(): void {}
 
 function metadataType(type: number): number {
   if (!METADATA_TYPES.has(type)) {

@@ -122,7 +122,8 @@ export abstract class LibvirtObject {
     if (this.#held === null) {
       throw new Error(`Cannot ${verb}: this ${this.#kind} was ${this.releasedWord()}`);
     }
-    notePointerUse(this.#root); // lets ffi/call.ts refuse a sync call that could deadlock
+    // Lets ffi/call.ts know the connection of the sync call about to be made (ffi/inflight.ts).
+    notePointerUse(this.#root, this.#held.ptr);
     return this.#held.ptr;
   }
 

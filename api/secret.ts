@@ -143,14 +143,15 @@ export class Secret extends SecretGenerated {
    * await s.setValueAsync(new TextEncoder().encode("pw"));
    * ```
    */
-  async setValueAsync(value: Uint8Array, flags = 0): Promise<void> {
+  setValueAsync(value: Uint8Array, flags = 0): Promise<void> {
+    const p = this.ptr("set the value");
     if (!(value instanceof Uint8Array)) {
       throw new TypeError(`A secret value must be a Uint8Array, got ${describe(value)}`);
     }
     const f = flagsArg(flags);
     const bytes = value.slice(); // referenced by call_async until the call settles
-    const p = this.ptr("set the value");
-    await callIntAsync(this, "virSecretSetValue", p, bytes, BigInt(bytes.length), f);
+    return callIntAsync(this, "virSecretSetValue", p, bytes, BigInt(bytes.length), f)
+      .then(() => {});
   }
 
   /**
@@ -165,14 +166,15 @@ export class Secret extends SecretGenerated {
    * console.log(new TextDecoder().decode(await s.getValueAsync())); // pw
    * ```
    */
-  async getValueAsync(flags = 0): Promise<Uint8Array> {
+  getValueAsync(flags = 0): Promise<Uint8Array> {
     const f = flagsArg(flags);
     const size = new BigUint64Array(1);
-    const p = await callPtrAsync(this, "virSecretGetValue", this.ptr("get the value"), size, f);
-    try {
-      return new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(p, Number(size[0]))).slice();
-    } finally {
-      libc().symbols.free(p);
-    }
+    return callPtrAsync(this, "virSecretGetValue", this.ptr("get the value"), size, f).then((p) => {
+      try {
+        return new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(p, Number(size[0]))).slice();
+      } finally {
+        libc().symbols.free(p);
+      }
+    });
   }
 }

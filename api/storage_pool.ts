@@ -130,10 +130,10 @@ export class StoragePool extends StoragePoolGenerated {
    * console.log((await pool.getInfoAsync()).capacity);
    * ```
    */
-  async getInfoAsync(): Promise<StoragePoolInfo> {
+  getInfoAsync(): Promise<StoragePoolInfo> {
     const buf = new Uint8Array(STORAGE_POOL_INFO_SIZE);
-    await callIntAsync(this, "virStoragePoolGetInfo", this.ptr("get info"), buf);
-    return decodeStoragePoolInfo(buf);
+    return callIntAsync(this, "virStoragePoolGetInfo", this.ptr("get info"), buf)
+      .then(() => decodeStoragePoolInfo(buf));
   }
 
   /**
@@ -147,11 +147,11 @@ export class StoragePool extends StoragePoolGenerated {
    * console.log((await pool.listAllVolumesAsync()).length);
    * ```
    */
-  async listAllVolumesAsync(flags = 0): Promise<StorageVol[]> {
+  listAllVolumesAsync(flags = 0): Promise<StorageVol[]> {
+    const p = this.ptr("list volumes");
     const f = flagsArg(flags);
     const holder = new BigUint64Array(1);
-    const p = this.ptr("list volumes");
-    const n = await callIntAsync(this, "virStoragePoolListAllVolumes", p, holder, f);
-    return takePointerArray(holder, n).map((v) => StorageVol.fromPointer(this.#conn, v));
+    return callIntAsync(this, "virStoragePoolListAllVolumes", p, holder, f)
+      .then((n) => takePointerArray(holder, n).map((v) => StorageVol.fromPointer(this.#conn, v)));
   }
 }

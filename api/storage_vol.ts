@@ -210,13 +210,14 @@ export class StorageVol extends StorageVolGenerated {
    * console.log((await vol.getInfoAsync()).capacity);
    * ```
    */
-  async getInfoAsync(flags = 0): Promise<StorageVolInfo> {
+  getInfoAsync(flags = 0): Promise<StorageVolInfo> {
+    const p = this.ptr("get info");
     const f = flagsArg(flags);
     const buf = new Uint8Array(STORAGE_VOL_INFO_SIZE);
-    const p = this.ptr("get info");
-    if (f === 0) await callIntAsync(this, "virStorageVolGetInfo", p, buf);
-    else await callIntAsync(this, "virStorageVolGetInfoFlags", p, buf, f);
-    return decodeStorageVolInfo(buf);
+    const call = f === 0
+      ? callIntAsync(this, "virStorageVolGetInfo", p, buf)
+      : callIntAsync(this, "virStorageVolGetInfoFlags", p, buf, f);
+    return call.then(() => decodeStorageVolInfo(buf));
   }
 
   /**
@@ -231,9 +232,9 @@ export class StorageVol extends StorageVolGenerated {
    * console.log((await vol.getPoolAsync()).getName()); // default-pool
    * ```
    */
-  async getPoolAsync(): Promise<StoragePool> {
+  getPoolAsync(): Promise<StoragePool> {
     const p = this.ptr("get its pool");
-    const pool = await callPtrAsync(this, "virStoragePoolLookupByVolume", p);
-    return StoragePool.fromPointer(this.#conn, pool);
+    return callPtrAsync(this, "virStoragePoolLookupByVolume", p)
+      .then((pool) => StoragePool.fromPointer(this.#conn, pool));
   }
 }

@@ -27,6 +27,7 @@ import {
   type Results,
 } from "./lib/report.ts";
 import { streamCases } from "./cases/streams.ts";
+import { sparseCases } from "./cases/sparse.ts";
 import { eventCases } from "./cases/events.ts";
 import { loopCases } from "./cases/loops.ts";
 import { startupCases } from "./cases/startup.ts";
@@ -168,6 +169,7 @@ try {
     try {
       const specs: CaseSpec[] = [
         ...streamCases(ctx),
+        ...sparseCases(ctx),
         ...eventCases(ctx),
         ...loopCases(ctx),
         ...startupCases(),

@@ -54,11 +54,14 @@ const ALWAYS = EventHandleType.ERROR | EventHandleType.HANGUP;
  * while it holds a connection's client lock, and handle and timeout callbacks take that lock.
  * While only synchronous calls are made, libvirt calls the impl from the JS thread itself
  * (nested in those calls or in our dispatch) and callbacks run on the JS thread: the cheapest
- * way. While an async call (the `...Async` methods, ffi/call_async.ts) is queued or running,
- * a pool thread may hold a client lock and wait for the JS thread; then each handle and timeout
- * callback runs on Deno's thread pool instead (event/dispatch_async.ts), one at a time, in
- * the same order, with the JS thread free to answer libvirt meanwhile. The free callbacks of
- * removed registrations still run on the JS thread, but never while such a callback runs.
+ * way. While an async call (the `...Async` methods, ffi/call_async.ts) on a connection is
+ * queued or running, a pool thread may hold that connection's client lock and wait for the JS
+ * thread; then that connection's handle and timeout callbacks run on Deno's thread pool
+ * (event/dispatch_async.ts), one at a time, in the same order, with the JS thread free to answer
+ * libvirt meanwhile. Callbacks of the other connections stay on the JS thread: on the pool they
+ * would hold their connection's lock while the JS thread may be in a sync call on it. Each
+ * registration is tagged with its connection when libvirt makes it (ffi/inflight.ts). The free
+ * callbacks of removed registrations still run on the JS thread, never while a callback runs.
  *
  * Process lifetime: a pending poll keeps the process alive (a nonblocking FFI call cannot be
  * unref'd). So the loop only runs while there is something to wait for — a handle whose mask is
@@ -528,9 +531,16 @@ export class DenoEventImpl extends EventImpl {
     });
   }
 
-  // Free callbacks wait while a callback runs on the pool: libvirt frees an object only once no
-  // callback of it can be running (its own loops run frees after the dispatch). The dispatch
-  // runs them when it ends.
+  /**
+   * Runs the scheduled free callbacks, except while a callback runs on the thread pool: libvirt
+   * frees an object only once no callback of it can be running (its own loops run frees after
+   * the dispatch); the dispatch runs them when it ends.
+   *
+   * @example
+   * ```ts
+   * // Called by the loop itself at the end of each dispatch.
+   * ```
+   */
   protected override runDeferredFrees(): void {
     if (this.#offThread > 0) return;
     super.runDeferredFrees();

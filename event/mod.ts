@@ -5,9 +5,12 @@
  * Register the loop once per process, before the first connection: libvirt needs it for
  * domain events, keepalive and streams of remote connections.
  *
- * Threading rule: every libvirt API call of this module is synchronous on Deno's JS thread, so
- * a TypeScript event impl is only called from the JS thread (nested in those calls or in its own
- * dispatch) and libvirt never waits on the JS thread while holding a lock the JS thread needs.
+ * Threading rule: plain methods are synchronous on Deno's JS thread; the `…Async` forms run on
+ * Deno's thread pool, one at a time per connection. A TypeScript event impl is called from the
+ * JS thread, or, during an async call, from the pool thread that holds the connection's lock
+ * (Deno queues that call onto the JS thread). So while a connection has an async call in
+ * flight, `DenoEventImpl` runs that connection's handle and timer callbacks on the pool too, and
+ * a plain call on that connection throws instead of deadlocking (README, "Threading rule").
  * With libvirt's default loop, the loop runs on a pool thread inside `runDefaultImpl()` and
  * every callback it makes is queued onto the JS thread by Deno.
  *

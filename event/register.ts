@@ -9,8 +9,8 @@ import { log } from "../log.ts";
 let current: EventImpl | null = null;
 
 // libvirt's six entry points into the registered impl. libvirt calls them from the thread that
-// made a libvirt call (the JS thread, by this module's threading rule) or from our dispatch;
-// a call from any other thread is queued onto the JS thread by Deno. They return what the impl
+// made a libvirt call (the JS thread, or a pool thread running an async call), or from our
+// dispatch; a call from any other thread is queued onto the JS thread by Deno. They return what the impl
 // returns; an exception must not unwind into C, so it becomes -1 (or nothing) and is reported.
 function guarded<T>(what: string, fallback: T, fn: (impl: EventImpl) => T): T {
   if (current === null) return fallback;

@@ -8,11 +8,12 @@ type Fn<K extends SymbolName> = NonNullable<LibvirtSymbols[K]>;
 type Args<K extends SymbolName> = Parameters<Fn<K>>;
 
 // Every libvirt API resets the thread's error on entry, so the error read after a failure is
-// the failure's own. All of these run synchronously on the JS thread (see event/README rules).
+// the failure's own. All of these run synchronously on the JS thread; their async forms are in
+// ffi/call_async.ts.
 function invoke<K extends SymbolName>(name: K, args: Args<K>): unknown {
   // Which connection the call uses, and a refusal if it could deadlock against an async call
   // in flight on it (ffi/inflight.ts).
-  const outer = enterSync(name);
+  const outer = enterSync(name, args[0]);
   try {
     return (symbol(name) as (...a: unknown[]) => unknown)(...args);
   } finally {

@@ -20,10 +20,14 @@ import { registeredLoop } from "../event/state.ts";
  */
 const busy = new Map<object, number>();
 let total = 0;
-// The connection (root object) whose pointer `LibvirtObject.ptr()` handed out last. A sync call
-// evaluates its arguments (ptr()) and then enters ffi/call.ts at once, in the same JS turn, so
-// the sync entry point knows which connection it is about to use without any extra argument.
-let pendingRoot: object | null = null;
+// The connections (root objects) whose pointers `LibvirtObject.ptr()` handed out since the last
+// call. A sync call evaluates its arguments (ptr()) and then enters ffi/call.ts at once, in the
+// same JS turn, so the sync entry point knows which connection it is about to use without any
+// extra argument. It trusts a note only when its first argument is the noted pointer (a call may
+// take several, a pool and a volume), so a note left by a call that threw before reaching
+// libvirt (an argument check after ptr()) never applies to another.
+const notedPtrs: unknown[] = [];
+const notedRoots: object[] = [];
 
 // libvirt functions that never leave the process (no client lock, no daemon): always allowed.
 const PROCESS_LOCAL = new Set<string>([
@@ -120,13 +124,19 @@ function newTag(): ConnectionTag {
 }
 
 /** Records the connection a wrapper's pointer belongs to, just before a call uses it. */
-export function notePointerUse(root: object): void {
-  pendingRoot = root;
+export function notePointerUse(root: object, ptr: Deno.PointerObject): void {
+  if (notedPtrs.length === 8) {
+    notedPtrs.shift();
+    notedRoots.shift();
+  }
+  notedPtrs.push(ptr);
+  notedRoots.push(root);
 }
 
 /** Forgets the noted connection (an async call took the pointer, not a sync one). */
 export function clearPointerUse(): void {
-  pendingRoot = null;
+  notedPtrs.length = 0;
+  notedRoots.length = 0;
 }
 
 /**
@@ -134,9 +144,14 @@ export function clearPointerUse(): void {
  * Throws when the call would use a connection that a pool thread may be using while a
  * TypeScript event impl is registered (see above).
  */
-export function enterSync(name: string): ConnectionTag | null {
-  const root = pendingRoot;
-  pendingRoot = null;
+export function enterSync(name: string, first: unknown): ConnectionTag | null {
+  let root: object | null = null;
+  if (notedPtrs.length > 0) {
+    const i = notedPtrs.lastIndexOf(first);
+    if (i >= 0) root = notedRoots[i];
+    notedPtrs.length = 0;
+    notedRoots.length = 0;
+  }
   if (
     root !== null && busyRoot(root) && !PROCESS_LOCAL.has(name) && registeredLoop() === "custom"
   ) {

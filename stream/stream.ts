@@ -129,6 +129,9 @@ export class Stream extends LibvirtObject {
   #owner: Owner | null = null;
   #readable?: ReadableStream<Uint8Array>;
   #writable?: WritableStream<Uint8Array>;
+  // A volume download or upload: its readable/writable move bulk data in full chunks and
+  // packets (a console's must pass each byte on at once).
+  #bulk = false;
 
   static {
     attachTo = (st, verb, call) => {
@@ -138,6 +141,7 @@ export class Stream extends LibvirtObject {
       }
       const r = call(ptr);
       st.#state = "active";
+      st.#bulk = verb === "download" || verb === "upload";
       if (logEnabled.debug) log("debug", "stream: active", { verb });
       return r;
     };
@@ -713,7 +717,7 @@ export class Stream extends LibvirtObject {
    * ```
    */
   get readable(): ReadableStream<Uint8Array> {
-    return this.#readable ??= streamReadable(this);
+    return this.#readable ??= streamReadable(this, { fill: this.#bulk });
   }
 
   /**
@@ -729,7 +733,7 @@ export class Stream extends LibvirtObject {
    * ```
    */
   get writable(): WritableStream<Uint8Array> {
-    return this.#writable ??= streamWritable(this);
+    return this.#writable ??= streamWritable(this, { fill: this.#bulk });
   }
 
   /**

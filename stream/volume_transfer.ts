@@ -8,6 +8,14 @@ import { attachStream, Stream } from "./stream.ts";
 import { streamReadable, streamWritable } from "./web.ts";
 import { sparseFileSink, sparseFileSource } from "./sparse_file.ts";
 
+/**
+ * The buffer of sparse file transfers (downloadToFile/uploadFromFile with `sparse`): a recv
+ * stops at a hole, so a larger buffer only helps long runs of data, which it then moves with
+ * fewer recv calls and file writes. Measured on a 4 GiB volume with 90 % holes (bench/cases/
+ * sparse.ts): 1 MiB did best, 64 and 256 KiB cost more CPU per transfer, 4 MiB no better.
+ */
+export const SPARSE_BUFFER = 1024 * 1024;
+
 /** Options shared by the stream-less forms of `StorageVol.download` and `upload`. */
 export interface TransferOptions {
   /** Where in the volume the transfer starts, in bytes (default 0). */
@@ -19,7 +27,10 @@ export interface TransferOptions {
    * registered). A blocking stream blocks Deno's loop during each recv/send.
    */
   nonBlocking?: boolean;
-  /** Bytes per recv/send (default 256 KiB). */
+  /**
+   * Bytes per recv/send: the Web Streams' chunk and packet (default 256 KiB and 262,120
+   * bytes), the sparse file transfers' buffer (default 1 MiB).
+   */
   chunkSize?: number;
   /** Called after each chunk with the bytes done and the bytes expected in all. */
   onProgress?: (done: number, total: number) => void;
@@ -215,13 +226,14 @@ export async function downloadToFile(
     return await readable.pipeTo(file.writable);
   }
   await using sink = await sparseFileSink(path);
+  const chunkSize = options.chunkSize ?? SPARSE_BUFFER;
   const { stream, total } = start(vol, "download", options, StorageVolDownloadFlags.STREAM);
   const step = progress(options, total);
   try {
     await stream.sparseRecvAll(
       async (st, data) => (step?.(data.length), await sink.handler(st, data, data.length)),
       async (st, length) => (step?.(length), await sink.holeHandler(st, length)),
-      options.chunkSize,
+      chunkSize,
     );
   } finally {
     stream.free();
@@ -270,7 +282,7 @@ export async function uploadFromFile(
       },
       src.holeHandler,
       async (st, length) => (step?.(length), await src.skipHandler(st, length)),
-      options.chunkSize,
+      options.chunkSize ?? SPARSE_BUFFER,
     );
   } finally {
     stream.free();

@@ -5,8 +5,10 @@ import { sendFully } from "./all.ts";
 import { type Stream, whenReady } from "./stream.ts";
 
 /**
- * The readable's receive buffer for default readers (BYOB readers bring their own): one recv
- * takes every packet libvirt holds, up to this many bytes, and the reader gets an exact copy.
+ * The readable's chunk for default readers (BYOB readers bring their own buffers): one recv
+ * takes every packet libvirt holds, up to this many bytes. 256 KiB measured best for a bulk
+ * download piped to a file: larger chunks cost more in fresh memory (page faults, zeroing)
+ * than they save in writes (bench/findings.md).
  */
 export const READ_BUFFER = 256 * 1024;
 
@@ -20,8 +22,8 @@ export const SEND_PACKET = 262_120;
 /** Options of the Web Streams made over a libvirt stream. */
 export interface WebStreamOptions {
   /**
-   * Bytes per recv for default readers (default `READ_BUFFER`, 1 MiB), and per send: the
-   * writable gathers small chunks into sends of this size (default `SEND_PACKET`).
+   * The readable's chunk for default readers (default `READ_BUFFER`, 256 KiB); the
+   * writable's largest send, and with `fill` the packet it gathers (default `SEND_PACKET`).
    */
   chunkSize?: number;
   /** Called with the bytes of each chunk received, or of each send made. */
@@ -29,13 +31,13 @@ export interface WebStreamOptions {
   /** Bytes the readable may receive before its reader asks (default 0: none). */
   readAhead?: number;
   /**
-   * For bulk transfers (`vol.download()` sets it): a default reader gets chunks of `chunkSize`
+   * For bulk transfers (volume downloads and uploads set it): a default reader gets chunks of `chunkSize`
    * bytes (the last one shorter), each filled over as many packets as it takes, instead of
    * what libvirt held at the time of the read. Fewer, larger chunks make everything
    * downstream cheaper (a file sink makes one write per chunk). Off for consoles and
    * channels, whose reader wants each byte as soon as it came. BYOB readers ask for their
    * own minimum (`read(view, { min })`). On a writable, small chunks are gathered into
-   * packets of `chunkSize` bytes instead of being sent one by one (`vol.upload()` sets it).
+   * packets of `chunkSize` bytes instead of being sent one by one.
    */
   fill?: boolean;
   /** Called once the libvirt stream ended (finished, aborted or failed), e.g. to free it. */
@@ -74,9 +76,10 @@ function finishThen(st: Stream, onEnd?: () => void): void {
 
 /**
  * A byte ReadableStream over `st`. A pull recvs what libvirt already holds straight into a
- * BYOB reader's buffer, or into a reused buffer of which a default reader gets an exact copy.
- * When libvirt holds nothing (-2), the pull waits for READABLE and recvs inside libvirt's
- * dispatch of it. Nothing is read ahead of the reader by default, so libvirt's stream callback
+ * BYOB reader's buffer, or into a reused buffer of which a default reader gets an exact copy
+ * (with `fill`: into a fresh chunk, handed over once full). When libvirt holds nothing (-2),
+ * the pull waits for READABLE and recvs inside libvirt's dispatch of it, before libvirt's loop
+ * turns again. Nothing is read ahead of the reader by default, so libvirt's stream callback
  * is armed only while a reader waits. The end of the stream finishes it; cancel aborts it; an
  * error aborts it and errors the readable.
  */

@@ -3,7 +3,7 @@
 // the sync-call guard, errors of concurrent calls, order, events of our own async changes, close
 // during calls, failing async opens, and a loop that lets the process end afterwards.
 import assert from "node:assert/strict";
-import { requireDaemon } from "./helpers/daemon.ts";
+import { remoteTarget } from "./helpers/daemon_or_socket.ts";
 import { resultOf, spawnFixture } from "./fixtures/reliability_child.ts";
 
 interface Outcome {
@@ -27,7 +27,7 @@ for (const loop of ["deno", "default"]) {
     name: `async calls on remote connections (${loop} loop)`,
     sanitizeResources: false,
     fn: async (t) => {
-      const d = await requireDaemon("async_remote_test.ts");
+      const d = await remoteTarget("async_remote_test.ts");
       if (!d) return;
       let o: Outcome;
       try {

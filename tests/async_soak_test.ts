@@ -5,7 +5,8 @@
 // 60 s per loop with SOAK=1, 15 s in CI (CI=true), 8 s otherwise (SOAK_SECONDS overrides). Each
 // loop runs in a child process bounded in time, so a deadlock fails instead of hanging.
 import assert from "node:assert/strict";
-import { inCI, requireDaemon } from "./helpers/daemon.ts";
+import { inCI } from "./helpers/daemon.ts";
+import { remoteTarget } from "./helpers/daemon_or_socket.ts";
 import { resultOf, spawnFixture } from "./fixtures/reliability_child.ts";
 
 const SECONDS = Number(
@@ -39,7 +40,7 @@ for (const loop of ["deno", "default"]) {
     name: `async soak (${loop} loop): ${SECONDS} s of async callers, events and transfers`,
     sanitizeResources: false,
     fn: async () => {
-      const d = await requireDaemon("async_soak_test.ts");
+      const d = await remoteTarget("async_soak_test.ts");
       if (!d) return;
       try {
         const child = spawnFixture(

@@ -27,6 +27,7 @@ interface Outcome {
   liveStreamCallbacks?: number;
   seen?: number;
   iteratorDone?: boolean;
+  iteratorLost?: boolean;
   ms?: number;
 }
 
@@ -166,7 +167,8 @@ Deno.test({
         assert.ok((o.seen ?? 0) >= 1, "the listener worked before the kill");
         assert.ok(o.error?.isLibvirtError, `a call on the dead connection: ${o.error?.message}`);
         assert.ok(o.reasons.includes(ConnectCloseReason.EOF), `close reasons ${o.reasons}`);
-        assert.equal(o.iteratorDone, true, "close() ended the pending iterator");
+        assert.equal(o.iteratorDone, true, "the pending iterator ended");
+        assert.equal(o.iteratorLost, true, "with a LibvirtError saying the connection was lost");
         await checkListenerAndRestart(d, listener);
       });
 

@@ -1,10 +1,12 @@
 // qemu+tls:// against the private libvirtd's TLS listener on 127.0.0.1, with a CA, server and
 // client certificates made for the run: opening with pkipath, refusals (a client certificate of
 // another CA, no certificates), what isEncrypted/isSecure say, events, keepalive when the daemon
-// stops, an I/O error when it dies, volume transfers through every stream path.
+// stops (also in the middle of a download), an I/O error when it dies, volume transfers through
+// every stream path, and the Async forms.
 import "./helpers/loop.ts";
 import assert from "node:assert/strict";
 import { type CloseReason, ConnectCloseReason, Connection, LibvirtError } from "../mod.ts";
+import { liveStreamCallbacks } from "../stream/callbacks.ts";
 import { startTls } from "./helpers/tls.ts";
 import {
   asyncForms,
@@ -78,6 +80,41 @@ Deno.test({
       await t.step(
         "keepalive closes the connection when the daemon is stopped",
         () => keepaliveCloses(transport),
+      );
+
+      await t.step(
+        "a download waiting on a stopped daemon rejects once keepalive gave up",
+        async () => {
+          await withPool(transport, async (pool) => {
+            // 1 GiB of holes: long enough that it is still running when the daemon stops.
+            pool.createVolumeXML(
+              `<volume><name>long.raw</name><capacity>${1024 ** 3}</capacity>` +
+                `<allocation>0</allocation><target><format type='raw'/></target></volume>`,
+            ).free();
+            using conn = Connection.open(tls.uri("qemu"));
+            conn.setKeepAlive(1, 2);
+            const reasons: CloseReason[] = [];
+            conn.registerCloseCallback((_c, r) => void reasons.push(r));
+            using vol = conn.lookupStoragePoolByName(pool.getName()).lookupVolumeByName("long.raw");
+            let bytes = 0;
+            let failure: unknown = null;
+            try {
+              for await (const chunk of vol.download()) {
+                if (bytes === 0) d.signal("SIGSTOP");
+                bytes += chunk.length;
+              }
+            } catch (e) {
+              failure = e;
+            } finally {
+              d.signal("SIGCONT");
+            }
+            assert.ok(failure instanceof LibvirtError, `the download ended with ${failure}`);
+            assert.ok(bytes < 1024 ** 3, `all ${bytes} bytes arrived`);
+            assert.deepEqual(reasons, [ConnectCloseReason.KEEPALIVE]);
+            assert.equal(liveStreamCallbacks(), 0);
+            console.log(`  ${bytes} bytes arrived, then: ${failure.message}`);
+          });
+        },
       );
 
       await t.step("volume transfers over TLS: every stream path, equal SHA-256", async (t2) => {

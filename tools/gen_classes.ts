@@ -236,7 +236,10 @@ export function classFile(kind: Kind, plans: Plan[], enums: Set<string>): string
   out.push("", ...classDoc, `export interface ${kind.cls}Generated {`, ...e.members, "}");
   out.push("", ...classDoc, `export abstract class ${kind.cls}Generated extends LibvirtObject {`);
   if (kind.cls !== "Connection") {
-    out.push("  /** The connection the object belongs to. */", "  abstract getConnect(): Connection;");
+    out.push(
+      "  /** The connection the object belongs to. */",
+      "  abstract getConnect(): Connection;",
+    );
   }
   out.push("}", "");
   out.push(`install(${kind.cls}Generated, [`, ...e.rows, "]);", "");

@@ -151,8 +151,8 @@ function contenders(ctx: BenchContext, op: "download" | "upload"): Contender[] {
     wrap(`ours: ${fn}({ sparse }) (blocking)`, "ours", ours("none")),
     wrap(`ours: ${fn}({ sparse }) (DenoEventImpl)`, "ours", ours("deno")),
   ];
-  if (op === "download") {
-    for (const b of SPARSE_BUFFERS) {
+  {
+    for (const b of op === "download" ? SPARSE_BUFFERS : [MiB]) {
       list.push(
         wrap(`ours: ${fn}({ sparse, chunkSize: ${size(b)} }) (blocking)`, "ours", ours("none", b)),
       );
