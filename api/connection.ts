@@ -712,7 +712,9 @@ export class Connection extends ConnectionOverrides {
   /**
    * Domain events as an async iterator of `{ id, domain, event }`, registered at once (every ID
    * unless `id` says otherwise; every domain unless `domain` is set). It ends, deregistering
-   * itself, when `signal` aborts, the connection closes, or the loop is left.
+   * itself, when `signal` aborts, the connection closes, or the loop is left; when libvirt
+   * reports the connection lost (daemon gone, keepalive timeout), it throws a LibvirtError
+   * saying so after the events already queued.
    *
    * @example
    * ```ts

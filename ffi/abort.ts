@@ -12,15 +12,13 @@ export interface AsyncJobOptions {
   signal?: AbortSignal;
 }
 
-/** How often an abort is retried while the job has not started yet (it may be queued). */
+/** How often the abort is repeated while the job is still pending. */
 const RETRY_MS = 50;
 
 /**
- * Runs `job` with `signal` mapped to `abort`: when the signal fires, `abort` is called (and
- * called again every 50 ms while it fails and the job is still pending: the job may still be
- * queued behind other calls of its connection, and libvirt refuses to abort a job that has not
- * started). Rejects with `signal.reason` if the job then fails; throws it at once if the signal
- * was already aborted.
+ * Runs `job` with `signal` mapped to `abort`: when the signal fires, `abort` is called, and
+ * again every 50 ms while the job is still pending (see below). Rejects with `signal.reason` if
+ * the job then fails; throws it at once if the signal was already aborted.
  *
  * @example
  * ```ts
@@ -45,14 +43,17 @@ export async function abortable<T>(
   let aborting: Promise<void> | null = null;
   const onAbort = () => {
     aborting = (async () => {
-      while (!settled) {
+      // Until the job settles: libvirt refuses an abort before the job has started (it may be
+      // queued behind other calls of its connection), and one that arrives while the job is
+      // still setting up can be accepted without effect (measured: a core dump whose job had
+      // just shown up in getJobInfo kept running to its end). Repeating is harmless.
+      for (let attempt = 1; !settled; attempt++) {
         try {
           await abort();
-          return;
         } catch (e) {
-          log("debug", "abort refused, retrying while the job is pending", { error: e });
-          await new Promise((r) => setTimeout(r, RETRY_MS));
+          log("debug", "abort refused while the job is pending", { attempt, error: e });
         }
+        if (!settled) await new Promise((r) => setTimeout(r, RETRY_MS));
       }
     })();
   };

@@ -14,6 +14,9 @@ import { libc } from "./libc.ts";
 import { asyncOpening, clearPointerUse, enterAsync, leaveAsync, whenIdle } from "./inflight.ts";
 import { asyncTracking, type LibvirtObject, wrapAsyncOpen } from "../api/object.ts";
 import { log, logEnabled } from "../log.ts";
+import { registeredLoop } from "../event/state.ts";
+import { registeredImpl } from "../event/register.ts";
+import { DenoEventImpl } from "../event/deno_impl.ts";
 
 type Args<K extends SymbolName> = Parameters<SymbolFn<K>>;
 type Result<K extends SymbolName> = Awaited<ReturnType<AsyncSymbolFn<K>>>;
@@ -99,6 +102,20 @@ function failure(name: string, slot: Slot | null): LibvirtError {
   });
 }
 
+// ---- Which loops allow async calls ----------------------------------------------------------
+// libvirt's default loop (native, never waits for JS) and DenoEventImpl (which moves a busy
+// connection's callbacks to the pool, see event/deno_impl.ts) do. Any other TypeScript EventImpl
+// runs libvirt's callbacks on the JS thread, where one of a busy connection deadlocks at once
+// (measured: DENO-FFI-NOTES.md): refused with an Error instead.
+function checkLoop(name: string): void {
+  if (registeredLoop() !== "custom" || registeredImpl() instanceof DenoEventImpl) return;
+  throw new Error(
+    `Cannot call ${name} asynchronously: the registered EventImpl runs libvirt's callbacks on ` +
+      `the JS thread, which deadlocks against a call running on Deno's thread pool. Register ` +
+      `DenoEventImpl or libvirt's default loop, or use the sync form.`,
+  );
+}
+
 // ---- Queue ----------------------------------------------------------------------------------
 // One async call per connection at a time, in the order they were made: the errors stay
 // unambiguous, and `dom.suspendAsync(); dom.resumeAsync()` run in that order. Parallel calls
@@ -134,6 +151,7 @@ async function run<K extends SymbolName>(
   if (owner === null || typeof owner !== "object") {
     throw new TypeError(`${name}: the owner of an async call must be a libvirt object`);
   }
+  checkLoop(name);
   const fn = asyncSymbol(name) as unknown as (...a: unknown[]) => Promise<Result<K>>;
   const root = asyncTracking.root(owner);
   const slot = slotFor(root);
@@ -184,6 +202,8 @@ async function runSide<K extends SymbolName>(
   } finally {
     slot.side--;
     leaveAsync(root);
+    const idle = whenIdle(root); // as in `run`
+    if (idle !== null) await idle;
     try {
       asyncTracking.leave(owner);
     } catch (e) {
@@ -324,6 +344,7 @@ export async function openConnectionAsync<
   K extends "virConnectOpen" | "virConnectOpenReadOnly" | "virConnectOpenAuth",
   T,
 >(name: K, args: Args<K>, wrap: (ptr: Deno.PointerObject) => T): Promise<T> {
+  checkLoop(name);
   const fn = asyncSymbol(name) as unknown as (...a: unknown[]) => Promise<Deno.PointerValue>;
   const before = openTail;
   let done!: () => void;

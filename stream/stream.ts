@@ -703,9 +703,10 @@ export class Stream extends LibvirtObject {
   }
 
   /**
-   * The stream as a `ReadableStream` of bytes (BYOB readers fill their own buffers). Reading
-   * pulls one recv at a time, waiting on events when non-blocking; the end finishes the
-   * stream, cancel aborts it. The same object on every access.
+   * The stream as a `ReadableStream` of bytes (BYOB readers fill their own buffers). Each read
+   * takes what libvirt holds (on a volume download: full 256 KiB chunks), waiting on events
+   * when non-blocking; the end finishes the stream, cancel aborts it. The same object on
+   * every access.
    *
    * @example
    * ```ts
@@ -722,7 +723,8 @@ export class Stream extends LibvirtObject {
 
   /**
    * The stream as a `WritableStream` of bytes: each chunk is sent in full (waiting on events
-   * when non-blocking) before the next is accepted; close finishes the stream, abort aborts it.
+   * when non-blocking) before the next is accepted; on a volume upload, small chunks are
+   * gathered into full packets first. close finishes the stream, abort aborts it.
    *
    * @example
    * ```ts

@@ -174,10 +174,10 @@ function sendPackets(st: Stream, data: Uint8Array, max: number): Promise<void> |
  * A WritableStream over `st`. Each chunk is sent at once (in packets of at most `chunkSize`
  * bytes), as a console needs. With `fill` (bulk uploads), chunks are gathered into packets of
  * `chunkSize` bytes (libvirt's largest payload by default): whole packets go straight from the
- * chunk, the rest is copied into a packet buffer and sent once full, or by close(). A write resolves once its bytes were
- * sent or buffered (waiting for WRITABLE when a non-blocking stream is full), so at most one
- * packet waits in memory. close() sends what is left and finishes the stream; abort() or a
- * failed send aborts it.
+ * chunk, the rest is copied into a packet buffer and sent once full, or by close(). A write
+ * resolves once its bytes were sent or buffered (waiting for WRITABLE when a non-blocking
+ * stream is full), so at most one packet waits in memory. close() sends what is left and
+ * finishes the stream; abort() or a failed send aborts it.
  */
 export function streamWritable(
   st: Stream,

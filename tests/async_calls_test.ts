@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { Connection, DomainState, ErrorNumber, LibvirtError } from "../mod.ts";
 import { asyncCallsInFlight } from "../ffi/inflight.ts";
 import { abortable } from "../ffi/abort.ts";
+import { resultOf, spawnFixture } from "./fixtures/reliability_child.ts";
 
 const URI = "test:///default";
 
@@ -159,7 +160,7 @@ Deno.test("async lifetimes: free and close while calls are in flight", async (t)
     assert.equal(asyncCallsInFlight(), 0);
   });
 
-  await t.step("a call on a released object throws at once, never reaches libvirt", async () => {
+  await t.step("a call on a released object throws at once, never reaches libvirt", () => {
     const conn = Connection.open(URI);
     conn.close();
     assert.throws(() => conn.listAllDomainsAsync(), /closed/); // at once, like the sync form
@@ -219,4 +220,14 @@ Deno.test("async jobs: AbortSignal", async (t) => {
       assert.equal(aborts, 3);
     },
   );
+});
+
+Deno.test("async calls refuse a TypeScript EventImpl other than DenoEventImpl", async () => {
+  // It would run a busy connection's callbacks on the JS thread: a deadlock, so an Error.
+  const exit = await spawnFixture("async_custom_loop.ts", [], { echo: false }).exit(60_000);
+  assert.equal(exit.code, 0, exit.output);
+  const o = resultOf<{ call: string; open: string; sync: number }>(exit.output);
+  assert.match(o.call, /Cannot call virConnectListAllDomains asynchronously/);
+  assert.match(o.open, /Cannot call virConnectOpen asynchronously/);
+  assert.equal(o.sync, 1); // the sync forms work as before
 });

@@ -18,7 +18,7 @@ const FREE =
   "LibvirtObject.free() (api/object.ts), also [Symbol.dispose] and the connection's close";
 const TYPED = "typed parameters are plain objects here (api/typed_params.ts encodes and decodes)";
 const ERRORS = "libvirt's errors are thrown as LibvirtError (ffi/errors.ts reads them)";
-const STRUCT_FREE = "used internally by the method that returns these structs";
+const STRUCT_FREE = "internal: frees the structs the method that returns them has read";
 const OWN_PARENT = "the wrapper keeps the object it came from: this method returns it, no C call";
 const ALL_IN_TS = "a C loop calling JS back for the whole transfer would hold the JS thread: " +
   "the Stream method does the same in TypeScript over virStreamRecv/virStreamSend";
@@ -73,11 +73,11 @@ export const overrides: Record<string, Override> = {
   virTypedParamsGetULLong: exclude(TYPED),
   virTypedParamsClear: hand("api/typed_params.ts", undefined, "internal"),
   virTypedParamsFree: hand("api/typed_params.ts", "takeTypedParams()", "internal"),
-  virDomainFSInfoFree: exclude(STRUCT_FREE),
-  virDomainIOThreadInfoFree: exclude(STRUCT_FREE),
-  virDomainInterfaceFree: exclude(STRUCT_FREE),
-  virDomainStatsRecordListFree: exclude(STRUCT_FREE),
-  virNetworkDHCPLeaseFree: exclude(STRUCT_FREE),
+  virDomainFSInfoFree: hand("api/domain/guest.ts", undefined, STRUCT_FREE),
+  virDomainIOThreadInfoFree: hand("api/domain/vcpus.ts", undefined, STRUCT_FREE),
+  virDomainInterfaceFree: hand("api/domain/guest.ts", undefined, STRUCT_FREE),
+  virDomainStatsRecordListFree: hand("api/conn/domains.ts", undefined, STRUCT_FREE),
+  virNetworkDHCPLeaseFree: hand("api/network.ts", undefined, STRUCT_FREE),
 
   // ---- references and release (every kind)
   virConnectRef: hand(

@@ -16,7 +16,7 @@ import {
 import { bootSectorImage } from "../fixtures/bootsector.ts";
 import { type Daemon, daemon, inCI } from "./daemon.ts";
 import { prepareGuestHost } from "./guest_host.ts";
-import { tryKill } from "./daemon_setup.ts";
+import { processAlive, tryKill } from "./daemon_setup.ts";
 
 /** Every guest's name (and temp folder) starts with this, so stale ones can be found. */
 export const GUEST_PREFIX = "deno-libvirt-guest-";
@@ -139,7 +139,11 @@ export class Guest {
         dom.free();
       }
     } catch { /* gone already */ }
-    Deno.removeSync(this.dir, { recursive: true });
+    try {
+      Deno.removeSync(this.dir, { recursive: true });
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
   }
 
   /** The unload path: no libvirt, no awaiting; kill QEMU by its pid file and drop the folder. */
@@ -255,8 +259,19 @@ export function startGuest(conn: Connection, opts: GuestOptions = {}): Guest {
 }
 
 /**
- * Destroys and undefines every guest of ours the daemon still knows, and deletes their folders
- * (left by a crashed run: another process id in the name).
+ * Whether a guest name or folder belongs to a run that is gone: its process id (the number after
+ * the prefix) is no live process. The lock makes that the only case under the shared daemon,
+ * but a guest whose process still runs (a run outside the lock, an example) is never touched.
+ */
+function leftByDeadRun(name: string): boolean {
+  if (!name.startsWith(GUEST_PREFIX)) return false;
+  const pid = Number(name.slice(GUEST_PREFIX.length).split("-")[0]);
+  return Number.isInteger(pid) && pid > 0 && pid !== Deno.pid && !processAlive(pid);
+}
+
+/**
+ * Destroys and undefines every guest of ours the daemon still knows, and deletes their folders,
+ * when the process that made them is gone (a crashed run).
  *
  * @example
  * ```ts
@@ -269,7 +284,7 @@ export function reapStaleGuests(uri: string): void {
   using conn = Connection.open(uri);
   for (const dom of conn.listAllDomains()) {
     const name = dom.getName();
-    if (!name.startsWith(GUEST_PREFIX) || name.startsWith(`${GUEST_PREFIX}${Deno.pid}-`)) continue;
+    if (!leftByDeadRun(name)) continue;
     console.error(`guest: removing ${name}, left by a crashed test run`);
     try {
       if (dom.isActive()) dom.destroy();
@@ -277,8 +292,7 @@ export function reapStaleGuests(uri: string): void {
     } catch { /* raced with its end */ }
   }
   for (const e of Deno.readDirSync(tmpdir())) {
-    if (!e.isDirectory || !e.name.startsWith(GUEST_PREFIX)) continue;
-    if (e.name.startsWith(`${GUEST_PREFIX}${Deno.pid}-`)) continue;
+    if (!e.isDirectory || !leftByDeadRun(e.name)) continue;
     Deno.removeSync(`${tmpdir()}/${e.name}`, { recursive: true });
   }
 }

@@ -103,6 +103,18 @@ function descendantsOf(pid: number): number[] {
   return all;
 }
 
+/** Whether any sshd still runs (another fixture's, or the system's): it needs /run/sshd. */
+function sshdRunning(): boolean {
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+      if (/^\d+ \(sshd\) [^ZX]/.test(stat)) return true;
+    } catch { /* exited meanwhile */ }
+  }
+  return false;
+}
+
 async function waitGone(pids: number[], ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (pids.some(processAlive)) {
@@ -151,17 +163,22 @@ export async function startSshd(daemon: Daemon): Promise<SshServer> {
     } finally {
       globalThis.removeEventListener("unload", onUnload);
       await Deno.remove(dir, { recursive: true }).catch(() => {});
-      if (madePrivsep) await Deno.remove(PRIVSEP_DIR).catch(() => {});
+      if (madePrivsep && !sshdRunning()) await Deno.remove(PRIVSEP_DIR).catch(() => {});
     }
   };
   // A test module that ends without stop() (a failed assertion before it): sshd dies with the
   // process (pdeathsig), the folders go here, synchronously.
   const onUnload = () => {
-    if (child) { for (const p of [child.pid, ...descendantsOf(child.pid)]) tryKill(p, "SIGKILL"); }
+    const procs = child ? [child.pid, ...descendantsOf(child.pid)] : [];
+    for (const p of procs) tryKill(p, "SIGKILL");
+    // No awaiting in `unload`: poll /proc (zombies count as gone) for up to 2 s.
+    for (let i = 0; i < 100 && procs.some(processAlive); i++) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
     try {
       Deno.removeSync(dir, { recursive: true });
     } catch { /* gone */ }
-    if (madePrivsep) {
+    if (madePrivsep && !sshdRunning()) {
       try {
         Deno.removeSync(PRIVSEP_DIR);
       } catch { /* gone */ }

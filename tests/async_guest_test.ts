@@ -1,0 +1,62 @@
+// Specifies AbortSignal on a real long job: a core dump of a running QEMU guest (2 GiB of guest
+// memory, so the dump lasts long enough to be caught running) is aborted through its signal —
+// libvirt's virDomainAbortJob — while job queries skip the connection's queue to watch it.
+import assert from "node:assert/strict";
+import { Connection, DomainState } from "../mod.ts";
+import { Guest, GUEST_PREFIX, requireGuestHost } from "./helpers/guest.ts";
+import { bootSectorImage } from "./fixtures/bootsector.ts";
+
+const MiB = 1024 * 1024;
+
+Deno.test({
+  name: "async jobs on a real guest: aborting the signal aborts the core dump",
+  sanitizeResources: false,
+  fn: async (t) => {
+    const host = await requireGuestHost("async_guest_test.ts");
+    if (!host) return;
+    const conn = await Connection.openAsync(host.uri);
+    const name = `${GUEST_PREFIX}${Deno.pid}-async`;
+    const dir = Deno.makeTempDirSync({ prefix: `${name}-` });
+    Deno.chmodSync(dir, 0o755);
+    const g = new Guest(dir, name, {});
+    try {
+      const disk = new Uint8Array(MiB);
+      disk.set(bootSectorImage());
+      Deno.writeFileSync(g.disk, disk);
+      Deno.writeFileSync(g.media, new Uint8Array(MiB));
+      const xml = g.xml.replace(
+        "<memory unit='MiB'>32</memory>",
+        "<memory unit='MiB'>2048</memory>",
+      );
+      const dom = await conn.createDomainXMLAsync(xml);
+      g.dom = dom;
+
+      await t.step("the dump is caught running, aborted, and rejects with the reason", async () => {
+        const ctl = new AbortController();
+        const dump = dom.coreDumpAsync(`${dir}/core.dump`, 0, { signal: ctl.signal });
+        // Job queries skip the connection's queue: they see the dump that is in flight.
+        const start = performance.now();
+        let seen = false;
+        while (!seen && performance.now() - start < 20_000) {
+          seen = (await dom.getJobInfoAsync()).type !== 0;
+          if (!seen) await new Promise((r) => setTimeout(r, 5));
+        }
+        assert.ok(seen, "the dump job never showed up");
+        ctl.abort(new Error("the user cancelled the dump"));
+        await assert.rejects(() => dump, /the user cancelled the dump/);
+        assert.equal((await dom.getJobInfoAsync()).type, 0); // no job left
+      });
+
+      await t.step("the guest keeps running, and a later job is not affected", async () => {
+        assert.equal((await dom.getStateAsync()).state, DomainState.RUNNING);
+        await dom.suspendAsync();
+        await dom.resumeAsync();
+        assert.equal(dom.getState().state, DomainState.RUNNING);
+      });
+    } finally {
+      g.remove(conn);
+      conn.close();
+      await host.daemon.stop();
+    }
+  },
+});
