@@ -89,8 +89,18 @@ export function runSync<T>(plan: Plan<T>): T {
  * Runs a plan with each call on Deno's blocking pool (ffi/call_async.ts), `owner` being the
  * wrapper whose pointer the calls use (kept alive, and its release deferred, while one runs).
  */
-export async function runAsync<T>(owner: LibvirtObject, plan: Plan<T>): Promise<T> {
-  let r = plan.next();
+export function runAsync<T>(owner: LibvirtObject, plan: Plan<T>): Promise<T> {
+  // The plan's first stretch (its argument checks, up to its first libvirt call) runs now, not
+  // in a Promise: a wrong argument throws at the call, as in the sync form.
+  return continueAsync(owner, plan, plan.next());
+}
+
+async function continueAsync<T>(
+  owner: LibvirtObject,
+  plan: Plan<T>,
+  start: ReturnType<Plan<T>["next"]>,
+): Promise<T> {
+  let r = start;
   let first = true;
   while (!r.done) {
     const step = r.value;

@@ -1,7 +1,7 @@
 // Domain: one virtual machine (virDomainPtr) — lifecycle, identity, state and configuration.
 import { callInt, callRaw, callString } from "../ffi/call.ts";
 import { callCheckedAsync, callIntAsync, callStringAsync } from "../ffi/call_async.ts";
-import { abortable, type AsyncJobOptions } from "../ffi/abort.ts";
+import { abortable, type AsyncJobOptions, jobSignal } from "../ffi/abort.ts";
 import { lastError } from "../ffi/errors.ts";
 import { cString, flagsArg } from "../ffi/marshal.ts";
 import { DomainMetadataType, type DomainState } from "../ffi/enums.ts";
@@ -585,7 +585,7 @@ export class Domain extends DomainOverrides {
    */
   override saveAsync(to: string, options: AsyncJobOptions = {}): Promise<void> {
     this.ptr("save");
-    return abortable(() => super.saveAsync(to), options.signal, () => this.abortJobAsync());
+    return abortable(() => super.saveAsync(to), jobSignal(options), () => this.abortJobAsync());
   }
 
   /**
@@ -603,7 +603,7 @@ export class Domain extends DomainOverrides {
     this.ptr("save");
     return abortable(
       () => super.managedSaveAsync(flags),
-      options.signal,
+      jobSignal(options),
       () => this.abortJobAsync(),
     );
   }
@@ -623,7 +623,7 @@ export class Domain extends DomainOverrides {
     this.ptr("dump");
     return abortable(
       () => super.coreDumpAsync(to, flags),
-      options.signal,
+      jobSignal(options),
       () => this.abortJobAsync(),
     );
   }

@@ -1,7 +1,7 @@
 // libvirt-qemu and libvirt-lxc functions that need more than a generated wrapper: monitor
 // commands with out-strings and file descriptors, the LXC namespace fds, QEMU monitor events.
 import { callIntExtra } from "../ffi/call_extra.ts";
-import { flagsArg, readCString, stringArg, takeCString } from "../ffi/marshal.ts";
+import { flagsArg, intArg, readCString, stringArg, takeCString } from "../ffi/marshal.ts";
 import { objectArg, optionalStringArg } from "../ffi/args.ts";
 import { OpaqueRegistry, permanentCallback, reportCallbackError } from "../ffi/callbacks.ts";
 import { libc } from "../ffi/libc.ts";
@@ -166,13 +166,8 @@ export function qemuMonitorEventRegister(
 
 /** Stops the registration `callbackID`; libvirt then calls the free callback. */
 export function qemuMonitorEventDeregister(conn: Connection, callbackID: number): void {
-  if (!Number.isInteger(callbackID) || callbackID < 0) {
-    throw new TypeError("callbackID must be a non-negative integer");
-  }
-  callIntExtra(
-    "qemu",
-    "virConnectDomainQemuMonitorEventDeregister",
-    conn.handle("deregister a QEMU monitor event"),
-    callbackID,
-  );
+  // The connection first (a closed one says so), then the id: a C int, checked before the call.
+  const c = conn.handle("deregister a QEMU monitor event");
+  const id = intArg(callbackID, "callbackID", 0);
+  callIntExtra("qemu", "virConnectDomainQemuMonitorEventDeregister", c, id);
 }

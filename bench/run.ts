@@ -206,7 +206,7 @@ const results: Results = {
 };
 console.log("");
 for (const c of merged) console.log(consoleTable(c) + "\n");
-console.log("Targets (issue 5)\n" + consoleTargets(results.targets));
+console.log("Targets (issues 5 and 17)\n" + consoleTargets(results.targets));
 
 await Deno.mkdir(new URL("./results/", import.meta.url), { recursive: true });
 await Deno.writeTextFile(outPath, JSON.stringify(results, null, 2) + "\n");

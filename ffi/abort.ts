@@ -1,6 +1,7 @@
 // AbortSignal for long libvirt jobs: aborting the signal asks libvirt to abort the job (through
 // the job's own abort call), and the job's Promise rejects with the signal's reason.
 import { log } from "../log.ts";
+import { describe } from "./marshal.ts";
 
 /** Options of the async forms of long jobs (save, dump, migration, block jobs, transfers). */
 export interface AsyncJobOptions {
@@ -10,6 +11,28 @@ export interface AsyncJobOptions {
    * once libvirt has stopped. A job that finished before libvirt saw the abort resolves.
    */
   signal?: AbortSignal;
+}
+
+/**
+ * The `signal` of a job's `options`, checked when the job is asked for: a wrong `options` is a
+ * TypeError thrown at the call, before any Promise exists (like every other wrong argument).
+ *
+ * @example
+ * ```ts
+ * import { jobSignal } from "./ffi/abort.ts";
+ * console.log(jobSignal({}), jobSignal(undefined)); // undefined undefined
+ * ```
+ */
+export function jobSignal(options: AsyncJobOptions | undefined): AbortSignal | undefined {
+  if (options === undefined) return undefined;
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`options must be an object ({ signal? }), got ${describe(options)}`);
+  }
+  const { signal } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(`options.signal must be an AbortSignal, got ${describe(signal)}`);
+  }
+  return signal;
 }
 
 /** How often the abort is repeated while the job is still pending. */
@@ -29,16 +52,26 @@ const RETRY_MS = 50;
  * console.log(await p); // 1
  * ```
  */
-export async function abortable<T>(
+export function abortable<T>(
   job: () => Promise<T>,
   signal: AbortSignal | undefined,
   abort: () => Promise<unknown>,
 ): Promise<T> {
-  if (signal === undefined) return job();
-  if (!(signal instanceof AbortSignal)) {
-    throw new TypeError("options.signal must be an AbortSignal");
+  // Not async itself: a wrong signal, and the job's own argument checks (run by job() here),
+  // throw at the call, before any Promise exists; libvirt's failures and the abort reject.
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(`options.signal must be an AbortSignal, got ${describe(signal)}`);
   }
-  signal.throwIfAborted();
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const started = job();
+  return signal === undefined ? started : watched(started, signal, abort);
+}
+
+async function watched<T>(
+  started: Promise<T>,
+  signal: AbortSignal,
+  abort: () => Promise<unknown>,
+): Promise<T> {
   let settled = false;
   let aborting: Promise<void> | null = null;
   const onAbort = () => {
@@ -59,7 +92,7 @@ export async function abortable<T>(
   };
   signal.addEventListener("abort", onAbort, { once: true });
   try {
-    const r = await job();
+    const r = await started;
     return r;
   } catch (e) {
     if (signal.aborted) {

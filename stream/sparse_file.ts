@@ -88,9 +88,10 @@ export async function sparseFileSource(path: string): Promise<SparseFileSource> 
       const hole = seek(SEEK_HOLE);
       return { inData: true, length: (hole < 0 ? size : hole) - pos };
     },
-    skipHandler: async (_st, length) => {
+    // lseek never waits for the disk: synchronous, so a hole costs no thread-pool round trip.
+    skipHandler: (_st, length) => {
       pos += length;
-      await file.seek(pos, Deno.SeekMode.Start);
+      file.seekSync(pos, Deno.SeekMode.Start);
     },
     close,
     [Symbol.dispose]: close,
@@ -146,9 +147,10 @@ export async function sparseFileSink(path: string): Promise<SparseFileSink> {
       pos += data.length;
       return data.length;
     },
-    holeHandler: async (_st, length) => {
+    // lseek never waits for the disk: synchronous, so a hole costs no thread-pool round trip.
+    holeHandler: (_st, length) => {
       pos += length;
-      await file.seek(pos, Deno.SeekMode.Start);
+      file.seekSync(pos, Deno.SeekMode.Start);
     },
     close,
     [Symbol.asyncDispose]: close,

@@ -12,9 +12,10 @@ import { sparseFileSink, sparseFileSource } from "./sparse_file.ts";
  * The buffer of sparse file transfers (downloadToFile/uploadFromFile with `sparse`): a recv
  * stops at a hole, so a larger buffer only helps long runs of data, which it then moves with
  * fewer recv calls and file writes. Measured on a 4 GiB volume with 90 % holes (bench/cases/
- * sparse.ts): 1 MiB did best, 64 and 256 KiB cost more CPU per transfer, 4 MiB no better.
+ * sparse.ts, three runs): 4 MiB cost the least client CPU per transfer in two of them and was
+ * second in the third; 64 and 256 KiB cost the most.
  */
-export const SPARSE_BUFFER = 1024 * 1024;
+export const SPARSE_BUFFER = 4 * 1024 * 1024;
 
 /** Options shared by the stream-less forms of `StorageVol.download` and `upload`. */
 export interface TransferOptions {
@@ -29,7 +30,7 @@ export interface TransferOptions {
   nonBlocking?: boolean;
   /**
    * Bytes per recv/send: the Web Streams' chunk and packet (default 256 KiB and 262,120
-   * bytes), the sparse file transfers' buffer (default 1 MiB).
+   * bytes), the sparse file transfers' buffer (default 4 MiB).
    */
   chunkSize?: number;
   /** Called after each chunk with the bytes done and the bytes expected in all. */

@@ -1,15 +1,27 @@
-// Specifies AbortSignal on a real long job: a core dump of a running QEMU guest (2 GiB of guest
-// memory, so the dump lasts long enough to be caught running) is aborted through its signal —
-// libvirt's virDomainAbortJob — while job queries skip the connection's queue to watch it.
+// Specifies AbortSignal on real long jobs: a core dump and a save of a running QEMU guest (2 GiB
+// of guest memory, so each lasts long enough to be caught running) are aborted through their
+// signal — libvirt's virDomainAbortJob — while job queries skip the connection's queue to watch.
 import assert from "node:assert/strict";
-import { Connection, DomainState } from "../mod.ts";
+import { Connection, type Domain, DomainState } from "../mod.ts";
 import { Guest, GUEST_PREFIX, requireGuestHost } from "./helpers/guest.ts";
 import { bootSectorImage } from "./fixtures/bootsector.ts";
 
 const MiB = 1024 * 1024;
 
+// Job queries skip the connection's queue: they see a job that is itself in flight.
+async function abortOnceRunning(dom: Domain, ctl: AbortController, what: string): Promise<void> {
+  const start = performance.now();
+  let seen = false;
+  while (!seen && performance.now() - start < 20_000) {
+    seen = (await dom.getJobInfoAsync()).type !== 0;
+    if (!seen) await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.ok(seen, `the ${what} job never showed up`);
+  ctl.abort(new Error(`the user cancelled the ${what}`));
+}
+
 Deno.test({
-  name: "async jobs on a real guest: aborting the signal aborts the core dump",
+  name: "async jobs on a real guest: aborting the signal aborts the dump or the save",
   sanitizeResources: false,
   fn: async (t) => {
     const host = await requireGuestHost("async_guest_test.ts");
@@ -34,17 +46,17 @@ Deno.test({
       await t.step("the dump is caught running, aborted, and rejects with the reason", async () => {
         const ctl = new AbortController();
         const dump = dom.coreDumpAsync(`${dir}/core.dump`, 0, { signal: ctl.signal });
-        // Job queries skip the connection's queue: they see the dump that is in flight.
-        const start = performance.now();
-        let seen = false;
-        while (!seen && performance.now() - start < 20_000) {
-          seen = (await dom.getJobInfoAsync()).type !== 0;
-          if (!seen) await new Promise((r) => setTimeout(r, 5));
-        }
-        assert.ok(seen, "the dump job never showed up");
-        ctl.abort(new Error("the user cancelled the dump"));
+        await abortOnceRunning(dom, ctl, "dump");
         await assert.rejects(() => dump, /the user cancelled the dump/);
         assert.equal((await dom.getJobInfoAsync()).type, 0); // no job left
+      });
+
+      await t.step("the same for a save: the guest is not saved and keeps running", async () => {
+        const ctl = new AbortController();
+        const save = dom.saveAsync(`${dir}/guest.save`, { signal: ctl.signal });
+        await abortOnceRunning(dom, ctl, "save");
+        await assert.rejects(() => save, /the user cancelled the save/);
+        assert.equal((await dom.getStateAsync()).state, DomainState.RUNNING);
       });
 
       await t.step("the guest keeps running, and a later job is not affected", async () => {

@@ -263,15 +263,16 @@ export abstract class ConnectionDomains extends ConnectionLists {
    * const dom = await conn.createDomainXMLWithFilesAsync(xml, []);
    * ```
    */
-  async createDomainXMLWithFilesAsync(
+  createDomainXMLWithFilesAsync(
     xml: string,
     files: readonly number[],
     flags = 0,
   ): Promise<Domain> {
     const [x, fds] = [stringArg(xml, "xml"), fdArray(files)];
     const c = this.ptr("create a domain");
-    const p = await runAsync(this, createWithFiles(c, x, fds, flagsArg(flags)));
-    return Domain.fromPointer(this.#self(), p);
+    return runAsync(this, createWithFiles(c, x, fds, flagsArg(flags))).then((p) =>
+      Domain.fromPointer(this.#self(), p)
+    );
   }
 
   /**

@@ -424,10 +424,11 @@ export abstract class ConnectionLists extends ConnectionNode {
    * console.log((await conn.listAllInterfacesAsync()).length);
    * ```
    */
-  async listAllInterfacesAsync(flags = 0): Promise<Interface[]> {
+  listAllInterfacesAsync(flags = 0): Promise<Interface[]> {
     const p = this.ptr("list interfaces");
-    const ptrs = await runAsync(this, listAll("virConnectListAllInterfaces", p, flagsArg(flags)));
-    return ptrs.map((q) => Interface.fromPointer(this.#self(), q));
+    return runAsync(this, listAll("virConnectListAllInterfaces", p, flagsArg(flags))).then((ptrs) =>
+      ptrs.map((q) => Interface.fromPointer(this.#self(), q))
+    );
   }
 
   /**
@@ -458,10 +459,11 @@ export abstract class ConnectionLists extends ConnectionNode {
    * console.log((await conn.listAllNWFiltersAsync()).length);
    * ```
    */
-  async listAllNWFiltersAsync(flags = 0): Promise<NWFilter[]> {
+  listAllNWFiltersAsync(flags = 0): Promise<NWFilter[]> {
     const p = this.ptr("list filters");
-    const ptrs = await runAsync(this, listAll("virConnectListAllNWFilters", p, flagsArg(flags)));
-    return ptrs.map((q) => NWFilter.fromPointer(this.#self(), q));
+    return runAsync(this, listAll("virConnectListAllNWFilters", p, flagsArg(flags))).then((ptrs) =>
+      ptrs.map((q) => NWFilter.fromPointer(this.#self(), q))
+    );
   }
 
   /**
@@ -492,13 +494,11 @@ export abstract class ConnectionLists extends ConnectionNode {
    * console.log((await conn.listAllNWFilterBindingsAsync()).length);
    * ```
    */
-  async listAllNWFilterBindingsAsync(flags = 0): Promise<NWFilterBinding[]> {
+  listAllNWFilterBindingsAsync(flags = 0): Promise<NWFilterBinding[]> {
     const p = this.ptr("list filter bindings");
-    const ptrs = await runAsync(
-      this,
-      listAll("virConnectListAllNWFilterBindings", p, flagsArg(flags)),
-    );
-    return ptrs.map((q) => NWFilterBinding.fromPointer(this.#self(), q));
+    return runAsync(this, listAll("virConnectListAllNWFilterBindings", p, flagsArg(flags))).then((
+      ptrs,
+    ) => ptrs.map((q) => NWFilterBinding.fromPointer(this.#self(), q)));
   }
 
   /**
@@ -529,10 +529,11 @@ export abstract class ConnectionLists extends ConnectionNode {
    * console.log((await conn.listAllNodeDevicesAsync()).length);
    * ```
    */
-  async listAllNodeDevicesAsync(flags = 0): Promise<NodeDevice[]> {
+  listAllNodeDevicesAsync(flags = 0): Promise<NodeDevice[]> {
     const p = this.ptr("list node devices");
-    const ptrs = await runAsync(this, listAll("virConnectListAllNodeDevices", p, flagsArg(flags)));
-    return ptrs.map((q) => NodeDevice.fromPointer(this.#self(), q));
+    return runAsync(this, listAll("virConnectListAllNodeDevices", p, flagsArg(flags))).then((
+      ptrs,
+    ) => ptrs.map((q) => NodeDevice.fromPointer(this.#self(), q)));
   }
 
   /**
@@ -564,10 +565,11 @@ export abstract class ConnectionLists extends ConnectionNode {
    * console.log((await conn.listAllSecretsAsync()).length);
    * ```
    */
-  async listAllSecretsAsync(flags = 0): Promise<Secret[]> {
+  listAllSecretsAsync(flags = 0): Promise<Secret[]> {
     const p = this.ptr("list secrets");
-    const ptrs = await runAsync(this, listAll("virConnectListAllSecrets", p, flagsArg(flags)));
-    return ptrs.map((q) => Secret.fromPointer(this.#self(), q));
+    return runAsync(this, listAll("virConnectListAllSecrets", p, flagsArg(flags))).then((ptrs) =>
+      ptrs.map((q) => Secret.fromPointer(this.#self(), q))
+    );
   }
 
   #self(): Connection {

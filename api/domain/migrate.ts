@@ -56,15 +56,16 @@ export abstract class DomainMigrate extends DomainBlock {
    * const moved = await dom.migrate3Async(dst);
    * ```
    */
-  async migrate3Async(
+  migrate3Async(
     dconn: Connection,
     params: ParamInput<MigrateParameters> = {},
     flags = 0,
   ): Promise<Domain> {
     const [dc, enc] = migrateArgs(dconn, params);
     const f = flagsArg(flags);
-    const p = await runAsync(this, migrate3(this.ptr("migrate"), dc, enc, f));
-    return (this.constructor as unknown as DomainFactory).fromPointer(dconn, p);
+    return runAsync(this, migrate3(this.ptr("migrate"), dc, enc, f)).then((p) =>
+      (this.constructor as unknown as DomainFactory).fromPointer(dconn, p)
+    );
   }
 
   /**

@@ -230,10 +230,11 @@ export abstract class DomainMisc extends DomainMigrate {
    * console.log((await dom.listAllSnapshotsAsync()).length);
    * ```
    */
-  async listAllSnapshotsAsync(flags = 0): Promise<DomainSnapshot[]> {
+  listAllSnapshotsAsync(flags = 0): Promise<DomainSnapshot[]> {
     const p = this.ptr("list snapshots");
-    const ptrs = await runAsync(this, listAll("virDomainListAllSnapshots", p, flagsArg(flags)));
-    return ptrs.map((q) => DomainSnapshot.fromPointer(this as unknown as Domain, q));
+    return runAsync(this, listAll("virDomainListAllSnapshots", p, flagsArg(flags))).then((ptrs) =>
+      ptrs.map((q) => DomainSnapshot.fromPointer(this as unknown as Domain, q))
+    );
   }
 
   /**
@@ -294,10 +295,11 @@ export abstract class DomainMisc extends DomainMigrate {
    * console.log((await dom.listAllCheckpointsAsync()).length);
    * ```
    */
-  async listAllCheckpointsAsync(flags = 0): Promise<DomainCheckpoint[]> {
+  listAllCheckpointsAsync(flags = 0): Promise<DomainCheckpoint[]> {
     const p = this.ptr("list checkpoints");
-    const ptrs = await runAsync(this, listAll("virDomainListAllCheckpoints", p, flagsArg(flags)));
-    return ptrs.map((q) => DomainCheckpoint.fromPointer(this as unknown as Domain, q));
+    return runAsync(this, listAll("virDomainListAllCheckpoints", p, flagsArg(flags))).then((ptrs) =>
+      ptrs.map((q) => DomainCheckpoint.fromPointer(this as unknown as Domain, q))
+    );
   }
 }
 

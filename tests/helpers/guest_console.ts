@@ -2,6 +2,8 @@
 // background (through `stream.readable`) and whose input goes through `stream.writable`.
 import { type Domain, Stream } from "../../mod.ts";
 
+const LATIN1 = new TextDecoder("latin1");
+
 /** How the console's readable side ended. */
 export type ConsoleEnd = { how: "end" } | { how: "error"; error: Error };
 
@@ -60,9 +62,9 @@ export class GuestConsole {
     }
   }
 
-  /** What was received, as text (latin1, so control bytes map one to one). */
+  /** What was received, as text: one character per byte (WHATWG latin1), so indices match. */
   get text(): string {
-    return String.fromCharCode(...this.received);
+    return LATIN1.decode(this.received);
   }
 
   /** Sends bytes (a string is sent as latin1). */
