@@ -2,6 +2,7 @@
 import { callInt, callPtr } from "../ffi/call.ts";
 import {
   cString,
+  describe,
   flagsArg,
   intArg,
   stringArg,
@@ -29,6 +30,15 @@ import {
   qemuMonitorEventDeregister,
   qemuMonitorEventRegister,
 } from "./qemu.ts";
+
+// `open`'s options, checked before anything is opened (a number or string there is misuse).
+function checkOpenOptions(options: OpenOptions): void {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(
+      `options must be an object ({ readOnly?, auth? }), got ${describe(options)}`,
+    );
+  }
+}
 
 /** Options for `Connection.open`. */
 export interface OpenOptions {
@@ -96,6 +106,7 @@ export class Connection extends ConnectionOverrides {
     if (uri !== null && typeof uri !== "string") {
       throw new TypeError(`Connection URI must be a string or null`);
     }
+    checkOpenOptions(options);
     const name = cString(uri);
     markConnectionOpening();
     let ptr: Deno.PointerObject;
@@ -136,14 +147,20 @@ export class Connection extends ConnectionOverrides {
    * console.log(conn.getURI());
    * ```
    */
-  static async openAsync(
-    uri: string | null = null,
-    options: OpenOptions = {},
-  ): Promise<Connection> {
+  static openAsync(uri: string | null = null, options: OpenOptions = {}): Promise<Connection> {
+    // Checked at the call: misuse throws before any Promise exists (docs/api.md, rule 8).
     if (uri !== null && typeof uri !== "string") {
       throw new TypeError(`Connection URI must be a string or null`);
     }
-    const name = cString(uri);
+    checkOpenOptions(options);
+    return Connection.#openAsync(uri, cString(uri), options);
+  }
+
+  static async #openAsync(
+    uri: string | null,
+    name: Uint8Array | null,
+    options: OpenOptions,
+  ): Promise<Connection> {
     const readOnly = !!options.readOnly;
     markConnectionOpening();
     const wrap = (p: Deno.PointerObject) => new Connection(p, readOnly);

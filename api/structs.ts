@@ -2,6 +2,7 @@
 // security, guest filesystem and address structs) and converts cpumaps to boolean arrays.
 // Offsets are LP64's, checked with offsetof()/sizeof() against libvirt 9.0's headers.
 import { decodeCString, describe } from "../ffi/marshal.ts";
+import { withBigIntJSON } from "../ffi/json.ts";
 
 function dv(buf: Uint8Array, size: number): DataView {
   if (buf.byteLength < size) throw new RangeError(`Struct buffer too small: ${buf.byteLength}`);
@@ -27,12 +28,12 @@ export function decodeVcpuInfos(buf: Uint8Array, count: number): VcpuInfo[] {
   const v = dv(buf, count * VCPU_INFO_SIZE);
   return Array.from({ length: count }, (_, i) => {
     const o = i * VCPU_INFO_SIZE;
-    return {
+    return withBigIntJSON({
       number: v.getUint32(o, true),
       state: v.getInt32(o + 4, true),
       cpuTime: v.getBigUint64(o + 8, true),
       cpu: v.getInt32(o + 16, true),
-    };
+    });
   });
 }
 
@@ -51,11 +52,11 @@ export const BLOCK_INFO_SIZE = 24;
 /** Decodes a `virDomainBlockInfo`. */
 export function decodeBlockInfo(buf: Uint8Array): DomainBlockInfo {
   const v = dv(buf, BLOCK_INFO_SIZE);
-  return {
+  return withBigIntJSON({
     capacity: v.getBigUint64(0, true),
     allocation: v.getBigUint64(8, true),
     physical: v.getBigUint64(16, true),
-  };
+  });
 }
 
 /** What `Domain.blockStats()` returns (`virDomainBlockStatsStruct`); -1 where unknown. */
@@ -78,7 +79,7 @@ export const BLOCK_STATS_SIZE = 40;
 export function decodeBlockStats(buf: Uint8Array): DomainBlockStats {
   const v = dv(buf, BLOCK_STATS_SIZE);
   const g = (i: number) => v.getBigInt64(i * 8, true);
-  return { rdReq: g(0), rdBytes: g(1), wrReq: g(2), wrBytes: g(3), errs: g(4) };
+  return withBigIntJSON({ rdReq: g(0), rdBytes: g(1), wrReq: g(2), wrBytes: g(3), errs: g(4) });
 }
 
 /** What `Domain.interfaceStats()` returns (`virDomainInterfaceStatsStruct`); -1 where unknown. */
@@ -107,7 +108,7 @@ export const INTERFACE_STATS_SIZE = 64;
 export function decodeInterfaceStats(buf: Uint8Array): DomainInterfaceStats {
   const v = dv(buf, INTERFACE_STATS_SIZE);
   const g = (i: number) => v.getBigInt64(i * 8, true);
-  return {
+  return withBigIntJSON({
     rxBytes: g(0),
     rxPackets: g(1),
     rxErrs: g(2),
@@ -116,7 +117,7 @@ export function decodeInterfaceStats(buf: Uint8Array): DomainInterfaceStats {
     txPackets: g(5),
     txErrs: g(6),
     txDrop: g(7),
-  };
+  });
 }
 
 /** sizeof(virDomainMemoryStatStruct): tag i32 @0, val u64 @8. */
@@ -147,7 +148,7 @@ export function decodeMemoryStats(buf: Uint8Array, count: number): Record<string
     const tag = v.getInt32(i * MEMORY_STAT_SIZE, true);
     out[MEMORY_STAT_NAMES[tag] ?? `tag_${tag}`] = v.getBigUint64(i * MEMORY_STAT_SIZE + 8, true);
   }
-  return out;
+  return withBigIntJSON(out); // JSON.stringify prints the counters (ffi/json.ts)
 }
 
 /** What `Domain.getJobInfo()` returns (`virDomainJobInfo`): times in ms, sizes in bytes. */
@@ -184,7 +185,7 @@ export const JOB_INFO_SIZE = 96;
 export function decodeJobInfo(buf: Uint8Array): DomainJobInfo {
   const v = dv(buf, JOB_INFO_SIZE);
   const g = (i: number) => v.getBigUint64(8 + i * 8, true);
-  return {
+  return withBigIntJSON({
     type: v.getInt32(0, true),
     timeElapsed: g(0),
     timeRemaining: g(1),
@@ -197,7 +198,7 @@ export function decodeJobInfo(buf: Uint8Array): DomainJobInfo {
     fileTotal: g(8),
     fileProcessed: g(9),
     fileRemaining: g(10),
-  };
+  });
 }
 
 /** sizeof(virNodeCPUStats) and sizeof(virNodeMemoryStats): char field[80], u64 value @80. */
@@ -211,7 +212,7 @@ export function decodeNodeStats(buf: Uint8Array, count: number): Record<string, 
     const o = i * NODE_STATS_SIZE;
     out[decodeCString(buf.subarray(o, o + 80))] = v.getBigUint64(o + 80, true);
   }
-  return out;
+  return withBigIntJSON(out); // JSON.stringify prints the counters (ffi/json.ts)
 }
 
 /** A security label (`virSecurityLabel`). */
@@ -272,12 +273,12 @@ export const BLOCK_JOB_INFO_SIZE = 32;
 /** Decodes a `virDomainBlockJobInfo`. */
 export function decodeBlockJobInfo(buf: Uint8Array): DomainBlockJobInfo {
   const v = dv(buf, BLOCK_JOB_INFO_SIZE);
-  return {
+  return withBigIntJSON({
     type: v.getInt32(0, true),
     bandwidth: v.getBigUint64(8, true),
     cur: v.getBigUint64(16, true),
     end: v.getBigUint64(24, true),
-  };
+  });
 }
 
 /** What `Domain.getControlInfo()` returns (`virDomainControlInfo`). */
@@ -295,11 +296,11 @@ export const CONTROL_INFO_SIZE = 16;
 /** Decodes a `virDomainControlInfo`. */
 export function decodeControlInfo(buf: Uint8Array): DomainControlInfo {
   const v = dv(buf, CONTROL_INFO_SIZE);
-  return {
+  return withBigIntJSON({
     state: v.getUint32(0, true),
     details: v.getUint32(4, true),
     stateTime: v.getBigUint64(8, true),
-  };
+  });
 }
 
 /** The number of bytes of a cpumap for `cpus` host CPUs (VIR_CPU_MAPLEN). */

@@ -524,9 +524,9 @@ export class DenoEventImpl extends EventImpl {
     // The tag itself is what is marked busy: its connection may become known only later.
     const key = tag !== null && tag !== NO_CONNECTION ? tag : null;
     if (key !== null) enterAsync(key);
-    setDispatchTag(tag);
+    setDispatchTag(tag, true);
     return pooled().finally(() => {
-      setDispatchTag(null);
+      setDispatchTag(null, true);
       if (key !== null) leaveAsync(key);
     });
   }

@@ -3,142 +3,207 @@
 // prefix.
 
 /** libvirt's `virBlkioParameterType` (libvirt-domain.h), `VIR_DOMAIN_BLKIO_PARAM_*`. */
-export const BlkioParameterType = {
+export const BlkioParameterType: {
+  /** `VIR_DOMAIN_BLKIO_PARAM_BOOLEAN` = 6 */
+  readonly BOOLEAN: 6;
+  /** `VIR_DOMAIN_BLKIO_PARAM_DOUBLE` = 5 */
+  readonly DOUBLE: 5;
+  /** `VIR_DOMAIN_BLKIO_PARAM_INT` = 1 */
+  readonly INT: 1;
+  /** `VIR_DOMAIN_BLKIO_PARAM_LLONG` = 3 */
+  readonly LLONG: 3;
+  /** `VIR_DOMAIN_BLKIO_PARAM_UINT` = 2 */
+  readonly UINT: 2;
+  /** `VIR_DOMAIN_BLKIO_PARAM_ULLONG` = 4 */
+  readonly ULLONG: 4;
+} = {
   BOOLEAN: 6,
   DOUBLE: 5,
   INT: 1,
   LLONG: 3,
   UINT: 2,
   ULLONG: 4,
-} as const;
+};
 /** One value of `BlkioParameterType`. */
 export type BlkioParameterType = typeof BlkioParameterType[keyof typeof BlkioParameterType];
 
 /** libvirt's `virCPUCompareResult` (libvirt-host.h), `VIR_CPU_COMPARE_*`. */
-export const CPUCompareResult = {
+export const CPUCompareResult: {
+  /** `VIR_CPU_COMPARE_ERROR` = -1 */
+  readonly ERROR: -1;
+  /** `VIR_CPU_COMPARE_IDENTICAL` = 1 */
+  readonly IDENTICAL: 1;
+  /** `VIR_CPU_COMPARE_INCOMPATIBLE` = 0 */
+  readonly INCOMPATIBLE: 0;
+  /** `VIR_CPU_COMPARE_SUPERSET` = 2 */
+  readonly SUPERSET: 2;
+} = {
   ERROR: -1,
   IDENTICAL: 1,
   INCOMPATIBLE: 0,
   SUPERSET: 2,
-} as const;
+};
 /** One value of `CPUCompareResult`. */
 export type CPUCompareResult = typeof CPUCompareResult[keyof typeof CPUCompareResult];
 
 /** libvirt's `virConnectBaselineCPUFlags` (libvirt-host.h), `VIR_CONNECT_BASELINE_CPU_*`. */
-export const ConnectBaselineCPUFlags = {
-  /** show all features */
+export const ConnectBaselineCPUFlags: {
+  /** `VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES` = 1 */
+  readonly EXPAND_FEATURES: 1;
+  /** `VIR_CONNECT_BASELINE_CPU_MIGRATABLE` = 2 */
+  readonly MIGRATABLE: 2;
+} = {
   EXPAND_FEATURES: 1,
-  /** filter out non-migratable features */
   MIGRATABLE: 2,
-} as const;
+};
 /** One value of `ConnectBaselineCPUFlags`. */
 export type ConnectBaselineCPUFlags =
   typeof ConnectBaselineCPUFlags[keyof typeof ConnectBaselineCPUFlags];
 
 /** libvirt's `virConnectCloseReason` (libvirt-common.h), `VIR_CONNECT_CLOSE_REASON_*`. */
-export const ConnectCloseReason = {
-  /** Client requested it */
+export const ConnectCloseReason: {
+  /** `VIR_CONNECT_CLOSE_REASON_CLIENT` = 3 */
+  readonly CLIENT: 3;
+  /** `VIR_CONNECT_CLOSE_REASON_EOF` = 1 */
+  readonly EOF: 1;
+  /** `VIR_CONNECT_CLOSE_REASON_ERROR` = 0 */
+  readonly ERROR: 0;
+  /** `VIR_CONNECT_CLOSE_REASON_KEEPALIVE` = 2 */
+  readonly KEEPALIVE: 2;
+} = {
   CLIENT: 3,
-  /** End-of-file from server */
   EOF: 1,
-  /** Misc I/O error */
   ERROR: 0,
-  /** Keepalive timer triggered */
   KEEPALIVE: 2,
-} as const;
+};
 /** One value of `ConnectCloseReason`. */
 export type ConnectCloseReason = typeof ConnectCloseReason[keyof typeof ConnectCloseReason];
 
 /** libvirt's `virConnectCompareCPUFlags` (libvirt-host.h), `VIR_CONNECT_COMPARE_CPU_*`. */
-export const ConnectCompareCPUFlags = {
-  /** treat incompatible CPUs as failure */
+export const ConnectCompareCPUFlags: {
+  /** `VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE` = 1 */
+  readonly FAIL_INCOMPATIBLE: 1;
+  /** `VIR_CONNECT_COMPARE_CPU_VALIDATE_XML` = 2 */
+  readonly VALIDATE_XML: 2;
+} = {
   FAIL_INCOMPATIBLE: 1,
-  /** validate the xml document */
   VALIDATE_XML: 2,
-} as const;
+};
 /** One value of `ConnectCompareCPUFlags`. */
 export type ConnectCompareCPUFlags =
   typeof ConnectCompareCPUFlags[keyof typeof ConnectCompareCPUFlags];
 
 /** libvirt's `virConnectCredentialType` (libvirt-host.h), `VIR_CRED_*`. */
-export const ConnectCredentialType = {
-  /** Identify to authorize as */
+export const ConnectCredentialType: {
+  /** `VIR_CRED_AUTHNAME` = 2 */
+  readonly AUTHNAME: 2;
+  /** `VIR_CRED_CNONCE` = 4 */
+  readonly CNONCE: 4;
+  /** `VIR_CRED_ECHOPROMPT` = 6 */
+  readonly ECHOPROMPT: 6;
+  /** `VIR_CRED_EXTERNAL` = 9 */
+  readonly EXTERNAL: 9;
+  /** `VIR_CRED_LANGUAGE` = 3 */
+  readonly LANGUAGE: 3;
+  /** `VIR_CRED_NOECHOPROMPT` = 7 */
+  readonly NOECHOPROMPT: 7;
+  /** `VIR_CRED_PASSPHRASE` = 5 */
+  readonly PASSPHRASE: 5;
+  /** `VIR_CRED_REALM` = 8 */
+  readonly REALM: 8;
+  /** `VIR_CRED_USERNAME` = 1 */
+  readonly USERNAME: 1;
+} = {
   AUTHNAME: 2,
-  /** client supplies a nonce */
   CNONCE: 4,
-  /** Challenge response */
   ECHOPROMPT: 6,
-  /** Externally managed credential */
   EXTERNAL: 9,
-  /** RFC 1766 languages, comma separated */
   LANGUAGE: 3,
-  /** Challenge response */
   NOECHOPROMPT: 7,
-  /** Passphrase secret */
   PASSPHRASE: 5,
-  /** Authentication realm */
   REALM: 8,
-  /** Identity to act as */
   USERNAME: 1,
-} as const;
+};
 /** One value of `ConnectCredentialType`. */
 export type ConnectCredentialType =
   typeof ConnectCredentialType[keyof typeof ConnectCredentialType];
 
 /** libvirt's `virConnectDomainEventAgentLifecycleReason` (libvirt-domain.h), `VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_REASON_*`. */
-export const ConnectDomainEventAgentLifecycleReason = {
-  /** channel state changed */
+export const ConnectDomainEventAgentLifecycleReason: {
+  /** `VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_REASON_CHANNEL` = 2 */
+  readonly CHANNEL: 2;
+  /** `VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_REASON_DOMAIN_STARTED` = 1 */
+  readonly DOMAIN_STARTED: 1;
+  /** `VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_REASON_UNKNOWN` = 0 */
+  readonly UNKNOWN: 0;
+} = {
   CHANNEL: 2,
-  /** state changed due to domain start */
   DOMAIN_STARTED: 1,
-  /** unknown state change reason */
   UNKNOWN: 0,
-} as const;
+};
 /** One value of `ConnectDomainEventAgentLifecycleReason`. */
 export type ConnectDomainEventAgentLifecycleReason = typeof ConnectDomainEventAgentLifecycleReason[
   keyof typeof ConnectDomainEventAgentLifecycleReason
 ];
 
 /** libvirt's `virConnectDomainEventAgentLifecycleState` (libvirt-domain.h), `VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_*`. */
-export const ConnectDomainEventAgentLifecycleState = {
-  /** agent connected */
+export const ConnectDomainEventAgentLifecycleState: {
+  /** `VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_CONNECTED` = 1 */
+  readonly CONNECTED: 1;
+  /** `VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_DISCONNECTED` = 2 */
+  readonly DISCONNECTED: 2;
+} = {
   CONNECTED: 1,
-  /** agent disconnected */
   DISCONNECTED: 2,
-} as const;
+};
 /** One value of `ConnectDomainEventAgentLifecycleState`. */
 export type ConnectDomainEventAgentLifecycleState =
   typeof ConnectDomainEventAgentLifecycleState[keyof typeof ConnectDomainEventAgentLifecycleState];
 
 /** libvirt's `virConnectDomainEventBlockJobStatus` (libvirt-domain.h), `VIR_DOMAIN_BLOCK_JOB_*`. */
-export const ConnectDomainEventBlockJobStatus = {
+export const ConnectDomainEventBlockJobStatus: {
+  /** `VIR_DOMAIN_BLOCK_JOB_CANCELED` = 2 */
+  readonly CANCELED: 2;
+  /** `VIR_DOMAIN_BLOCK_JOB_COMPLETED` = 0 */
+  readonly COMPLETED: 0;
+  /** `VIR_DOMAIN_BLOCK_JOB_FAILED` = 1 */
+  readonly FAILED: 1;
+  /** `VIR_DOMAIN_BLOCK_JOB_READY` = 3 */
+  readonly READY: 3;
+} = {
   CANCELED: 2,
   COMPLETED: 0,
   FAILED: 1,
   READY: 3,
-} as const;
+};
 /** One value of `ConnectDomainEventBlockJobStatus`. */
 export type ConnectDomainEventBlockJobStatus =
   typeof ConnectDomainEventBlockJobStatus[keyof typeof ConnectDomainEventBlockJobStatus];
 
 /** libvirt's `virConnectDomainEventDiskChangeReason` (libvirt-domain.h), `VIR_DOMAIN_EVENT_DISK_*`. */
-export const ConnectDomainEventDiskChangeReason = {
-  /** Removable media changed to empty according to startup policy as source  was missing. oldSrcPath is set, newSrcPath is NULL */
+export const ConnectDomainEventDiskChangeReason: {
+  /** `VIR_DOMAIN_EVENT_DISK_CHANGE_MISSING_ON_START` = 0 */
+  readonly CHANGE_MISSING_ON_START: 0;
+  /** `VIR_DOMAIN_EVENT_DISK_DROP_MISSING_ON_START` = 1 */
+  readonly DROP_MISSING_ON_START: 1;
+} = {
   CHANGE_MISSING_ON_START: 0,
-  /** Disk was dropped from domain as source file was missing.  oldSrcPath is set, newSrcPath is NULL */
   DROP_MISSING_ON_START: 1,
-} as const;
+};
 /** One value of `ConnectDomainEventDiskChangeReason`. */
 export type ConnectDomainEventDiskChangeReason =
   typeof ConnectDomainEventDiskChangeReason[keyof typeof ConnectDomainEventDiskChangeReason];
 
 /** libvirt's `virConnectDomainQemuMonitorEventRegisterFlags` (libvirt-qemu.h), `VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_*`. */
-export const ConnectDomainQemuMonitorEventRegisterFlags = {
-  /** Event filter is case insensitive */
+export const ConnectDomainQemuMonitorEventRegisterFlags: {
+  /** `VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_NOCASE` = 2 */
+  readonly NOCASE: 2;
+  /** `VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_REGEX` = 1 */
+  readonly REGEX: 1;
+} = {
   NOCASE: 2,
-  /** Event filter is a regex rather than a literal string */
   REGEX: 1,
-} as const;
+};
 /** One value of `ConnectDomainQemuMonitorEventRegisterFlags`. */
 export type ConnectDomainQemuMonitorEventRegisterFlags =
   typeof ConnectDomainQemuMonitorEventRegisterFlags[
@@ -146,24 +211,47 @@ export type ConnectDomainQemuMonitorEventRegisterFlags =
   ];
 
 /** libvirt's `virConnectFlags` (libvirt-host.h), `VIR_CONNECT_*`. */
-export const ConnectFlags = {
-  /** Don't try to resolve URI aliases */
+export const ConnectFlags: {
+  /** `VIR_CONNECT_NO_ALIASES` = 2 */
+  readonly NO_ALIASES: 2;
+  /** `VIR_CONNECT_RO` = 1 */
+  readonly RO: 1;
+} = {
   NO_ALIASES: 2,
-  /** A readonly connection */
   RO: 1,
-} as const;
+};
 /** One value of `ConnectFlags`. */
 export type ConnectFlags = typeof ConnectFlags[keyof typeof ConnectFlags];
 
 /** libvirt's `virConnectGetAllDomainStatsFlags` (libvirt-domain.h), `VIR_CONNECT_GET_ALL_DOMAINS_STATS_*`. */
-export const ConnectGetAllDomainStatsFlags = {
+export const ConnectGetAllDomainStatsFlags: {
+  /** `VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE` = 1 */
+  readonly ACTIVE: 1;
+  /** `VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING` = 1073741824 */
+  readonly BACKING: 1073741824;
+  /** `VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS` = 2147483648 */
+  readonly ENFORCE_STATS: 2147483648;
+  /** `VIR_CONNECT_GET_ALL_DOMAINS_STATS_INACTIVE` = 2 */
+  readonly INACTIVE: 2;
+  /** `VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT` = 536870912 */
+  readonly NOWAIT: 536870912;
+  /** `VIR_CONNECT_GET_ALL_DOMAINS_STATS_OTHER` = 128 */
+  readonly OTHER: 128;
+  /** `VIR_CONNECT_GET_ALL_DOMAINS_STATS_PAUSED` = 32 */
+  readonly PAUSED: 32;
+  /** `VIR_CONNECT_GET_ALL_DOMAINS_STATS_PERSISTENT` = 4 */
+  readonly PERSISTENT: 4;
+  /** `VIR_CONNECT_GET_ALL_DOMAINS_STATS_RUNNING` = 16 */
+  readonly RUNNING: 16;
+  /** `VIR_CONNECT_GET_ALL_DOMAINS_STATS_SHUTOFF` = 64 */
+  readonly SHUTOFF: 64;
+  /** `VIR_CONNECT_GET_ALL_DOMAINS_STATS_TRANSIENT` = 8 */
+  readonly TRANSIENT: 8;
+} = {
   ACTIVE: 1,
-  /** include backing chain for block stats */
   BACKING: 1073741824,
-  /** enforce requested stats */
   ENFORCE_STATS: 2147483648,
   INACTIVE: 2,
-  /** report statistics that can be obtained immediately without any blocking */
   NOWAIT: 536870912,
   OTHER: 128,
   PAUSED: 32,
@@ -171,13 +259,46 @@ export const ConnectGetAllDomainStatsFlags = {
   RUNNING: 16,
   SHUTOFF: 64,
   TRANSIENT: 8,
-} as const;
+};
 /** One value of `ConnectGetAllDomainStatsFlags`. */
 export type ConnectGetAllDomainStatsFlags =
   typeof ConnectGetAllDomainStatsFlags[keyof typeof ConnectGetAllDomainStatsFlags];
 
 /** libvirt's `virConnectListAllDomainsFlags` (libvirt-domain.h), `VIR_CONNECT_LIST_DOMAINS_*`. */
-export const ConnectListAllDomainsFlags = {
+export const ConnectListAllDomainsFlags: {
+  /** `VIR_CONNECT_LIST_DOMAINS_ACTIVE` = 1 */
+  readonly ACTIVE: 1;
+  /** `VIR_CONNECT_LIST_DOMAINS_AUTOSTART` = 1024 */
+  readonly AUTOSTART: 1024;
+  /** `VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT` = 16384 */
+  readonly HAS_CHECKPOINT: 16384;
+  /** `VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT` = 4096 */
+  readonly HAS_SNAPSHOT: 4096;
+  /** `VIR_CONNECT_LIST_DOMAINS_INACTIVE` = 2 */
+  readonly INACTIVE: 2;
+  /** `VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE` = 256 */
+  readonly MANAGEDSAVE: 256;
+  /** `VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART` = 2048 */
+  readonly NO_AUTOSTART: 2048;
+  /** `VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT` = 32768 */
+  readonly NO_CHECKPOINT: 32768;
+  /** `VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE` = 512 */
+  readonly NO_MANAGEDSAVE: 512;
+  /** `VIR_CONNECT_LIST_DOMAINS_NO_SNAPSHOT` = 8192 */
+  readonly NO_SNAPSHOT: 8192;
+  /** `VIR_CONNECT_LIST_DOMAINS_OTHER` = 128 */
+  readonly OTHER: 128;
+  /** `VIR_CONNECT_LIST_DOMAINS_PAUSED` = 32 */
+  readonly PAUSED: 32;
+  /** `VIR_CONNECT_LIST_DOMAINS_PERSISTENT` = 4 */
+  readonly PERSISTENT: 4;
+  /** `VIR_CONNECT_LIST_DOMAINS_RUNNING` = 16 */
+  readonly RUNNING: 16;
+  /** `VIR_CONNECT_LIST_DOMAINS_SHUTOFF` = 64 */
+  readonly SHUTOFF: 64;
+  /** `VIR_CONNECT_LIST_DOMAINS_TRANSIENT` = 8 */
+  readonly TRANSIENT: 8;
+} = {
   ACTIVE: 1,
   AUTOSTART: 1024,
   HAS_CHECKPOINT: 16384,
@@ -194,103 +315,194 @@ export const ConnectListAllDomainsFlags = {
   RUNNING: 16,
   SHUTOFF: 64,
   TRANSIENT: 8,
-} as const;
+};
 /** One value of `ConnectListAllDomainsFlags`. */
 export type ConnectListAllDomainsFlags =
   typeof ConnectListAllDomainsFlags[keyof typeof ConnectListAllDomainsFlags];
 
 /** libvirt's `virConnectListAllInterfacesFlags` (libvirt-interface.h), `VIR_CONNECT_LIST_INTERFACES_*`. */
-export const ConnectListAllInterfacesFlags = {
+export const ConnectListAllInterfacesFlags: {
+  /** `VIR_CONNECT_LIST_INTERFACES_ACTIVE` = 2 */
+  readonly ACTIVE: 2;
+  /** `VIR_CONNECT_LIST_INTERFACES_INACTIVE` = 1 */
+  readonly INACTIVE: 1;
+} = {
   ACTIVE: 2,
   INACTIVE: 1,
-} as const;
+};
 /** One value of `ConnectListAllInterfacesFlags`. */
 export type ConnectListAllInterfacesFlags =
   typeof ConnectListAllInterfacesFlags[keyof typeof ConnectListAllInterfacesFlags];
 
 /** libvirt's `virConnectListAllNetworksFlags` (libvirt-network.h), `VIR_CONNECT_LIST_NETWORKS_*`. */
-export const ConnectListAllNetworksFlags = {
+export const ConnectListAllNetworksFlags: {
+  /** `VIR_CONNECT_LIST_NETWORKS_ACTIVE` = 2 */
+  readonly ACTIVE: 2;
+  /** `VIR_CONNECT_LIST_NETWORKS_AUTOSTART` = 16 */
+  readonly AUTOSTART: 16;
+  /** `VIR_CONNECT_LIST_NETWORKS_INACTIVE` = 1 */
+  readonly INACTIVE: 1;
+  /** `VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART` = 32 */
+  readonly NO_AUTOSTART: 32;
+  /** `VIR_CONNECT_LIST_NETWORKS_PERSISTENT` = 4 */
+  readonly PERSISTENT: 4;
+  /** `VIR_CONNECT_LIST_NETWORKS_TRANSIENT` = 8 */
+  readonly TRANSIENT: 8;
+} = {
   ACTIVE: 2,
   AUTOSTART: 16,
   INACTIVE: 1,
   NO_AUTOSTART: 32,
   PERSISTENT: 4,
   TRANSIENT: 8,
-} as const;
+};
 /** One value of `ConnectListAllNetworksFlags`. */
 export type ConnectListAllNetworksFlags =
   typeof ConnectListAllNetworksFlags[keyof typeof ConnectListAllNetworksFlags];
 
 /** libvirt's `virConnectListAllNodeDeviceFlags` (libvirt-nodedev.h), `VIR_CONNECT_LIST_NODE_DEVICES_*`. */
-export const ConnectListAllNodeDeviceFlags = {
-  /** Active devices */
+export const ConnectListAllNodeDeviceFlags: {
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_ACTIVE` = 2147483648 */
+  readonly ACTIVE: 2147483648;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_AP_CARD` = 262144 */
+  readonly CAP_AP_CARD: 262144;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_AP_MATRIX` = 1048576 */
+  readonly CAP_AP_MATRIX: 1048576;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_AP_QUEUE` = 524288 */
+  readonly CAP_AP_QUEUE: 524288;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_CCW_DEV` = 32768 */
+  readonly CAP_CCW_DEV: 32768;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_CSS_DEV` = 65536 */
+  readonly CAP_CSS_DEV: 65536;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_DRM` = 4096 */
+  readonly CAP_DRM: 4096;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_FC_HOST` = 512 */
+  readonly CAP_FC_HOST: 512;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_MDEV` = 16384 */
+  readonly CAP_MDEV: 16384;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_MDEV_TYPES` = 8192 */
+  readonly CAP_MDEV_TYPES: 8192;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_NET` = 16 */
+  readonly CAP_NET: 16;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_PCI_DEV` = 2 */
+  readonly CAP_PCI_DEV: 2;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI` = 128 */
+  readonly CAP_SCSI: 128;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI_GENERIC` = 2048 */
+  readonly CAP_SCSI_GENERIC: 2048;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI_HOST` = 32 */
+  readonly CAP_SCSI_HOST: 32;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI_TARGET` = 64 */
+  readonly CAP_SCSI_TARGET: 64;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_STORAGE` = 256 */
+  readonly CAP_STORAGE: 256;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_SYSTEM` = 1 */
+  readonly CAP_SYSTEM: 1;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_USB_DEV` = 4 */
+  readonly CAP_USB_DEV: 4;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_USB_INTERFACE` = 8 */
+  readonly CAP_USB_INTERFACE: 8;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_VDPA` = 131072 */
+  readonly CAP_VDPA: 131072;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_VPD` = 2097152 */
+  readonly CAP_VPD: 2097152;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_CAP_VPORTS` = 1024 */
+  readonly CAP_VPORTS: 1024;
+  /** `VIR_CONNECT_LIST_NODE_DEVICES_INACTIVE` = 1073741824 */
+  readonly INACTIVE: 1073741824;
+} = {
   ACTIVE: 2147483648,
-  /** s390 AP Card device */
   CAP_AP_CARD: 262144,
-  /** s390 AP Matrix */
   CAP_AP_MATRIX: 1048576,
-  /** s390 AP Queue */
   CAP_AP_QUEUE: 524288,
-  /** CCW device */
   CAP_CCW_DEV: 32768,
-  /** CSS device */
   CAP_CSS_DEV: 65536,
-  /** DRM device */
   CAP_DRM: 4096,
-  /** FC Host Bus Adapter */
   CAP_FC_HOST: 512,
-  /** Mediated device */
   CAP_MDEV: 16384,
-  /** Capable of mediated devices */
   CAP_MDEV_TYPES: 8192,
-  /** Network device */
   CAP_NET: 16,
-  /** PCI device */
   CAP_PCI_DEV: 2,
-  /** SCSI device */
   CAP_SCSI: 128,
-  /** Capable of scsi_generic */
   CAP_SCSI_GENERIC: 2048,
-  /** SCSI Host Bus Adapter */
   CAP_SCSI_HOST: 32,
-  /** SCSI Target */
   CAP_SCSI_TARGET: 64,
-  /** Storage device */
   CAP_STORAGE: 256,
-  /** System capability */
   CAP_SYSTEM: 1,
-  /** USB device */
   CAP_USB_DEV: 4,
-  /** USB interface */
   CAP_USB_INTERFACE: 8,
-  /** vDPA device */
   CAP_VDPA: 131072,
-  /** Device with VPD */
   CAP_VPD: 2097152,
-  /** Capable of vport */
   CAP_VPORTS: 1024,
-  /** Inactive devices */
   INACTIVE: 1073741824,
-} as const;
+};
 /** One value of `ConnectListAllNodeDeviceFlags`. */
 export type ConnectListAllNodeDeviceFlags =
   typeof ConnectListAllNodeDeviceFlags[keyof typeof ConnectListAllNodeDeviceFlags];
 
 /** libvirt's `virConnectListAllSecretsFlags` (libvirt-secret.h), `VIR_CONNECT_LIST_SECRETS_*`. */
-export const ConnectListAllSecretsFlags = {
-  /** kept in memory, never stored persistently */
+export const ConnectListAllSecretsFlags: {
+  /** `VIR_CONNECT_LIST_SECRETS_EPHEMERAL` = 1 */
+  readonly EPHEMERAL: 1;
+  /** `VIR_CONNECT_LIST_SECRETS_NO_EPHEMERAL` = 2 */
+  readonly NO_EPHEMERAL: 2;
+  /** `VIR_CONNECT_LIST_SECRETS_NO_PRIVATE` = 8 */
+  readonly NO_PRIVATE: 8;
+  /** `VIR_CONNECT_LIST_SECRETS_PRIVATE` = 4 */
+  readonly PRIVATE: 4;
+} = {
   EPHEMERAL: 1,
   NO_EPHEMERAL: 2,
   NO_PRIVATE: 8,
-  /** not revealed to any caller of libvirt, nor to any other node */
   PRIVATE: 4,
-} as const;
+};
 /** One value of `ConnectListAllSecretsFlags`. */
 export type ConnectListAllSecretsFlags =
   typeof ConnectListAllSecretsFlags[keyof typeof ConnectListAllSecretsFlags];
 
 /** libvirt's `virConnectListAllStoragePoolsFlags` (libvirt-storage.h), `VIR_CONNECT_LIST_STORAGE_POOLS_*`. */
-export const ConnectListAllStoragePoolsFlags = {
+export const ConnectListAllStoragePoolsFlags: {
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE` = 2 */
+  readonly ACTIVE: 2;
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART` = 16 */
+  readonly AUTOSTART: 16;
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_DIR` = 64 */
+  readonly DIR: 64;
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_DISK` = 1024 */
+  readonly DISK: 1024;
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_FS` = 128 */
+  readonly FS: 128;
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_GLUSTER` = 65536 */
+  readonly GLUSTER: 65536;
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE` = 1 */
+  readonly INACTIVE: 1;
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_ISCSI` = 2048 */
+  readonly ISCSI: 2048;
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_ISCSI_DIRECT` = 524288 */
+  readonly ISCSI_DIRECT: 524288;
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_LOGICAL` = 512 */
+  readonly LOGICAL: 512;
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_MPATH` = 8192 */
+  readonly MPATH: 8192;
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_NETFS` = 256 */
+  readonly NETFS: 256;
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART` = 32 */
+  readonly NO_AUTOSTART: 32;
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT` = 4 */
+  readonly PERSISTENT: 4;
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_RBD` = 16384 */
+  readonly RBD: 16384;
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_SCSI` = 4096 */
+  readonly SCSI: 4096;
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_SHEEPDOG` = 32768 */
+  readonly SHEEPDOG: 32768;
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT` = 8 */
+  readonly TRANSIENT: 8;
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_VSTORAGE` = 262144 */
+  readonly VSTORAGE: 262144;
+  /** `VIR_CONNECT_LIST_STORAGE_POOLS_ZFS` = 131072 */
+  readonly ZFS: 131072;
+} = {
   ACTIVE: 2,
   AUTOSTART: 16,
   DIR: 64,
@@ -311,651 +523,894 @@ export const ConnectListAllStoragePoolsFlags = {
   TRANSIENT: 8,
   VSTORAGE: 262144,
   ZFS: 131072,
-} as const;
+};
 /** One value of `ConnectListAllStoragePoolsFlags`. */
 export type ConnectListAllStoragePoolsFlags =
   typeof ConnectListAllStoragePoolsFlags[keyof typeof ConnectListAllStoragePoolsFlags];
 
 /** libvirt's `virDomainAbortJobFlagsValues` (libvirt-domain.h), `VIR_DOMAIN_ABORT_JOB_*`. */
-export const DomainAbortJobFlagsValues = {
-  /** Interrupt post-copy migration. Since migration in a post-copy phase  cannot be aborted without losing the domain (none of the hosts involved  in migration has a complete state of the domain), the migration will be  suspended and it can later be resumed using virDomainMigrate* APIs with  VIR_MIGRATE_POSTCOPY_RESUME flag. */
+export const DomainAbortJobFlagsValues: {
+  /** `VIR_DOMAIN_ABORT_JOB_POSTCOPY` = 1 */
+  readonly POSTCOPY: 1;
+} = {
   POSTCOPY: 1,
-} as const;
+};
 /** One value of `DomainAbortJobFlagsValues`. */
 export type DomainAbortJobFlagsValues =
   typeof DomainAbortJobFlagsValues[keyof typeof DomainAbortJobFlagsValues];
 
 /** libvirt's `virDomainAgentResponseTimeoutValues` (libvirt-domain.h), `VIR_DOMAIN_AGENT_RESPONSE_TIMEOUT_*`. */
-export const DomainAgentResponseTimeoutValues = {
+export const DomainAgentResponseTimeoutValues: {
+  /** `VIR_DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK` = -2 */
+  readonly BLOCK: -2;
+  /** `VIR_DOMAIN_AGENT_RESPONSE_TIMEOUT_DEFAULT` = -1 */
+  readonly DEFAULT: -1;
+  /** `VIR_DOMAIN_AGENT_RESPONSE_TIMEOUT_NOWAIT` = 0 */
+  readonly NOWAIT: 0;
+} = {
   BLOCK: -2,
   DEFAULT: -1,
   NOWAIT: 0,
-} as const;
+};
 /** One value of `DomainAgentResponseTimeoutValues`. */
 export type DomainAgentResponseTimeoutValues =
   typeof DomainAgentResponseTimeoutValues[keyof typeof DomainAgentResponseTimeoutValues];
 
 /** libvirt's `virDomainAuthorizedSSHKeysSetFlags` (libvirt-domain.h), `VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_*`. */
-export const DomainAuthorizedSSHKeysSetFlags = {
-  /** don't truncate file, just append */
+export const DomainAuthorizedSSHKeysSetFlags: {
+  /** `VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_APPEND` = 1 */
+  readonly APPEND: 1;
+  /** `VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_REMOVE` = 2 */
+  readonly REMOVE: 2;
+} = {
   APPEND: 1,
-  /** remove keys, instead of adding them */
   REMOVE: 2,
-} as const;
+};
 /** One value of `DomainAuthorizedSSHKeysSetFlags`. */
 export type DomainAuthorizedSSHKeysSetFlags =
   typeof DomainAuthorizedSSHKeysSetFlags[keyof typeof DomainAuthorizedSSHKeysSetFlags];
 
 /** libvirt's `virDomainBackupBeginFlags` (libvirt-domain.h), `VIR_DOMAIN_BACKUP_BEGIN_REUSE_*`. */
-export const DomainBackupBeginFlags = {
-  /** reuse separately provided images */
+export const DomainBackupBeginFlags: {
+  /** `VIR_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL` = 1 */
+  readonly EXTERNAL: 1;
+} = {
   EXTERNAL: 1,
-} as const;
+};
 /** One value of `DomainBackupBeginFlags`. */
 export type DomainBackupBeginFlags =
   typeof DomainBackupBeginFlags[keyof typeof DomainBackupBeginFlags];
 
 /** libvirt's `virDomainBlockCommitFlags` (libvirt-domain.h), `VIR_DOMAIN_BLOCK_COMMIT_*`. */
-export const DomainBlockCommitFlags = {
-  /** Allow a two-phase commit when top is the active layer */
+export const DomainBlockCommitFlags: {
+  /** `VIR_DOMAIN_BLOCK_COMMIT_ACTIVE` = 4 */
+  readonly ACTIVE: 4;
+  /** `VIR_DOMAIN_BLOCK_COMMIT_BANDWIDTH_BYTES` = 16 */
+  readonly BANDWIDTH_BYTES: 16;
+  /** `VIR_DOMAIN_BLOCK_COMMIT_DELETE` = 2 */
+  readonly DELETE: 2;
+  /** `VIR_DOMAIN_BLOCK_COMMIT_RELATIVE` = 8 */
+  readonly RELATIVE: 8;
+  /** `VIR_DOMAIN_BLOCK_COMMIT_SHALLOW` = 1 */
+  readonly SHALLOW: 1;
+} = {
   ACTIVE: 4,
-  /** bandwidth in bytes/s instead of MiB/s */
   BANDWIDTH_BYTES: 16,
-  /** Delete any files that are now invalid after their contents have been committed */
   DELETE: 2,
-  /** keep the backing chain referenced using relative names */
   RELATIVE: 8,
-  /** NULL base means next backing file, not whole chain */
   SHALLOW: 1,
-} as const;
+};
 /** One value of `DomainBlockCommitFlags`. */
 export type DomainBlockCommitFlags =
   typeof DomainBlockCommitFlags[keyof typeof DomainBlockCommitFlags];
 
 /** libvirt's `virDomainBlockCopyFlags` (libvirt-domain.h), `VIR_DOMAIN_BLOCK_COPY_*`. */
-export const DomainBlockCopyFlags = {
-  /** Reuse existing external file for a copy */
+export const DomainBlockCopyFlags: {
+  /** `VIR_DOMAIN_BLOCK_COPY_REUSE_EXT` = 2 */
+  readonly REUSE_EXT: 2;
+  /** `VIR_DOMAIN_BLOCK_COPY_SHALLOW` = 1 */
+  readonly SHALLOW: 1;
+  /** `VIR_DOMAIN_BLOCK_COPY_SYNCHRONOUS_WRITES` = 8 */
+  readonly SYNCHRONOUS_WRITES: 8;
+  /** `VIR_DOMAIN_BLOCK_COPY_TRANSIENT_JOB` = 4 */
+  readonly TRANSIENT_JOB: 4;
+} = {
   REUSE_EXT: 2,
-  /** Limit copy to top of source backing chain */
   SHALLOW: 1,
-  /** Force the copy job to synchronously propagate guest writes into  the destination image, so that the copy is guaranteed to converge */
   SYNCHRONOUS_WRITES: 8,
-  /** Don't force usage of recoverable job for the copy operation */
   TRANSIENT_JOB: 4,
-} as const;
+};
 /** One value of `DomainBlockCopyFlags`. */
 export type DomainBlockCopyFlags = typeof DomainBlockCopyFlags[keyof typeof DomainBlockCopyFlags];
 
 /** libvirt's `virDomainBlockJobAbortFlags` (libvirt-domain.h), `VIR_DOMAIN_BLOCK_JOB_ABORT_*`. */
-export const DomainBlockJobAbortFlags = {
+export const DomainBlockJobAbortFlags: {
+  /** `VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC` = 1 */
+  readonly ASYNC: 1;
+  /** `VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT` = 2 */
+  readonly PIVOT: 2;
+} = {
   ASYNC: 1,
   PIVOT: 2,
-} as const;
+};
 /** One value of `DomainBlockJobAbortFlags`. */
 export type DomainBlockJobAbortFlags =
   typeof DomainBlockJobAbortFlags[keyof typeof DomainBlockJobAbortFlags];
 
 /** libvirt's `virDomainBlockJobInfoFlags` (libvirt-domain.h), `VIR_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_*`. */
-export const DomainBlockJobInfoFlags = {
-  /** bandwidth in bytes/s instead of MiB/s */
+export const DomainBlockJobInfoFlags: {
+  /** `VIR_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES` = 1 */
+  readonly BYTES: 1;
+} = {
   BYTES: 1,
-} as const;
+};
 /** One value of `DomainBlockJobInfoFlags`. */
 export type DomainBlockJobInfoFlags =
   typeof DomainBlockJobInfoFlags[keyof typeof DomainBlockJobInfoFlags];
 
 /** libvirt's `virDomainBlockJobSetSpeedFlags` (libvirt-domain.h), `VIR_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_*`. */
-export const DomainBlockJobSetSpeedFlags = {
-  /** bandwidth in bytes/s instead of MiB/s */
+export const DomainBlockJobSetSpeedFlags: {
+  /** `VIR_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES` = 1 */
+  readonly BYTES: 1;
+} = {
   BYTES: 1,
-} as const;
+};
 /** One value of `DomainBlockJobSetSpeedFlags`. */
 export type DomainBlockJobSetSpeedFlags =
   typeof DomainBlockJobSetSpeedFlags[keyof typeof DomainBlockJobSetSpeedFlags];
 
 /** libvirt's `virDomainBlockJobType` (libvirt-domain.h), `VIR_DOMAIN_BLOCK_JOB_TYPE_*`. */
-export const DomainBlockJobType = {
-  /** Active Block Commit (virDomainBlockCommit with flags), job  exists as long as sync is active */
+export const DomainBlockJobType: {
+  /** `VIR_DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT` = 4 */
+  readonly ACTIVE_COMMIT: 4;
+  /** `VIR_DOMAIN_BLOCK_JOB_TYPE_BACKUP` = 5 */
+  readonly BACKUP: 5;
+  /** `VIR_DOMAIN_BLOCK_JOB_TYPE_COMMIT` = 3 */
+  readonly COMMIT: 3;
+  /** `VIR_DOMAIN_BLOCK_JOB_TYPE_COPY` = 2 */
+  readonly COPY: 2;
+  /** `VIR_DOMAIN_BLOCK_JOB_TYPE_PULL` = 1 */
+  readonly PULL: 1;
+  /** `VIR_DOMAIN_BLOCK_JOB_TYPE_UNKNOWN` = 0 */
+  readonly UNKNOWN: 0;
+} = {
   ACTIVE_COMMIT: 4,
-  /** Backup (virDomainBackupBegin) */
   BACKUP: 5,
-  /** Block Commit (virDomainBlockCommit without flags), job ends on  completion */
   COMMIT: 3,
-  /** Block Copy (virDomainBlockCopy, or virDomainBlockRebase with  flags), job exists as long as mirroring is active */
   COPY: 2,
-  /** Block Pull (virDomainBlockPull, or virDomainBlockRebase without  flags), job ends on completion */
   PULL: 1,
-  /** Placeholder */
   UNKNOWN: 0,
-} as const;
+};
 /** One value of `DomainBlockJobType`. */
 export type DomainBlockJobType = typeof DomainBlockJobType[keyof typeof DomainBlockJobType];
 
 /** libvirt's `virDomainBlockPullFlags` (libvirt-domain.h), `VIR_DOMAIN_BLOCK_PULL_BANDWIDTH_*`. */
-export const DomainBlockPullFlags = {
-  /** bandwidth in bytes/s instead of MiB/s */
+export const DomainBlockPullFlags: {
+  /** `VIR_DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES` = 64 */
+  readonly BYTES: 64;
+} = {
   BYTES: 64,
-} as const;
+};
 /** One value of `DomainBlockPullFlags`. */
 export type DomainBlockPullFlags = typeof DomainBlockPullFlags[keyof typeof DomainBlockPullFlags];
 
 /** libvirt's `virDomainBlockRebaseFlags` (libvirt-domain.h), `VIR_DOMAIN_BLOCK_REBASE_*`. */
-export const DomainBlockRebaseFlags = {
-  /** bandwidth in bytes/s instead of MiB/s */
+export const DomainBlockRebaseFlags: {
+  /** `VIR_DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES` = 64 */
+  readonly BANDWIDTH_BYTES: 64;
+  /** `VIR_DOMAIN_BLOCK_REBASE_COPY` = 8 */
+  readonly COPY: 8;
+  /** `VIR_DOMAIN_BLOCK_REBASE_COPY_DEV` = 32 */
+  readonly COPY_DEV: 32;
+  /** `VIR_DOMAIN_BLOCK_REBASE_COPY_RAW` = 4 */
+  readonly COPY_RAW: 4;
+  /** `VIR_DOMAIN_BLOCK_REBASE_RELATIVE` = 16 */
+  readonly RELATIVE: 16;
+  /** `VIR_DOMAIN_BLOCK_REBASE_REUSE_EXT` = 2 */
+  readonly REUSE_EXT: 2;
+  /** `VIR_DOMAIN_BLOCK_REBASE_SHALLOW` = 1 */
+  readonly SHALLOW: 1;
+} = {
   BANDWIDTH_BYTES: 64,
-  /** Start a copy job */
   COPY: 8,
-  /** Treat destination as block device instead of file */
   COPY_DEV: 32,
-  /** Make destination file raw */
   COPY_RAW: 4,
-  /** Keep backing chain referenced using relative names */
   RELATIVE: 16,
-  /** Reuse existing external file for a copy */
   REUSE_EXT: 2,
-  /** Limit copy to top of source backing chain */
   SHALLOW: 1,
-} as const;
+};
 /** One value of `DomainBlockRebaseFlags`. */
 export type DomainBlockRebaseFlags =
   typeof DomainBlockRebaseFlags[keyof typeof DomainBlockRebaseFlags];
 
 /** libvirt's `virDomainBlockResizeFlags` (libvirt-domain.h), `VIR_DOMAIN_BLOCK_RESIZE_*`. */
-export const DomainBlockResizeFlags = {
-  /** size in bytes instead of KiB */
+export const DomainBlockResizeFlags: {
+  /** `VIR_DOMAIN_BLOCK_RESIZE_BYTES` = 1 */
+  readonly BYTES: 1;
+} = {
   BYTES: 1,
-} as const;
+};
 /** One value of `DomainBlockResizeFlags`. */
 export type DomainBlockResizeFlags =
   typeof DomainBlockResizeFlags[keyof typeof DomainBlockResizeFlags];
 
 /** libvirt's `virDomainBlockedReason` (libvirt-domain.h), `VIR_DOMAIN_BLOCKED_*`. */
-export const DomainBlockedReason = {
-  /** the reason is unknown */
+export const DomainBlockedReason: {
+  /** `VIR_DOMAIN_BLOCKED_UNKNOWN` = 0 */
+  readonly UNKNOWN: 0;
+} = {
   UNKNOWN: 0,
-} as const;
+};
 /** One value of `DomainBlockedReason`. */
 export type DomainBlockedReason = typeof DomainBlockedReason[keyof typeof DomainBlockedReason];
 
 /** libvirt's `virDomainChannelFlags` (libvirt-domain.h), `VIR_DOMAIN_CHANNEL_*`. */
-export const DomainChannelFlags = {
-  /** abort a (possibly) active channel connection to force a new connection */
+export const DomainChannelFlags: {
+  /** `VIR_DOMAIN_CHANNEL_FORCE` = 1 */
+  readonly FORCE: 1;
+} = {
   FORCE: 1,
-} as const;
+};
 /** One value of `DomainChannelFlags`. */
 export type DomainChannelFlags = typeof DomainChannelFlags[keyof typeof DomainChannelFlags];
 
 /** libvirt's `virDomainCheckpointCreateFlags` (libvirt-domain-checkpoint.h), `VIR_DOMAIN_CHECKPOINT_CREATE_*`. */
-export const DomainCheckpointCreateFlags = {
-  /** use guest agent to quiesce all mounted file systems within the domain */
+export const DomainCheckpointCreateFlags: {
+  /** `VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE` = 2 */
+  readonly QUIESCE: 2;
+  /** `VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE` = 1 */
+  readonly REDEFINE: 1;
+  /** `VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE` = 4 */
+  readonly REDEFINE_VALIDATE: 4;
+} = {
   QUIESCE: 2,
-  /** Restore or alter metadata */
   REDEFINE: 1,
-  /** validate disk data state when redefining a checkpoint */
   REDEFINE_VALIDATE: 4,
-} as const;
+};
 /** One value of `DomainCheckpointCreateFlags`. */
 export type DomainCheckpointCreateFlags =
   typeof DomainCheckpointCreateFlags[keyof typeof DomainCheckpointCreateFlags];
 
 /** libvirt's `virDomainCheckpointDeleteFlags` (libvirt-domain-checkpoint.h), `VIR_DOMAIN_CHECKPOINT_DELETE_*`. */
-export const DomainCheckpointDeleteFlags = {
-  /** Also delete children */
+export const DomainCheckpointDeleteFlags: {
+  /** `VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN` = 1 */
+  readonly CHILDREN: 1;
+  /** `VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY` = 4 */
+  readonly CHILDREN_ONLY: 4;
+  /** `VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY` = 2 */
+  readonly METADATA_ONLY: 2;
+} = {
   CHILDREN: 1,
-  /** Delete just children */
   CHILDREN_ONLY: 4,
-  /** Delete just metadata */
   METADATA_ONLY: 2,
-} as const;
+};
 /** One value of `DomainCheckpointDeleteFlags`. */
 export type DomainCheckpointDeleteFlags =
   typeof DomainCheckpointDeleteFlags[keyof typeof DomainCheckpointDeleteFlags];
 
 /** libvirt's `virDomainCheckpointListFlags` (libvirt-domain-checkpoint.h), `VIR_DOMAIN_CHECKPOINT_LIST_*`. */
-export const DomainCheckpointListFlags = {
-  /** List all descendants, not just children, when listing a checkpoint */
+export const DomainCheckpointListFlags: {
+  /** `VIR_DOMAIN_CHECKPOINT_LIST_DESCENDANTS` = 1 */
+  readonly DESCENDANTS: 1;
+  /** `VIR_DOMAIN_CHECKPOINT_LIST_LEAVES` = 4 */
+  readonly LEAVES: 4;
+  /** `VIR_DOMAIN_CHECKPOINT_LIST_NO_LEAVES` = 8 */
+  readonly NO_LEAVES: 8;
+  /** `VIR_DOMAIN_CHECKPOINT_LIST_ROOTS` = 1 */
+  readonly ROOTS: 1;
+  /** `VIR_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL` = 2 */
+  readonly TOPOLOGICAL: 2;
+} = {
   DESCENDANTS: 1,
-  /** Filter by checkpoints with no children */
   LEAVES: 4,
-  /** Filter by checkpoints that have children */
   NO_LEAVES: 8,
-  /** Filter by checkpoints with no parents, when listing a domain */
   ROOTS: 1,
-  /** Ensure parents occur before children in the resulting list */
   TOPOLOGICAL: 2,
-} as const;
+};
 /** One value of `DomainCheckpointListFlags`. */
 export type DomainCheckpointListFlags =
   typeof DomainCheckpointListFlags[keyof typeof DomainCheckpointListFlags];
 
 /** libvirt's `virDomainCheckpointXMLFlags` (libvirt-domain-checkpoint.h), `VIR_DOMAIN_CHECKPOINT_XML_*`. */
-export const DomainCheckpointXMLFlags = {
-  /** Suppress <domain> subelement */
+export const DomainCheckpointXMLFlags: {
+  /** `VIR_DOMAIN_CHECKPOINT_XML_NO_DOMAIN` = 2 */
+  readonly NO_DOMAIN: 2;
+  /** `VIR_DOMAIN_CHECKPOINT_XML_SECURE` = 1 */
+  readonly SECURE: 1;
+  /** `VIR_DOMAIN_CHECKPOINT_XML_SIZE` = 4 */
+  readonly SIZE: 4;
+} = {
   NO_DOMAIN: 2,
-  /** Include sensitive data */
   SECURE: 1,
-  /** Include dynamic per-<disk> size */
   SIZE: 4,
-} as const;
+};
 /** One value of `DomainCheckpointXMLFlags`. */
 export type DomainCheckpointXMLFlags =
   typeof DomainCheckpointXMLFlags[keyof typeof DomainCheckpointXMLFlags];
 
 /** libvirt's `virDomainConsoleFlags` (libvirt-domain.h), `VIR_DOMAIN_CONSOLE_*`. */
-export const DomainConsoleFlags = {
-  /** abort a (possibly) active console connection to force a new connection */
+export const DomainConsoleFlags: {
+  /** `VIR_DOMAIN_CONSOLE_FORCE` = 1 */
+  readonly FORCE: 1;
+  /** `VIR_DOMAIN_CONSOLE_SAFE` = 2 */
+  readonly SAFE: 2;
+} = {
   FORCE: 1,
-  /** check if the console driver supports safe console operations */
   SAFE: 2,
-} as const;
+};
 /** One value of `DomainConsoleFlags`. */
 export type DomainConsoleFlags = typeof DomainConsoleFlags[keyof typeof DomainConsoleFlags];
 
 /** libvirt's `virDomainControlErrorReason` (libvirt-domain.h), `VIR_DOMAIN_CONTROL_ERROR_REASON_*`. */
-export const DomainControlErrorReason = {
-  /** error caused due to internal failure in libvirt */
+export const DomainControlErrorReason: {
+  /** `VIR_DOMAIN_CONTROL_ERROR_REASON_INTERNAL` = 3 */
+  readonly INTERNAL: 3;
+  /** `VIR_DOMAIN_CONTROL_ERROR_REASON_MONITOR` = 2 */
+  readonly MONITOR: 2;
+  /** `VIR_DOMAIN_CONTROL_ERROR_REASON_NONE` = 0 */
+  readonly NONE: 0;
+  /** `VIR_DOMAIN_CONTROL_ERROR_REASON_UNKNOWN` = 1 */
+  readonly UNKNOWN: 1;
+} = {
   INTERNAL: 3,
-  /** monitor connection is broken */
   MONITOR: 2,
-  /** server didn't provide a reason */
   NONE: 0,
-  /** unknown reason for the error */
   UNKNOWN: 1,
-} as const;
+};
 /** One value of `DomainControlErrorReason`. */
 export type DomainControlErrorReason =
   typeof DomainControlErrorReason[keyof typeof DomainControlErrorReason];
 
 /** libvirt's `virDomainControlState` (libvirt-domain.h), `VIR_DOMAIN_CONTROL_*`. */
-export const DomainControlState = {
-  /** unusable, domain cannot be fully operated, possible reason is provided in the details field */
+export const DomainControlState: {
+  /** `VIR_DOMAIN_CONTROL_ERROR` = 3 */
+  readonly ERROR: 3;
+  /** `VIR_DOMAIN_CONTROL_JOB` = 1 */
+  readonly JOB: 1;
+  /** `VIR_DOMAIN_CONTROL_OCCUPIED` = 2 */
+  readonly OCCUPIED: 2;
+  /** `VIR_DOMAIN_CONTROL_OK` = 0 */
+  readonly OK: 0;
+} = {
   ERROR: 3,
-  /** background job is running (can be monitored by virDomainGetJobInfo); only limited set of commands may be allowed */
   JOB: 1,
-  /** occupied by a running command */
   OCCUPIED: 2,
-  /** operational, ready to accept commands */
   OK: 0,
-} as const;
+};
 /** One value of `DomainControlState`. */
 export type DomainControlState = typeof DomainControlState[keyof typeof DomainControlState];
 
 /** libvirt's `virDomainCoreDumpFlags` (libvirt-domain.h), `VIR_DUMP_*`. */
-export const DomainCoreDumpFlags = {
-  /** avoid file system cache pollution */
+export const DomainCoreDumpFlags: {
+  /** `VIR_DUMP_BYPASS_CACHE` = 4 */
+  readonly BYPASS_CACHE: 4;
+  /** `VIR_DUMP_CRASH` = 1 */
+  readonly CRASH: 1;
+  /** `VIR_DUMP_LIVE` = 2 */
+  readonly LIVE: 2;
+  /** `VIR_DUMP_MEMORY_ONLY` = 16 */
+  readonly MEMORY_ONLY: 16;
+  /** `VIR_DUMP_RESET` = 8 */
+  readonly RESET: 8;
+} = {
   BYPASS_CACHE: 4,
-  /** crash after dump */
   CRASH: 1,
-  /** live dump */
   LIVE: 2,
-  /** use dump-guest-memory */
   MEMORY_ONLY: 16,
-  /** reset domain after dump finishes */
   RESET: 8,
-} as const;
+};
 /** One value of `DomainCoreDumpFlags`. */
 export type DomainCoreDumpFlags = typeof DomainCoreDumpFlags[keyof typeof DomainCoreDumpFlags];
 
 /** libvirt's `virDomainCoreDumpFormat` (libvirt-domain.h), `VIR_DOMAIN_CORE_DUMP_FORMAT_*`. */
-export const DomainCoreDumpFormat = {
-  /** kdump-compressed format, with  lzo compression */
+export const DomainCoreDumpFormat: {
+  /** `VIR_DOMAIN_CORE_DUMP_FORMAT_KDUMP_LZO` = 2 */
+  readonly KDUMP_LZO: 2;
+  /** `VIR_DOMAIN_CORE_DUMP_FORMAT_KDUMP_SNAPPY` = 3 */
+  readonly KDUMP_SNAPPY: 3;
+  /** `VIR_DOMAIN_CORE_DUMP_FORMAT_KDUMP_ZLIB` = 1 */
+  readonly KDUMP_ZLIB: 1;
+  /** `VIR_DOMAIN_CORE_DUMP_FORMAT_RAW` = 0 */
+  readonly RAW: 0;
+  /** `VIR_DOMAIN_CORE_DUMP_FORMAT_WIN_DMP` = 4 */
+  readonly WIN_DMP: 4;
+} = {
   KDUMP_LZO: 2,
-  /** kdump-compressed format, with  snappy compression */
   KDUMP_SNAPPY: 3,
-  /** kdump-compressed format, with  zlib compression */
   KDUMP_ZLIB: 1,
-  /** dump guest memory in raw format */
   RAW: 0,
-  /** Windows full crashdump format */
   WIN_DMP: 4,
-} as const;
+};
 /** One value of `DomainCoreDumpFormat`. */
 export type DomainCoreDumpFormat = typeof DomainCoreDumpFormat[keyof typeof DomainCoreDumpFormat];
 
 /** libvirt's `virDomainCrashedReason` (libvirt-domain.h), `VIR_DOMAIN_CRASHED_*`. */
-export const DomainCrashedReason = {
-  /** domain panicked */
+export const DomainCrashedReason: {
+  /** `VIR_DOMAIN_CRASHED_PANICKED` = 1 */
+  readonly PANICKED: 1;
+  /** `VIR_DOMAIN_CRASHED_UNKNOWN` = 0 */
+  readonly UNKNOWN: 0;
+} = {
   PANICKED: 1,
-  /** crashed for unknown reason */
   UNKNOWN: 0,
-} as const;
+};
 /** One value of `DomainCrashedReason`. */
 export type DomainCrashedReason = typeof DomainCrashedReason[keyof typeof DomainCrashedReason];
 
 /** libvirt's `virDomainCreateFlags` (libvirt-domain.h), `VIR_DOMAIN_*`. */
-export const DomainCreateFlags = {
-  /** Default behavior */
+export const DomainCreateFlags: {
+  /** `VIR_DOMAIN_NONE` = 0 */
+  readonly NONE: 0;
+  /** `VIR_DOMAIN_START_AUTODESTROY` = 2 */
+  readonly START_AUTODESTROY: 2;
+  /** `VIR_DOMAIN_START_BYPASS_CACHE` = 4 */
+  readonly START_BYPASS_CACHE: 4;
+  /** `VIR_DOMAIN_START_FORCE_BOOT` = 8 */
+  readonly START_FORCE_BOOT: 8;
+  /** `VIR_DOMAIN_START_PAUSED` = 1 */
+  readonly START_PAUSED: 1;
+  /** `VIR_DOMAIN_START_RESET_NVRAM` = 32 */
+  readonly START_RESET_NVRAM: 32;
+  /** `VIR_DOMAIN_START_VALIDATE` = 16 */
+  readonly START_VALIDATE: 16;
+} = {
   NONE: 0,
-  /** Automatically kill guest when virConnectPtr is closed */
   START_AUTODESTROY: 2,
-  /** Avoid file system cache pollution */
   START_BYPASS_CACHE: 4,
-  /** Boot, discarding any managed save */
   START_FORCE_BOOT: 8,
-  /** Launch guest in paused state */
   START_PAUSED: 1,
-  /** Re-initialize NVRAM from template */
   START_RESET_NVRAM: 32,
-  /** Validate the XML document against schema */
   START_VALIDATE: 16,
-} as const;
+};
 /** One value of `DomainCreateFlags`. */
 export type DomainCreateFlags = typeof DomainCreateFlags[keyof typeof DomainCreateFlags];
 
 /** libvirt's `virDomainDefineFlags` (libvirt-domain.h), `VIR_DOMAIN_DEFINE_*`. */
-export const DomainDefineFlags = {
-  /** Validate the XML document against schema */
+export const DomainDefineFlags: {
+  /** `VIR_DOMAIN_DEFINE_VALIDATE` = 1 */
+  readonly VALIDATE: 1;
+} = {
   VALIDATE: 1,
-} as const;
+};
 /** One value of `DomainDefineFlags`. */
 export type DomainDefineFlags = typeof DomainDefineFlags[keyof typeof DomainDefineFlags];
 
 /** libvirt's `virDomainDestroyFlagsValues` (libvirt-domain.h), `VIR_DOMAIN_DESTROY_*`. */
-export const DomainDestroyFlagsValues = {
-  /** Default behavior - could lead to data loss!! */
+export const DomainDestroyFlagsValues: {
+  /** `VIR_DOMAIN_DESTROY_DEFAULT` = 0 */
+  readonly DEFAULT: 0;
+  /** `VIR_DOMAIN_DESTROY_GRACEFUL` = 1 */
+  readonly GRACEFUL: 1;
+  /** `VIR_DOMAIN_DESTROY_REMOVE_LOGS` = 2 */
+  readonly REMOVE_LOGS: 2;
+} = {
   DEFAULT: 0,
-  /** only SIGTERM, no SIGKILL */
   GRACEFUL: 1,
-  /** remove VM logs on destroy */
   REMOVE_LOGS: 2,
-} as const;
+};
 /** One value of `DomainDestroyFlagsValues`. */
 export type DomainDestroyFlagsValues =
   typeof DomainDestroyFlagsValues[keyof typeof DomainDestroyFlagsValues];
 
 /** libvirt's `virDomainDeviceModifyFlags` (libvirt-domain.h), `VIR_DOMAIN_DEVICE_MODIFY_*`. */
-export const DomainDeviceModifyFlags = {
-  /** See virDomainModificationImpact */
+export const DomainDeviceModifyFlags: {
+  /** `VIR_DOMAIN_DEVICE_MODIFY_CONFIG` = 2 */
+  readonly CONFIG: 2;
+  /** `VIR_DOMAIN_DEVICE_MODIFY_CURRENT` = 0 */
+  readonly CURRENT: 0;
+  /** `VIR_DOMAIN_DEVICE_MODIFY_FORCE` = 4 */
+  readonly FORCE: 4;
+  /** `VIR_DOMAIN_DEVICE_MODIFY_LIVE` = 1 */
+  readonly LIVE: 1;
+} = {
   CONFIG: 2,
-  /** See virDomainModificationImpact */
   CURRENT: 0,
-  /** Forcibly modify device (ex. force eject a cdrom) */
   FORCE: 4,
-  /** See virDomainModificationImpact */
   LIVE: 1,
-} as const;
+};
 /** One value of `DomainDeviceModifyFlags`. */
 export type DomainDeviceModifyFlags =
   typeof DomainDeviceModifyFlags[keyof typeof DomainDeviceModifyFlags];
 
 /** libvirt's `virDomainDirtyRateCalcFlags` (libvirt-domain.h), `VIR_DOMAIN_DIRTYRATE_MODE_*`. */
-export const DomainDirtyRateCalcFlags = {
-  /** dirty-bitmap mode */
+export const DomainDirtyRateCalcFlags: {
+  /** `VIR_DOMAIN_DIRTYRATE_MODE_DIRTY_BITMAP` = 1 */
+  readonly DIRTY_BITMAP: 1;
+  /** `VIR_DOMAIN_DIRTYRATE_MODE_DIRTY_RING` = 2 */
+  readonly DIRTY_RING: 2;
+  /** `VIR_DOMAIN_DIRTYRATE_MODE_PAGE_SAMPLING` = 0 */
+  readonly PAGE_SAMPLING: 0;
+} = {
   DIRTY_BITMAP: 1,
-  /** dirty-ring mode */
   DIRTY_RING: 2,
-  /** default mode - page-sampling */
   PAGE_SAMPLING: 0,
-} as const;
+};
 /** One value of `DomainDirtyRateCalcFlags`. */
 export type DomainDirtyRateCalcFlags =
   typeof DomainDirtyRateCalcFlags[keyof typeof DomainDirtyRateCalcFlags];
 
 /** libvirt's `virDomainDirtyRateStatus` (libvirt-domain.h), `VIR_DOMAIN_DIRTYRATE_*`. */
-export const DomainDirtyRateStatus = {
-  /** the dirtyrate calculation is completed */
+export const DomainDirtyRateStatus: {
+  /** `VIR_DOMAIN_DIRTYRATE_MEASURED` = 2 */
+  readonly MEASURED: 2;
+  /** `VIR_DOMAIN_DIRTYRATE_MEASURING` = 1 */
+  readonly MEASURING: 1;
+  /** `VIR_DOMAIN_DIRTYRATE_UNSTARTED` = 0 */
+  readonly UNSTARTED: 0;
+} = {
   MEASURED: 2,
-  /** the dirtyrate calculation is measuring */
   MEASURING: 1,
-  /** the dirtyrate calculation has not been started */
   UNSTARTED: 0,
-} as const;
+};
 /** One value of `DomainDirtyRateStatus`. */
 export type DomainDirtyRateStatus =
   typeof DomainDirtyRateStatus[keyof typeof DomainDirtyRateStatus];
 
 /** libvirt's `virDomainDiskErrorCode` (libvirt-domain.h), `VIR_DOMAIN_DISK_ERROR_*`. */
-export const DomainDiskErrorCode = {
-  /** no error */
+export const DomainDiskErrorCode: {
+  /** `VIR_DOMAIN_DISK_ERROR_NONE` = 0 */
+  readonly NONE: 0;
+  /** `VIR_DOMAIN_DISK_ERROR_NO_SPACE` = 2 */
+  readonly NO_SPACE: 2;
+  /** `VIR_DOMAIN_DISK_ERROR_UNSPEC` = 1 */
+  readonly UNSPEC: 1;
+} = {
   NONE: 0,
-  /** no space left on the device */
   NO_SPACE: 2,
-  /** unspecified I/O error */
   UNSPEC: 1,
-} as const;
+};
 /** One value of `DomainDiskErrorCode`. */
 export type DomainDiskErrorCode = typeof DomainDiskErrorCode[keyof typeof DomainDiskErrorCode];
 
 /** libvirt's `virDomainEventCrashedDetailType` (libvirt-domain.h), `VIR_DOMAIN_EVENT_CRASHED_*`. */
-export const DomainEventCrashedDetailType = {
-  /** Guest was crashloaded */
+export const DomainEventCrashedDetailType: {
+  /** `VIR_DOMAIN_EVENT_CRASHED_CRASHLOADED` = 1 */
+  readonly CRASHLOADED: 1;
+  /** `VIR_DOMAIN_EVENT_CRASHED_PANICKED` = 0 */
+  readonly PANICKED: 0;
+} = {
   CRASHLOADED: 1,
-  /** Guest was panicked */
   PANICKED: 0,
-} as const;
+};
 /** One value of `DomainEventCrashedDetailType`. */
 export type DomainEventCrashedDetailType =
   typeof DomainEventCrashedDetailType[keyof typeof DomainEventCrashedDetailType];
 
 /** libvirt's `virDomainEventDefinedDetailType` (libvirt-domain.h), `VIR_DOMAIN_EVENT_DEFINED_*`. */
-export const DomainEventDefinedDetailType = {
-  /** Newly created config file */
+export const DomainEventDefinedDetailType: {
+  /** `VIR_DOMAIN_EVENT_DEFINED_ADDED` = 0 */
+  readonly ADDED: 0;
+  /** `VIR_DOMAIN_EVENT_DEFINED_FROM_SNAPSHOT` = 3 */
+  readonly FROM_SNAPSHOT: 3;
+  /** `VIR_DOMAIN_EVENT_DEFINED_RENAMED` = 2 */
+  readonly RENAMED: 2;
+  /** `VIR_DOMAIN_EVENT_DEFINED_UPDATED` = 1 */
+  readonly UPDATED: 1;
+} = {
   ADDED: 0,
-  /** Config was restored from a snapshot */
   FROM_SNAPSHOT: 3,
-  /** Domain was renamed */
   RENAMED: 2,
-  /** Changed config file */
   UPDATED: 1,
-} as const;
+};
 /** One value of `DomainEventDefinedDetailType`. */
 export type DomainEventDefinedDetailType =
   typeof DomainEventDefinedDetailType[keyof typeof DomainEventDefinedDetailType];
 
 /** libvirt's `virDomainEventGraphicsAddressType` (libvirt-domain.h), `VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_*`. */
-export const DomainEventGraphicsAddressType = {
-  /** IPv4 address */
+export const DomainEventGraphicsAddressType: {
+  /** `VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_IPV4` = 0 */
+  readonly IPV4: 0;
+  /** `VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_IPV6` = 1 */
+  readonly IPV6: 1;
+  /** `VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_UNIX` = 2 */
+  readonly UNIX: 2;
+} = {
   IPV4: 0,
-  /** IPv6 address */
   IPV6: 1,
-  /** UNIX socket path */
   UNIX: 2,
-} as const;
+};
 /** One value of `DomainEventGraphicsAddressType`. */
 export type DomainEventGraphicsAddressType =
   typeof DomainEventGraphicsAddressType[keyof typeof DomainEventGraphicsAddressType];
 
 /** libvirt's `virDomainEventGraphicsPhase` (libvirt-domain.h), `VIR_DOMAIN_EVENT_GRAPHICS_*`. */
-export const DomainEventGraphicsPhase = {
-  /** Initial socket connection established */
+export const DomainEventGraphicsPhase: {
+  /** `VIR_DOMAIN_EVENT_GRAPHICS_CONNECT` = 0 */
+  readonly CONNECT: 0;
+  /** `VIR_DOMAIN_EVENT_GRAPHICS_DISCONNECT` = 2 */
+  readonly DISCONNECT: 2;
+  /** `VIR_DOMAIN_EVENT_GRAPHICS_INITIALIZE` = 1 */
+  readonly INITIALIZE: 1;
+} = {
   CONNECT: 0,
-  /** Final socket disconnection */
   DISCONNECT: 2,
-  /** Authentication & setup completed */
   INITIALIZE: 1,
-} as const;
+};
 /** One value of `DomainEventGraphicsPhase`. */
 export type DomainEventGraphicsPhase =
   typeof DomainEventGraphicsPhase[keyof typeof DomainEventGraphicsPhase];
 
 /** libvirt's `virDomainEventID` (libvirt-domain.h), `VIR_DOMAIN_EVENT_ID_*`. */
-export const DomainEventID = {
-  /** virConnectDomainEventAgentLifecycleCallback */
+export const DomainEventID: {
+  /** `VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE` = 18 */
+  readonly AGENT_LIFECYCLE: 18;
+  /** `VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE` = 13 */
+  readonly BALLOON_CHANGE: 13;
+  /** `VIR_DOMAIN_EVENT_ID_BLOCK_JOB` = 8 */
+  readonly BLOCK_JOB: 8;
+  /** `VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2` = 16 */
+  readonly BLOCK_JOB_2: 16;
+  /** `VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD` = 24 */
+  readonly BLOCK_THRESHOLD: 24;
+  /** `VIR_DOMAIN_EVENT_ID_CONTROL_ERROR` = 7 */
+  readonly CONTROL_ERROR: 7;
+  /** `VIR_DOMAIN_EVENT_ID_DEVICE_ADDED` = 19 */
+  readonly DEVICE_ADDED: 19;
+  /** `VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED` = 22 */
+  readonly DEVICE_REMOVAL_FAILED: 22;
+  /** `VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED` = 15 */
+  readonly DEVICE_REMOVED: 15;
+  /** `VIR_DOMAIN_EVENT_ID_DISK_CHANGE` = 9 */
+  readonly DISK_CHANGE: 9;
+  /** `VIR_DOMAIN_EVENT_ID_GRAPHICS` = 5 */
+  readonly GRAPHICS: 5;
+  /** `VIR_DOMAIN_EVENT_ID_IO_ERROR` = 4 */
+  readonly IO_ERROR: 4;
+  /** `VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON` = 6 */
+  readonly IO_ERROR_REASON: 6;
+  /** `VIR_DOMAIN_EVENT_ID_JOB_COMPLETED` = 21 */
+  readonly JOB_COMPLETED: 21;
+  /** `VIR_DOMAIN_EVENT_ID_LIFECYCLE` = 0 */
+  readonly LIFECYCLE: 0;
+  /** `VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE` = 26 */
+  readonly MEMORY_DEVICE_SIZE_CHANGE: 26;
+  /** `VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE` = 25 */
+  readonly MEMORY_FAILURE: 25;
+  /** `VIR_DOMAIN_EVENT_ID_METADATA_CHANGE` = 23 */
+  readonly METADATA_CHANGE: 23;
+  /** `VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION` = 20 */
+  readonly MIGRATION_ITERATION: 20;
+  /** `VIR_DOMAIN_EVENT_ID_PMSUSPEND` = 12 */
+  readonly PMSUSPEND: 12;
+  /** `VIR_DOMAIN_EVENT_ID_PMSUSPEND_DISK` = 14 */
+  readonly PMSUSPEND_DISK: 14;
+  /** `VIR_DOMAIN_EVENT_ID_PMWAKEUP` = 11 */
+  readonly PMWAKEUP: 11;
+  /** `VIR_DOMAIN_EVENT_ID_REBOOT` = 1 */
+  readonly REBOOT: 1;
+  /** `VIR_DOMAIN_EVENT_ID_RTC_CHANGE` = 2 */
+  readonly RTC_CHANGE: 2;
+  /** `VIR_DOMAIN_EVENT_ID_TRAY_CHANGE` = 10 */
+  readonly TRAY_CHANGE: 10;
+  /** `VIR_DOMAIN_EVENT_ID_TUNABLE` = 17 */
+  readonly TUNABLE: 17;
+  /** `VIR_DOMAIN_EVENT_ID_WATCHDOG` = 3 */
+  readonly WATCHDOG: 3;
+} = {
   AGENT_LIFECYCLE: 18,
-  /** virConnectDomainEventBalloonChangeCallback */
   BALLOON_CHANGE: 13,
-  /** virConnectDomainEventBlockJobCallback */
   BLOCK_JOB: 8,
-  /** virConnectDomainEventBlockJobCallback */
   BLOCK_JOB_2: 16,
-  /** virConnectDomainEventBlockThresholdCallback */
   BLOCK_THRESHOLD: 24,
-  /** virConnectDomainEventGenericCallback */
   CONTROL_ERROR: 7,
-  /** virConnectDomainEventDeviceAddedCallback */
   DEVICE_ADDED: 19,
-  /** virConnectDomainEventDeviceRemovalFailedCallback */
   DEVICE_REMOVAL_FAILED: 22,
-  /** virConnectDomainEventDeviceRemovedCallback */
   DEVICE_REMOVED: 15,
-  /** virConnectDomainEventDiskChangeCallback */
   DISK_CHANGE: 9,
-  /** virConnectDomainEventGraphicsCallback */
   GRAPHICS: 5,
-  /** virConnectDomainEventIOErrorCallback */
   IO_ERROR: 4,
-  /** virConnectDomainEventIOErrorReasonCallback */
   IO_ERROR_REASON: 6,
-  /** virConnectDomainEventJobCompletedCallback */
   JOB_COMPLETED: 21,
-  /** virConnectDomainEventCallback */
   LIFECYCLE: 0,
-  /** virConnectDomainEventMemoryDeviceSizeChangeCallback */
   MEMORY_DEVICE_SIZE_CHANGE: 26,
-  /** virConnectDomainEventMemoryFailureCallback */
   MEMORY_FAILURE: 25,
-  /** virConnectDomainEventMetadataChangeCallback */
   METADATA_CHANGE: 23,
-  /** virConnectDomainEventMigrationIterationCallback */
   MIGRATION_ITERATION: 20,
-  /** virConnectDomainEventPMSuspendCallback */
   PMSUSPEND: 12,
-  /** virConnectDomainEventPMSuspendDiskCallback */
   PMSUSPEND_DISK: 14,
-  /** virConnectDomainEventPMWakeupCallback */
   PMWAKEUP: 11,
-  /** virConnectDomainEventGenericCallback */
   REBOOT: 1,
-  /** virConnectDomainEventRTCChangeCallback */
   RTC_CHANGE: 2,
-  /** virConnectDomainEventTrayChangeCallback */
   TRAY_CHANGE: 10,
-  /** virConnectDomainEventTunableCallback */
   TUNABLE: 17,
-  /** virConnectDomainEventWatchdogCallback */
   WATCHDOG: 3,
-} as const;
+};
 /** One value of `DomainEventID`. */
 export type DomainEventID = typeof DomainEventID[keyof typeof DomainEventID];
 
 /** libvirt's `virDomainEventIOErrorAction` (libvirt-domain.h), `VIR_DOMAIN_EVENT_IO_ERROR_*`. */
-export const DomainEventIOErrorAction = {
-  /** No action, IO error ignored */
+export const DomainEventIOErrorAction: {
+  /** `VIR_DOMAIN_EVENT_IO_ERROR_NONE` = 0 */
+  readonly NONE: 0;
+  /** `VIR_DOMAIN_EVENT_IO_ERROR_PAUSE` = 1 */
+  readonly PAUSE: 1;
+  /** `VIR_DOMAIN_EVENT_IO_ERROR_REPORT` = 2 */
+  readonly REPORT: 2;
+} = {
   NONE: 0,
-  /** Guest CPUs are paused */
   PAUSE: 1,
-  /** IO error reported to guest OS */
   REPORT: 2,
-} as const;
+};
 /** One value of `DomainEventIOErrorAction`. */
 export type DomainEventIOErrorAction =
   typeof DomainEventIOErrorAction[keyof typeof DomainEventIOErrorAction];
 
 /** libvirt's `virDomainEventPMSuspendedDetailType` (libvirt-domain.h), `VIR_DOMAIN_EVENT_PMSUSPENDED_*`. */
-export const DomainEventPMSuspendedDetailType = {
-  /** Guest was PM suspended to disk */
+export const DomainEventPMSuspendedDetailType: {
+  /** `VIR_DOMAIN_EVENT_PMSUSPENDED_DISK` = 1 */
+  readonly DISK: 1;
+  /** `VIR_DOMAIN_EVENT_PMSUSPENDED_MEMORY` = 0 */
+  readonly MEMORY: 0;
+} = {
   DISK: 1,
-  /** Guest was PM suspended to memory */
   MEMORY: 0,
-} as const;
+};
 /** One value of `DomainEventPMSuspendedDetailType`. */
 export type DomainEventPMSuspendedDetailType =
   typeof DomainEventPMSuspendedDetailType[keyof typeof DomainEventPMSuspendedDetailType];
 
 /** libvirt's `virDomainEventResumedDetailType` (libvirt-domain.h), `VIR_DOMAIN_EVENT_RESUMED_*`. */
-export const DomainEventResumedDetailType = {
-  /** Resumed from snapshot */
+export const DomainEventResumedDetailType: {
+  /** `VIR_DOMAIN_EVENT_RESUMED_FROM_SNAPSHOT` = 2 */
+  readonly FROM_SNAPSHOT: 2;
+  /** `VIR_DOMAIN_EVENT_RESUMED_MIGRATED` = 1 */
+  readonly MIGRATED: 1;
+  /** `VIR_DOMAIN_EVENT_RESUMED_POSTCOPY` = 3 */
+  readonly POSTCOPY: 3;
+  /** `VIR_DOMAIN_EVENT_RESUMED_POSTCOPY_FAILED` = 4 */
+  readonly POSTCOPY_FAILED: 4;
+  /** `VIR_DOMAIN_EVENT_RESUMED_UNPAUSED` = 0 */
+  readonly UNPAUSED: 0;
+} = {
   FROM_SNAPSHOT: 2,
-  /** Resumed for completion of migration */
   MIGRATED: 1,
-  /** Resumed, but migration is still running in post-copy mode */
   POSTCOPY: 3,
-  /** Running, but migration failed in post-copy */
   POSTCOPY_FAILED: 4,
-  /** Normal resume due to admin unpause */
   UNPAUSED: 0,
-} as const;
+};
 /** One value of `DomainEventResumedDetailType`. */
 export type DomainEventResumedDetailType =
   typeof DomainEventResumedDetailType[keyof typeof DomainEventResumedDetailType];
 
 /** libvirt's `virDomainEventShutdownDetailType` (libvirt-domain.h), `VIR_DOMAIN_EVENT_SHUTDOWN_*`. */
-export const DomainEventShutdownDetailType = {
-  /** Guest finished shutdown sequence */
+export const DomainEventShutdownDetailType: {
+  /** `VIR_DOMAIN_EVENT_SHUTDOWN_FINISHED` = 0 */
+  readonly FINISHED: 0;
+  /** `VIR_DOMAIN_EVENT_SHUTDOWN_GUEST` = 1 */
+  readonly GUEST: 1;
+  /** `VIR_DOMAIN_EVENT_SHUTDOWN_HOST` = 2 */
+  readonly HOST: 2;
+} = {
   FINISHED: 0,
-  /** Domain finished shutting down after request from the guest itself  (e.g. hardware-specific action) */
   GUEST: 1,
-  /** Domain finished shutting down after request from the host (e.g. killed by  a signal) */
   HOST: 2,
-} as const;
+};
 /** One value of `DomainEventShutdownDetailType`. */
 export type DomainEventShutdownDetailType =
   typeof DomainEventShutdownDetailType[keyof typeof DomainEventShutdownDetailType];
 
 /** libvirt's `virDomainEventStartedDetailType` (libvirt-domain.h), `VIR_DOMAIN_EVENT_STARTED_*`. */
-export const DomainEventStartedDetailType = {
-  /** Normal startup from boot */
+export const DomainEventStartedDetailType: {
+  /** `VIR_DOMAIN_EVENT_STARTED_BOOTED` = 0 */
+  readonly BOOTED: 0;
+  /** `VIR_DOMAIN_EVENT_STARTED_FROM_SNAPSHOT` = 3 */
+  readonly FROM_SNAPSHOT: 3;
+  /** `VIR_DOMAIN_EVENT_STARTED_MIGRATED` = 1 */
+  readonly MIGRATED: 1;
+  /** `VIR_DOMAIN_EVENT_STARTED_RESTORED` = 2 */
+  readonly RESTORED: 2;
+  /** `VIR_DOMAIN_EVENT_STARTED_WAKEUP` = 4 */
+  readonly WAKEUP: 4;
+} = {
   BOOTED: 0,
-  /** Restored from snapshot */
   FROM_SNAPSHOT: 3,
-  /** Incoming migration from another host */
   MIGRATED: 1,
-  /** Restored from a state file */
   RESTORED: 2,
-  /** Started due to wakeup event */
   WAKEUP: 4,
-} as const;
+};
 /** One value of `DomainEventStartedDetailType`. */
 export type DomainEventStartedDetailType =
   typeof DomainEventStartedDetailType[keyof typeof DomainEventStartedDetailType];
 
 /** libvirt's `virDomainEventStoppedDetailType` (libvirt-domain.h), `VIR_DOMAIN_EVENT_STOPPED_*`. */
-export const DomainEventStoppedDetailType = {
-  /** Guest crashed */
+export const DomainEventStoppedDetailType: {
+  /** `VIR_DOMAIN_EVENT_STOPPED_CRASHED` = 2 */
+  readonly CRASHED: 2;
+  /** `VIR_DOMAIN_EVENT_STOPPED_DESTROYED` = 1 */
+  readonly DESTROYED: 1;
+  /** `VIR_DOMAIN_EVENT_STOPPED_FAILED` = 5 */
+  readonly FAILED: 5;
+  /** `VIR_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT` = 6 */
+  readonly FROM_SNAPSHOT: 6;
+  /** `VIR_DOMAIN_EVENT_STOPPED_MIGRATED` = 3 */
+  readonly MIGRATED: 3;
+  /** `VIR_DOMAIN_EVENT_STOPPED_SAVED` = 4 */
+  readonly SAVED: 4;
+  /** `VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN` = 0 */
+  readonly SHUTDOWN: 0;
+} = {
   CRASHED: 2,
-  /** Forced poweroff from host */
   DESTROYED: 1,
-  /** Host emulator/mgmt failed */
   FAILED: 5,
-  /** offline snapshot loaded */
   FROM_SNAPSHOT: 6,
-  /** Migrated off to another host */
   MIGRATED: 3,
-  /** Saved to a state file */
   SAVED: 4,
-  /** Normal shutdown */
   SHUTDOWN: 0,
-} as const;
+};
 /** One value of `DomainEventStoppedDetailType`. */
 export type DomainEventStoppedDetailType =
   typeof DomainEventStoppedDetailType[keyof typeof DomainEventStoppedDetailType];
 
 /** libvirt's `virDomainEventSuspendedDetailType` (libvirt-domain.h), `VIR_DOMAIN_EVENT_SUSPENDED_*`. */
-export const DomainEventSuspendedDetailType = {
-  /** suspended after failure during libvirt API call */
+export const DomainEventSuspendedDetailType: {
+  /** `VIR_DOMAIN_EVENT_SUSPENDED_API_ERROR` = 6 */
+  readonly API_ERROR: 6;
+  /** `VIR_DOMAIN_EVENT_SUSPENDED_FROM_SNAPSHOT` = 5 */
+  readonly FROM_SNAPSHOT: 5;
+  /** `VIR_DOMAIN_EVENT_SUSPENDED_IOERROR` = 2 */
+  readonly IOERROR: 2;
+  /** `VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED` = 1 */
+  readonly MIGRATED: 1;
+  /** `VIR_DOMAIN_EVENT_SUSPENDED_PAUSED` = 0 */
+  readonly PAUSED: 0;
+  /** `VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY` = 7 */
+  readonly POSTCOPY: 7;
+  /** `VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY_FAILED` = 8 */
+  readonly POSTCOPY_FAILED: 8;
+  /** `VIR_DOMAIN_EVENT_SUSPENDED_RESTORED` = 4 */
+  readonly RESTORED: 4;
+  /** `VIR_DOMAIN_EVENT_SUSPENDED_WATCHDOG` = 3 */
+  readonly WATCHDOG: 3;
+} = {
   API_ERROR: 6,
-  /** Restored from paused snapshot */
   FROM_SNAPSHOT: 5,
-  /** Suspended due to a disk I/O error */
   IOERROR: 2,
-  /** Suspended for offline migration */
   MIGRATED: 1,
-  /** Normal suspend due to admin pause */
   PAUSED: 0,
-  /** suspended for post-copy migration */
   POSTCOPY: 7,
-  /** suspended after failed post-copy */
   POSTCOPY_FAILED: 8,
-  /** Restored from paused state file */
   RESTORED: 4,
-  /** Suspended due to a watchdog firing */
   WATCHDOG: 3,
-} as const;
+};
 /** One value of `DomainEventSuspendedDetailType`. */
 export type DomainEventSuspendedDetailType =
   typeof DomainEventSuspendedDetailType[keyof typeof DomainEventSuspendedDetailType];
 
 /** libvirt's `virDomainEventTrayChangeReason` (libvirt-domain.h), `VIR_DOMAIN_EVENT_TRAY_CHANGE_*`. */
-export const DomainEventTrayChangeReason = {
+export const DomainEventTrayChangeReason: {
+  /** `VIR_DOMAIN_EVENT_TRAY_CHANGE_CLOSE` = 1 */
+  readonly CLOSE: 1;
+  /** `VIR_DOMAIN_EVENT_TRAY_CHANGE_OPEN` = 0 */
+  readonly OPEN: 0;
+} = {
   CLOSE: 1,
   OPEN: 0,
-} as const;
+};
 /** One value of `DomainEventTrayChangeReason`. */
 export type DomainEventTrayChangeReason =
   typeof DomainEventTrayChangeReason[keyof typeof DomainEventTrayChangeReason];
 
 /** libvirt's `virDomainEventType` (libvirt-domain.h), `VIR_DOMAIN_EVENT_*`. */
-export const DomainEventType = {
+export const DomainEventType: {
+  /** `VIR_DOMAIN_EVENT_CRASHED` = 8 */
+  readonly CRASHED: 8;
+  /** `VIR_DOMAIN_EVENT_DEFINED` = 0 */
+  readonly DEFINED: 0;
+  /** `VIR_DOMAIN_EVENT_PMSUSPENDED` = 7 */
+  readonly PMSUSPENDED: 7;
+  /** `VIR_DOMAIN_EVENT_RESUMED` = 4 */
+  readonly RESUMED: 4;
+  /** `VIR_DOMAIN_EVENT_SHUTDOWN` = 6 */
+  readonly SHUTDOWN: 6;
+  /** `VIR_DOMAIN_EVENT_STARTED` = 2 */
+  readonly STARTED: 2;
+  /** `VIR_DOMAIN_EVENT_STOPPED` = 5 */
+  readonly STOPPED: 5;
+  /** `VIR_DOMAIN_EVENT_SUSPENDED` = 3 */
+  readonly SUSPENDED: 3;
+  /** `VIR_DOMAIN_EVENT_UNDEFINED` = 1 */
+  readonly UNDEFINED: 1;
+} = {
   CRASHED: 8,
   DEFINED: 0,
   PMSUSPENDED: 7,
@@ -965,110 +1420,165 @@ export const DomainEventType = {
   STOPPED: 5,
   SUSPENDED: 3,
   UNDEFINED: 1,
-} as const;
+};
 /** One value of `DomainEventType`. */
 export type DomainEventType = typeof DomainEventType[keyof typeof DomainEventType];
 
 /** libvirt's `virDomainEventUndefinedDetailType` (libvirt-domain.h), `VIR_DOMAIN_EVENT_UNDEFINED_*`. */
-export const DomainEventUndefinedDetailType = {
-  /** Deleted the config file */
+export const DomainEventUndefinedDetailType: {
+  /** `VIR_DOMAIN_EVENT_UNDEFINED_REMOVED` = 0 */
+  readonly REMOVED: 0;
+  /** `VIR_DOMAIN_EVENT_UNDEFINED_RENAMED` = 1 */
+  readonly RENAMED: 1;
+} = {
   REMOVED: 0,
-  /** Domain was renamed */
   RENAMED: 1,
-} as const;
+};
 /** One value of `DomainEventUndefinedDetailType`. */
 export type DomainEventUndefinedDetailType =
   typeof DomainEventUndefinedDetailType[keyof typeof DomainEventUndefinedDetailType];
 
 /** libvirt's `virDomainEventWatchdogAction` (libvirt-domain.h), `VIR_DOMAIN_EVENT_WATCHDOG_*`. */
-export const DomainEventWatchdogAction = {
-  /** No action, a debug message logged */
+export const DomainEventWatchdogAction: {
+  /** `VIR_DOMAIN_EVENT_WATCHDOG_DEBUG` = 5 */
+  readonly DEBUG: 5;
+  /** `VIR_DOMAIN_EVENT_WATCHDOG_INJECTNMI` = 6 */
+  readonly INJECTNMI: 6;
+  /** `VIR_DOMAIN_EVENT_WATCHDOG_NONE` = 0 */
+  readonly NONE: 0;
+  /** `VIR_DOMAIN_EVENT_WATCHDOG_PAUSE` = 1 */
+  readonly PAUSE: 1;
+  /** `VIR_DOMAIN_EVENT_WATCHDOG_POWEROFF` = 3 */
+  readonly POWEROFF: 3;
+  /** `VIR_DOMAIN_EVENT_WATCHDOG_RESET` = 2 */
+  readonly RESET: 2;
+  /** `VIR_DOMAIN_EVENT_WATCHDOG_SHUTDOWN` = 4 */
+  readonly SHUTDOWN: 4;
+} = {
   DEBUG: 5,
-  /** Inject a non-maskable interrupt into guest */
   INJECTNMI: 6,
-  /** No action, watchdog ignored */
   NONE: 0,
-  /** Guest CPUs are paused */
   PAUSE: 1,
-  /** Guest is forcibly powered off */
   POWEROFF: 3,
-  /** Guest CPUs are reset */
   RESET: 2,
-  /** Guest is requested to gracefully shutdown */
   SHUTDOWN: 4,
-} as const;
+};
 /** One value of `DomainEventWatchdogAction`. */
 export type DomainEventWatchdogAction =
   typeof DomainEventWatchdogAction[keyof typeof DomainEventWatchdogAction];
 
 /** libvirt's `virDomainFDAssociateFlags` (libvirt-domain.h), `VIR_DOMAIN_FD_ASSOCIATE_SECLABEL_*`. */
-export const DomainFDAssociateFlags = {
-  /** Attempt a best-effort restore of security labels after use */
+export const DomainFDAssociateFlags: {
+  /** `VIR_DOMAIN_FD_ASSOCIATE_SECLABEL_RESTORE` = 1 */
+  readonly RESTORE: 1;
+  /** `VIR_DOMAIN_FD_ASSOCIATE_SECLABEL_WRITABLE` = 2 */
+  readonly WRITABLE: 2;
+} = {
   RESTORE: 1,
-  /** Use a seclabel allowing writes for the FD even if usage implies read-only mode */
   WRITABLE: 2,
-} as const;
+};
 /** One value of `DomainFDAssociateFlags`. */
 export type DomainFDAssociateFlags =
   typeof DomainFDAssociateFlags[keyof typeof DomainFDAssociateFlags];
 
 /** libvirt's `virDomainGetHostnameFlags` (libvirt-domain.h), `VIR_DOMAIN_GET_HOSTNAME_*`. */
-export const DomainGetHostnameFlags = {
-  /** Query qemu guest agent */
+export const DomainGetHostnameFlags: {
+  /** `VIR_DOMAIN_GET_HOSTNAME_AGENT` = 2 */
+  readonly AGENT: 2;
+  /** `VIR_DOMAIN_GET_HOSTNAME_LEASE` = 1 */
+  readonly LEASE: 1;
+} = {
   AGENT: 2,
-  /** Parse DHCP lease file */
   LEASE: 1,
-} as const;
+};
 /** One value of `DomainGetHostnameFlags`. */
 export type DomainGetHostnameFlags =
   typeof DomainGetHostnameFlags[keyof typeof DomainGetHostnameFlags];
 
 /** libvirt's `virDomainGetJobStatsFlags` (libvirt-domain.h), `VIR_DOMAIN_JOB_STATS_*`. */
-export const DomainGetJobStatsFlags = {
-  /** return stats of a recently  completed job */
+export const DomainGetJobStatsFlags: {
+  /** `VIR_DOMAIN_JOB_STATS_COMPLETED` = 1 */
+  readonly COMPLETED: 1;
+  /** `VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED` = 2 */
+  readonly KEEP_COMPLETED: 2;
+} = {
   COMPLETED: 1,
-  /** don't remove completed stats when reading them */
   KEEP_COMPLETED: 2,
-} as const;
+};
 /** One value of `DomainGetJobStatsFlags`. */
 export type DomainGetJobStatsFlags =
   typeof DomainGetJobStatsFlags[keyof typeof DomainGetJobStatsFlags];
 
 /** libvirt's `virDomainGuestInfoTypes` (libvirt-domain.h), `VIR_DOMAIN_GUEST_INFO_*`. */
-export const DomainGuestInfoTypes = {
-  /** return disks information */
+export const DomainGuestInfoTypes: {
+  /** `VIR_DOMAIN_GUEST_INFO_DISKS` = 32 */
+  readonly DISKS: 32;
+  /** `VIR_DOMAIN_GUEST_INFO_FILESYSTEM` = 16 */
+  readonly FILESYSTEM: 16;
+  /** `VIR_DOMAIN_GUEST_INFO_HOSTNAME` = 8 */
+  readonly HOSTNAME: 8;
+  /** `VIR_DOMAIN_GUEST_INFO_INTERFACES` = 64 */
+  readonly INTERFACES: 64;
+  /** `VIR_DOMAIN_GUEST_INFO_OS` = 2 */
+  readonly OS: 2;
+  /** `VIR_DOMAIN_GUEST_INFO_TIMEZONE` = 4 */
+  readonly TIMEZONE: 4;
+  /** `VIR_DOMAIN_GUEST_INFO_USERS` = 1 */
+  readonly USERS: 1;
+} = {
   DISKS: 32,
-  /** return filesystem information */
   FILESYSTEM: 16,
-  /** return hostname information */
   HOSTNAME: 8,
-  /** return interfaces information */
   INTERFACES: 64,
-  /** return OS information */
   OS: 2,
-  /** return timezone information */
   TIMEZONE: 4,
-  /** return active users */
   USERS: 1,
-} as const;
+};
 /** One value of `DomainGuestInfoTypes`. */
 export type DomainGuestInfoTypes = typeof DomainGuestInfoTypes[keyof typeof DomainGuestInfoTypes];
 
 /** libvirt's `virDomainInterfaceAddressesSource` (libvirt-domain.h), `VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_*`. */
-export const DomainInterfaceAddressesSource = {
-  /** Query qemu guest agent */
+export const DomainInterfaceAddressesSource: {
+  /** `VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT` = 1 */
+  readonly AGENT: 1;
+  /** `VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_ARP` = 2 */
+  readonly ARP: 2;
+  /** `VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE` = 0 */
+  readonly LEASE: 0;
+} = {
   AGENT: 1,
-  /** Query ARP tables */
   ARP: 2,
-  /** Parse DHCP lease file */
   LEASE: 0,
-} as const;
+};
 /** One value of `DomainInterfaceAddressesSource`. */
 export type DomainInterfaceAddressesSource =
   typeof DomainInterfaceAddressesSource[keyof typeof DomainInterfaceAddressesSource];
 
 /** libvirt's `virDomainJobOperation` (libvirt-domain.h), `VIR_DOMAIN_JOB_OPERATION_*`. */
-export const DomainJobOperation = {
+export const DomainJobOperation: {
+  /** `VIR_DOMAIN_JOB_OPERATION_BACKUP` = 9 */
+  readonly BACKUP: 9;
+  /** `VIR_DOMAIN_JOB_OPERATION_DUMP` = 8 */
+  readonly DUMP: 8;
+  /** `VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN` = 4 */
+  readonly MIGRATION_IN: 4;
+  /** `VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT` = 5 */
+  readonly MIGRATION_OUT: 5;
+  /** `VIR_DOMAIN_JOB_OPERATION_RESTORE` = 3 */
+  readonly RESTORE: 3;
+  /** `VIR_DOMAIN_JOB_OPERATION_SAVE` = 2 */
+  readonly SAVE: 2;
+  /** `VIR_DOMAIN_JOB_OPERATION_SNAPSHOT` = 6 */
+  readonly SNAPSHOT: 6;
+  /** `VIR_DOMAIN_JOB_OPERATION_SNAPSHOT_DELETE` = 10 */
+  readonly SNAPSHOT_DELETE: 10;
+  /** `VIR_DOMAIN_JOB_OPERATION_SNAPSHOT_REVERT` = 7 */
+  readonly SNAPSHOT_REVERT: 7;
+  /** `VIR_DOMAIN_JOB_OPERATION_START` = 1 */
+  readonly START: 1;
+  /** `VIR_DOMAIN_JOB_OPERATION_UNKNOWN` = 0 */
+  readonly UNKNOWN: 0;
+} = {
   BACKUP: 9,
   DUMP: 8,
   MIGRATION_IN: 4,
@@ -1080,1233 +1590,1809 @@ export const DomainJobOperation = {
   SNAPSHOT_REVERT: 7,
   START: 1,
   UNKNOWN: 0,
-} as const;
+};
 /** One value of `DomainJobOperation`. */
 export type DomainJobOperation = typeof DomainJobOperation[keyof typeof DomainJobOperation];
 
 /** libvirt's `virDomainJobType` (libvirt-domain.h), `VIR_DOMAIN_JOB_*`. */
-export const DomainJobType = {
-  /** Job with a finite completion time */
+export const DomainJobType: {
+  /** `VIR_DOMAIN_JOB_BOUNDED` = 1 */
+  readonly BOUNDED: 1;
+  /** `VIR_DOMAIN_JOB_CANCELLED` = 5 */
+  readonly CANCELLED: 5;
+  /** `VIR_DOMAIN_JOB_COMPLETED` = 3 */
+  readonly COMPLETED: 3;
+  /** `VIR_DOMAIN_JOB_FAILED` = 4 */
+  readonly FAILED: 4;
+  /** `VIR_DOMAIN_JOB_NONE` = 0 */
+  readonly NONE: 0;
+  /** `VIR_DOMAIN_JOB_UNBOUNDED` = 2 */
+  readonly UNBOUNDED: 2;
+} = {
   BOUNDED: 1,
-  /** Job was aborted, but isn't cleaned up */
   CANCELLED: 5,
-  /** Job has finished, but isn't cleaned up */
   COMPLETED: 3,
-  /** Job hit error, but isn't cleaned up */
   FAILED: 4,
-  /** No job is active */
   NONE: 0,
-  /** Job without a finite completion time */
   UNBOUNDED: 2,
-} as const;
+};
 /** One value of `DomainJobType`. */
 export type DomainJobType = typeof DomainJobType[keyof typeof DomainJobType];
 
 /** libvirt's `virDomainLifecycle` (libvirt-domain.h), `VIR_DOMAIN_LIFECYCLE_*`. */
-export const DomainLifecycle = {
+export const DomainLifecycle: {
+  /** `VIR_DOMAIN_LIFECYCLE_CRASH` = 2 */
+  readonly CRASH: 2;
+  /** `VIR_DOMAIN_LIFECYCLE_POWEROFF` = 0 */
+  readonly POWEROFF: 0;
+  /** `VIR_DOMAIN_LIFECYCLE_REBOOT` = 1 */
+  readonly REBOOT: 1;
+} = {
   CRASH: 2,
   POWEROFF: 0,
   REBOOT: 1,
-} as const;
+};
 /** One value of `DomainLifecycle`. */
 export type DomainLifecycle = typeof DomainLifecycle[keyof typeof DomainLifecycle];
 
 /** libvirt's `virDomainLifecycleAction` (libvirt-domain.h), `VIR_DOMAIN_LIFECYCLE_ACTION_*`. */
-export const DomainLifecycleAction = {
+export const DomainLifecycleAction: {
+  /** `VIR_DOMAIN_LIFECYCLE_ACTION_COREDUMP_DESTROY` = 4 */
+  readonly COREDUMP_DESTROY: 4;
+  /** `VIR_DOMAIN_LIFECYCLE_ACTION_COREDUMP_RESTART` = 5 */
+  readonly COREDUMP_RESTART: 5;
+  /** `VIR_DOMAIN_LIFECYCLE_ACTION_DESTROY` = 0 */
+  readonly DESTROY: 0;
+  /** `VIR_DOMAIN_LIFECYCLE_ACTION_PRESERVE` = 3 */
+  readonly PRESERVE: 3;
+  /** `VIR_DOMAIN_LIFECYCLE_ACTION_RESTART` = 1 */
+  readonly RESTART: 1;
+  /** `VIR_DOMAIN_LIFECYCLE_ACTION_RESTART_RENAME` = 2 */
+  readonly RESTART_RENAME: 2;
+} = {
   COREDUMP_DESTROY: 4,
   COREDUMP_RESTART: 5,
   DESTROY: 0,
   PRESERVE: 3,
   RESTART: 1,
   RESTART_RENAME: 2,
-} as const;
+};
 /** One value of `DomainLifecycleAction`. */
 export type DomainLifecycleAction =
   typeof DomainLifecycleAction[keyof typeof DomainLifecycleAction];
 
 /** libvirt's `virDomainMemoryFailureActionType` (libvirt-domain.h), `VIR_DOMAIN_EVENT_MEMORY_FAILURE_ACTION_*`. */
-export const DomainMemoryFailureActionType = {
-  /** the failure is unrecoverable.  This occurs for action-required failures  if the recipient is the hypervisor; hypervisor will exit. */
+export const DomainMemoryFailureActionType: {
+  /** `VIR_DOMAIN_EVENT_MEMORY_FAILURE_ACTION_FATAL` = 2 */
+  readonly FATAL: 2;
+  /** `VIR_DOMAIN_EVENT_MEMORY_FAILURE_ACTION_IGNORE` = 0 */
+  readonly IGNORE: 0;
+  /** `VIR_DOMAIN_EVENT_MEMORY_FAILURE_ACTION_INJECT` = 1 */
+  readonly INJECT: 1;
+  /** `VIR_DOMAIN_EVENT_MEMORY_FAILURE_ACTION_RESET` = 3 */
+  readonly RESET: 3;
+} = {
   FATAL: 2,
-  /** the memory failure could be ignored. This will only be the case for  action-optional failures. */
   IGNORE: 0,
-  /** memory failure occurred in guest memory, the guest enabled MCE handling  mechanism, and hypervisor could inject the MCE into the guest  successfully. */
   INJECT: 1,
-  /** the failure is unrecoverable but confined to the guest. This occurs if  the recipient is a guest which is not ready to handle memory failures. */
   RESET: 3,
-} as const;
+};
 /** One value of `DomainMemoryFailureActionType`. */
 export type DomainMemoryFailureActionType =
   typeof DomainMemoryFailureActionType[keyof typeof DomainMemoryFailureActionType];
 
 /** libvirt's `virDomainMemoryFailureFlags` (libvirt-domain.h), `VIR_DOMAIN_MEMORY_FAILURE_*`. */
-export const DomainMemoryFailureFlags = {
-  /** whether a memory failure event is action-required or action-optional  (e.g. a failure during memory scrub). */
+export const DomainMemoryFailureFlags: {
+  /** `VIR_DOMAIN_MEMORY_FAILURE_ACTION_REQUIRED` = 1 */
+  readonly ACTION_REQUIRED: 1;
+  /** `VIR_DOMAIN_MEMORY_FAILURE_RECURSIVE` = 2 */
+  readonly RECURSIVE: 2;
+} = {
   ACTION_REQUIRED: 1,
-  /** whether the failure occurred while the previous failure was still in  progress. */
   RECURSIVE: 2,
-} as const;
+};
 /** One value of `DomainMemoryFailureFlags`. */
 export type DomainMemoryFailureFlags =
   typeof DomainMemoryFailureFlags[keyof typeof DomainMemoryFailureFlags];
 
 /** libvirt's `virDomainMemoryFailureRecipientType` (libvirt-domain.h), `VIR_DOMAIN_EVENT_MEMORY_FAILURE_RECIPIENT_*`. */
-export const DomainMemoryFailureRecipientType = {
-  /** memory failure at guest memory address space */
+export const DomainMemoryFailureRecipientType: {
+  /** `VIR_DOMAIN_EVENT_MEMORY_FAILURE_RECIPIENT_GUEST` = 1 */
+  readonly GUEST: 1;
+  /** `VIR_DOMAIN_EVENT_MEMORY_FAILURE_RECIPIENT_HYPERVISOR` = 0 */
+  readonly HYPERVISOR: 0;
+} = {
   GUEST: 1,
-  /** memory failure at hypersivor memory address space */
   HYPERVISOR: 0,
-} as const;
+};
 /** One value of `DomainMemoryFailureRecipientType`. */
 export type DomainMemoryFailureRecipientType =
   typeof DomainMemoryFailureRecipientType[keyof typeof DomainMemoryFailureRecipientType];
 
 /** libvirt's `virDomainMemoryFlags` (libvirt-domain.h), `VIR_MEMORY_*`. */
-export const DomainMemoryFlags = {
-  /** addresses are physical addresses */
+export const DomainMemoryFlags: {
+  /** `VIR_MEMORY_PHYSICAL` = 2 */
+  readonly PHYSICAL: 2;
+  /** `VIR_MEMORY_VIRTUAL` = 1 */
+  readonly VIRTUAL: 1;
+} = {
   PHYSICAL: 2,
-  /** addresses are virtual addresses */
   VIRTUAL: 1,
-} as const;
+};
 /** One value of `DomainMemoryFlags`. */
 export type DomainMemoryFlags = typeof DomainMemoryFlags[keyof typeof DomainMemoryFlags];
 
 /** libvirt's `virDomainMemoryModFlags` (libvirt-domain.h), `VIR_DOMAIN_MEM_*`. */
-export const DomainMemoryModFlags = {
-  /** See virDomainModificationImpact */
+export const DomainMemoryModFlags: {
+  /** `VIR_DOMAIN_MEM_CONFIG` = 2 */
+  readonly CONFIG: 2;
+  /** `VIR_DOMAIN_MEM_CURRENT` = 0 */
+  readonly CURRENT: 0;
+  /** `VIR_DOMAIN_MEM_LIVE` = 1 */
+  readonly LIVE: 1;
+  /** `VIR_DOMAIN_MEM_MAXIMUM` = 4 */
+  readonly MAXIMUM: 4;
+} = {
   CONFIG: 2,
-  /** See virDomainModificationImpact */
   CURRENT: 0,
-  /** See virDomainModificationImpact */
   LIVE: 1,
-  /** affect Max rather than current */
   MAXIMUM: 4,
-} as const;
+};
 /** One value of `DomainMemoryModFlags`. */
 export type DomainMemoryModFlags = typeof DomainMemoryModFlags[keyof typeof DomainMemoryModFlags];
 
 /** libvirt's `virDomainMemoryStatTags` (libvirt-domain.h), `VIR_DOMAIN_MEMORY_STAT_*`. */
-export const DomainMemoryStatTags = {
-  /** Current balloon value (in KB). */
+export const DomainMemoryStatTags: {
+  /** `VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON` = 6 */
+  readonly ACTUAL_BALLOON: 6;
+  /** `VIR_DOMAIN_MEMORY_STAT_AVAILABLE` = 5 */
+  readonly AVAILABLE: 5;
+  /** `VIR_DOMAIN_MEMORY_STAT_DISK_CACHES` = 10 */
+  readonly DISK_CACHES: 10;
+  /** `VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGALLOC` = 11 */
+  readonly HUGETLB_PGALLOC: 11;
+  /** `VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGFAIL` = 12 */
+  readonly HUGETLB_PGFAIL: 12;
+  /** `VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE` = 9 */
+  readonly LAST_UPDATE: 9;
+  /** `VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT` = 2 */
+  readonly MAJOR_FAULT: 2;
+  /** `VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT` = 3 */
+  readonly MINOR_FAULT: 3;
+  /** `VIR_DOMAIN_MEMORY_STAT_NR` = 13 */
+  readonly NR: 13;
+  /** `VIR_DOMAIN_MEMORY_STAT_RSS` = 7 */
+  readonly RSS: 7;
+  /** `VIR_DOMAIN_MEMORY_STAT_SWAP_IN` = 0 */
+  readonly SWAP_IN: 0;
+  /** `VIR_DOMAIN_MEMORY_STAT_SWAP_OUT` = 1 */
+  readonly SWAP_OUT: 1;
+  /** `VIR_DOMAIN_MEMORY_STAT_UNUSED` = 4 */
+  readonly UNUSED: 4;
+  /** `VIR_DOMAIN_MEMORY_STAT_USABLE` = 8 */
+  readonly USABLE: 8;
+} = {
   ACTUAL_BALLOON: 6,
-  /** The total amount of usable memory as seen by the domain.  This value  may be less than the amount of memory assigned to the domain if a  balloon driver is in use or if the guest OS does not initialize all  assigned pages.  This value is expressed in kB. */
   AVAILABLE: 5,
-  /** The amount of memory, that can be quickly reclaimed without  additional I/O (in kB). Typically these pages are used for caching files  from disk. */
   DISK_CACHES: 10,
-  /** The number of successful huge page allocations from inside the domain via  virtio balloon. */
   HUGETLB_PGALLOC: 11,
-  /** The number of failed huge page allocations from inside the domain via  virtio balloon. */
   HUGETLB_PGFAIL: 12,
-  /** Timestamp of the last update of statistics, in seconds. */
   LAST_UPDATE: 9,
-  /** Page faults occur when a process makes a valid access to virtual memory  that is not available.  When servicing the page fault, if disk IO is  required, it is considered a major fault.  If not, it is a minor fault.  These are expressed as the number of faults that have occurred. */
   MAJOR_FAULT: 2,
   MINOR_FAULT: 3,
-  /** The number of statistics supported by this version of the interface.  To add new statistics, add them to the enum and increase this value. */
   NR: 13,
-  /** Resident Set Size of the process running the domain. This value  is in kB */
   RSS: 7,
-  /** The total amount of data read from swap space (in kB). */
   SWAP_IN: 0,
-  /** The total amount of memory written out to swap space (in kB). */
   SWAP_OUT: 1,
-  /** The amount of memory left completely unused by the system.  Memory that  is available but used for reclaimable caches should NOT be reported as  free.  This value is expressed in kB. */
   UNUSED: 4,
-  /** How much the balloon can be inflated without pushing the guest system  to swap, corresponds to 'Available' in /proc/meminfo */
   USABLE: 8,
-} as const;
+};
 /** One value of `DomainMemoryStatTags`. */
 export type DomainMemoryStatTags = typeof DomainMemoryStatTags[keyof typeof DomainMemoryStatTags];
 
 /** libvirt's `virDomainMessageType` (libvirt-domain.h), `VIR_DOMAIN_MESSAGE_*`. */
-export const DomainMessageType = {
+export const DomainMessageType: {
+  /** `VIR_DOMAIN_MESSAGE_DEPRECATION` = 1 */
+  readonly DEPRECATION: 1;
+  /** `VIR_DOMAIN_MESSAGE_TAINTING` = 2 */
+  readonly TAINTING: 2;
+} = {
   DEPRECATION: 1,
   TAINTING: 2,
-} as const;
+};
 /** One value of `DomainMessageType`. */
 export type DomainMessageType = typeof DomainMessageType[keyof typeof DomainMessageType];
 
 /** libvirt's `virDomainMetadataType` (libvirt-domain.h), `VIR_DOMAIN_METADATA_*`. */
-export const DomainMetadataType = {
-  /** Operate on <description> */
+export const DomainMetadataType: {
+  /** `VIR_DOMAIN_METADATA_DESCRIPTION` = 0 */
+  readonly DESCRIPTION: 0;
+  /** `VIR_DOMAIN_METADATA_ELEMENT` = 2 */
+  readonly ELEMENT: 2;
+  /** `VIR_DOMAIN_METADATA_TITLE` = 1 */
+  readonly TITLE: 1;
+} = {
   DESCRIPTION: 0,
-  /** Operate on <metadata> */
   ELEMENT: 2,
-  /** Operate on <title> */
   TITLE: 1,
-} as const;
+};
 /** One value of `DomainMetadataType`. */
 export type DomainMetadataType = typeof DomainMetadataType[keyof typeof DomainMetadataType];
 
 /** libvirt's `virDomainMigrateFlags` (libvirt-domain.h), `VIR_MIGRATE_*`. */
-export const DomainMigrateFlags = {
-  /** Cancel migration if a soft error (such as I/O error) happens during  migration. */
+export const DomainMigrateFlags: {
+  /** `VIR_MIGRATE_ABORT_ON_ERROR` = 4096 */
+  readonly ABORT_ON_ERROR: 4096;
+  /** `VIR_MIGRATE_AUTO_CONVERGE` = 8192 */
+  readonly AUTO_CONVERGE: 8192;
+  /** `VIR_MIGRATE_CHANGE_PROTECTION` = 256 */
+  readonly CHANGE_PROTECTION: 256;
+  /** `VIR_MIGRATE_COMPRESSED` = 2048 */
+  readonly COMPRESSED: 2048;
+  /** `VIR_MIGRATE_LIVE` = 1 */
+  readonly LIVE: 1;
+  /** `VIR_MIGRATE_NON_SHARED_DISK` = 64 */
+  readonly NON_SHARED_DISK: 64;
+  /** `VIR_MIGRATE_NON_SHARED_INC` = 128 */
+  readonly NON_SHARED_INC: 128;
+  /** `VIR_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES` = 262144 */
+  readonly NON_SHARED_SYNCHRONOUS_WRITES: 262144;
+  /** `VIR_MIGRATE_OFFLINE` = 1024 */
+  readonly OFFLINE: 1024;
+  /** `VIR_MIGRATE_PARALLEL` = 131072 */
+  readonly PARALLEL: 131072;
+  /** `VIR_MIGRATE_PAUSED` = 32 */
+  readonly PAUSED: 32;
+  /** `VIR_MIGRATE_PEER2PEER` = 2 */
+  readonly PEER2PEER: 2;
+  /** `VIR_MIGRATE_PERSIST_DEST` = 8 */
+  readonly PERSIST_DEST: 8;
+  /** `VIR_MIGRATE_POSTCOPY` = 32768 */
+  readonly POSTCOPY: 32768;
+  /** `VIR_MIGRATE_POSTCOPY_RESUME` = 524288 */
+  readonly POSTCOPY_RESUME: 524288;
+  /** `VIR_MIGRATE_RDMA_PIN_ALL` = 16384 */
+  readonly RDMA_PIN_ALL: 16384;
+  /** `VIR_MIGRATE_TLS` = 65536 */
+  readonly TLS: 65536;
+  /** `VIR_MIGRATE_TUNNELLED` = 4 */
+  readonly TUNNELLED: 4;
+  /** `VIR_MIGRATE_UNDEFINE_SOURCE` = 16 */
+  readonly UNDEFINE_SOURCE: 16;
+  /** `VIR_MIGRATE_UNSAFE` = 512 */
+  readonly UNSAFE: 512;
+  /** `VIR_MIGRATE_ZEROCOPY` = 1048576 */
+  readonly ZEROCOPY: 1048576;
+} = {
   ABORT_ON_ERROR: 4096,
-  /** Enable algorithms that ensure a live migration will eventually converge.  This usually means the domain will be slowed down to make sure it does  not change its memory faster than a hypervisor can transfer the changed  memory to the destination host. VIR_MIGRATE_PARAM_AUTO_CONVERGE_*  parameters can be used to tune the algorithm. */
   AUTO_CONVERGE: 8192,
-  /** Protect against domain configuration changes during the migration  process. This flag is used automatically when both sides support it.  Explicitly setting this flag will cause migration to fail if either the  source or the destination does not support it. */
   CHANGE_PROTECTION: 256,
-  /** Compress migration data. The compression methods can be specified using  VIR_MIGRATE_PARAM_COMPRESSION. A hypervisor default method will be used  if this parameter is omitted. Individual compression methods can be  tuned via their specific VIR_MIGRATE_PARAM_COMPRESSION_* parameters. */
   COMPRESSED: 2048,
-  /** Do not pause the domain during migration. The domain's memory will  be transferred to the destination host while the domain is running.  The migration may never converge if the domain is changing its memory  faster then it can be transferred. The domain can be manually paused  anytime during migration using virDomainSuspend. */
   LIVE: 1,
-  /** Migrate full disk images in addition to domain's memory. By default  only non-shared non-readonly disk images are transferred. The  VIR_MIGRATE_PARAM_MIGRATE_DISKS parameter can be used to specify which  disks should be migrated.   This flag and VIR_MIGRATE_NON_SHARED_INC are mutually exclusive. */
   NON_SHARED_DISK: 64,
-  /** Migrate disk images in addition to domain's memory. This is similar to  VIR_MIGRATE_NON_SHARED_DISK, but only the top level of each disk's  backing chain is copied. That is, the rest of the backing chain is  expected to be present on the destination and to be exactly the same as  on the source host.   This flag and VIR_MIGRATE_NON_SHARED_DISK are mutually exclusive. */
   NON_SHARED_INC: 128,
-  /** Force the guest writes which happen when copying disk images for  non-shared storage migration to be synchronously written to the  destination. This ensures the storage migration converges for VMs  doing heavy I/O on fast local storage and slow mirror.   Requires one of VIR_MIGRATE_NON_SHARED_DISK, VIR_MIGRATE_NON_SHARED_INC  to be present as well. */
   NON_SHARED_SYNCHRONOUS_WRITES: 262144,
-  /** Migrate a domain definition without starting the domain on the  destination and without stopping it on the source host. Offline  migration requires VIR_MIGRATE_PERSIST_DEST to be set.   Offline migration may not copy disk storage or any other file based  storage (such as UEFI variables). */
   OFFLINE: 1024,
-  /** Send memory pages to the destination host through several network  connections. See VIR_MIGRATE_PARAM_PARALLEL_* parameters for  configuring the parallel migration. */
   PARALLEL: 131072,
-  /** Leave the domain suspended on the destination host. virDomainResume (on  the virDomainPtr returned by the migration API) has to be called  explicitly to resume domain's virtual CPUs. */
   PAUSED: 32,
-  /** Tell the source libvirtd to connect directly to the destination host.  Without this flag the client (e.g., virsh) connects to both hosts and  controls the migration process. In peer-to-peer mode, the source  libvirtd controls the migration by calling the destination daemon  directly. */
   PEER2PEER: 2,
-  /** Define the domain as persistent on the destination host after successful  migration. If the domain was persistent on the source host and  VIR_MIGRATE_UNDEFINE_SOURCE is not used, it will end up persistent on  both hosts. */
   PERSIST_DEST: 8,
-  /** Setting the VIR_MIGRATE_POSTCOPY flag tells libvirt to enable post-copy  migration. However, the migration will start normally and  virDomainMigrateStartPostCopy needs to be called to switch it into the  post-copy mode. See virDomainMigrateStartPostCopy for more details. */
   POSTCOPY: 32768,
-  /** Resume migration which failed in post-copy phase. */
   POSTCOPY_RESUME: 524288,
-  /** This flag can be used with RDMA migration (i.e., when  VIR_MIGRATE_PARAM_URI starts with "rdma://") to tell the hypervisor  to pin all domain's memory at once before migration starts rather then  letting it pin memory pages as needed. This means that all memory pages  belonging to the domain will be locked in host's memory and the host  will not be allowed to swap them out.   For QEMU/KVM this requires hard_limit memory tuning element (in the  domain XML) to be used and set to the maximum memory configured for the  domain plus any memory consumed by the QEMU process itself. Beware of  setting the memory limit too high (and thus allowing the domain to lock  most of the host's memory). Doing so may be dangerous to both the  domain and the host itself since the host's kernel may run out of  memory. */
   RDMA_PIN_ALL: 16384,
-  /** Setting the VIR_MIGRATE_TLS flag will cause the migration to attempt  to use the TLS environment configured by the hypervisor in order to  perform the migration. If incorrectly configured on either source or  destination, the migration will fail. */
   TLS: 65536,
-  /** Tunnel migration data over libvirtd connection. Without this flag the  source hypervisor sends migration data directly to the destination  hypervisor. This flag can only be used when VIR_MIGRATE_PEER2PEER is  set as well.   Note the less-common spelling that we're stuck with:  VIR_MIGRATE_TUNNELLED should be VIR_MIGRATE_TUNNELED. */
   TUNNELLED: 4,
-  /** Undefine the domain on the source host once migration successfully  finishes. */
   UNDEFINE_SOURCE: 16,
-  /** Force migration even if it is considered unsafe. In some cases libvirt  may refuse to migrate the domain because doing so may lead to potential  problems such as data corruption, and thus the migration is considered  unsafe. For a QEMU domain this may happen if the domain uses disks  without explicitly setting cache mode to "none". Migrating such domains  is unsafe unless the disk images are stored on coherent clustered  filesystem, such as GFS2 or GPFS. */
   UNSAFE: 512,
-  /** Use zero-copy mechanism for migrating memory pages. For QEMU/KVM this  means QEMU will be temporarily allowed to lock all guest pages in host's  memory, although only those that are queued for transfer will be locked  at the same time. */
   ZEROCOPY: 1048576,
-} as const;
+};
 /** One value of `DomainMigrateFlags`. */
 export type DomainMigrateFlags = typeof DomainMigrateFlags[keyof typeof DomainMigrateFlags];
 
 /** libvirt's `virDomainMigrateMaxSpeedFlags` (libvirt-domain.h), `VIR_DOMAIN_MIGRATE_MAX_SPEED_*`. */
-export const DomainMigrateMaxSpeedFlags = {
-  /** Set or get maximum speed of post-copy migration. */
+export const DomainMigrateMaxSpeedFlags: {
+  /** `VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY` = 1 */
+  readonly POSTCOPY: 1;
+} = {
   POSTCOPY: 1,
-} as const;
+};
 /** One value of `DomainMigrateMaxSpeedFlags`. */
 export type DomainMigrateMaxSpeedFlags =
   typeof DomainMigrateMaxSpeedFlags[keyof typeof DomainMigrateMaxSpeedFlags];
 
 /** libvirt's `virDomainModificationImpact` (libvirt-domain.h), `VIR_DOMAIN_AFFECT_*`. */
-export const DomainModificationImpact = {
-  /** Affect persistent domain state.  1 << 2 is reserved for virTypedParameterFlags */
+export const DomainModificationImpact: {
+  /** `VIR_DOMAIN_AFFECT_CONFIG` = 2 */
+  readonly CONFIG: 2;
+  /** `VIR_DOMAIN_AFFECT_CURRENT` = 0 */
+  readonly CURRENT: 0;
+  /** `VIR_DOMAIN_AFFECT_LIVE` = 1 */
+  readonly LIVE: 1;
+} = {
   CONFIG: 2,
-  /** Affect current domain state. */
   CURRENT: 0,
-  /** Affect running domain state. */
   LIVE: 1,
-} as const;
+};
 /** One value of `DomainModificationImpact`. */
 export type DomainModificationImpact =
   typeof DomainModificationImpact[keyof typeof DomainModificationImpact];
 
 /** libvirt's `virDomainNostateReason` (libvirt-domain.h), `VIR_DOMAIN_NOSTATE_*`. */
-export const DomainNostateReason = {
+export const DomainNostateReason: {
+  /** `VIR_DOMAIN_NOSTATE_UNKNOWN` = 0 */
+  readonly UNKNOWN: 0;
+} = {
   UNKNOWN: 0,
-} as const;
+};
 /** One value of `DomainNostateReason`. */
 export type DomainNostateReason = typeof DomainNostateReason[keyof typeof DomainNostateReason];
 
 /** libvirt's `virDomainNumatuneMemMode` (libvirt-domain.h), `VIR_DOMAIN_NUMATUNE_MEM_*`. */
-export const DomainNumatuneMemMode = {
+export const DomainNumatuneMemMode: {
+  /** `VIR_DOMAIN_NUMATUNE_MEM_INTERLEAVE` = 2 */
+  readonly INTERLEAVE: 2;
+  /** `VIR_DOMAIN_NUMATUNE_MEM_PREFERRED` = 1 */
+  readonly PREFERRED: 1;
+  /** `VIR_DOMAIN_NUMATUNE_MEM_RESTRICTIVE` = 3 */
+  readonly RESTRICTIVE: 3;
+  /** `VIR_DOMAIN_NUMATUNE_MEM_STRICT` = 0 */
+  readonly STRICT: 0;
+} = {
   INTERLEAVE: 2,
   PREFERRED: 1,
   RESTRICTIVE: 3,
   STRICT: 0,
-} as const;
+};
 /** One value of `DomainNumatuneMemMode`. */
 export type DomainNumatuneMemMode =
   typeof DomainNumatuneMemMode[keyof typeof DomainNumatuneMemMode];
 
 /** libvirt's `virDomainOpenGraphicsFlags` (libvirt-domain.h), `VIR_DOMAIN_OPEN_GRAPHICS_*`. */
-export const DomainOpenGraphicsFlags = {
+export const DomainOpenGraphicsFlags: {
+  /** `VIR_DOMAIN_OPEN_GRAPHICS_SKIPAUTH` = 1 */
+  readonly SKIPAUTH: 1;
+} = {
   SKIPAUTH: 1,
-} as const;
+};
 /** One value of `DomainOpenGraphicsFlags`. */
 export type DomainOpenGraphicsFlags =
   typeof DomainOpenGraphicsFlags[keyof typeof DomainOpenGraphicsFlags];
 
 /** libvirt's `virDomainPMSuspendedDiskReason` (libvirt-domain.h), `VIR_DOMAIN_PMSUSPENDED_DISK_*`. */
-export const DomainPMSuspendedDiskReason = {
+export const DomainPMSuspendedDiskReason: {
+  /** `VIR_DOMAIN_PMSUSPENDED_DISK_UNKNOWN` = 0 */
+  readonly UNKNOWN: 0;
+} = {
   UNKNOWN: 0,
-} as const;
+};
 /** One value of `DomainPMSuspendedDiskReason`. */
 export type DomainPMSuspendedDiskReason =
   typeof DomainPMSuspendedDiskReason[keyof typeof DomainPMSuspendedDiskReason];
 
 /** libvirt's `virDomainPMSuspendedReason` (libvirt-domain.h), `VIR_DOMAIN_PMSUSPENDED_*`. */
-export const DomainPMSuspendedReason = {
+export const DomainPMSuspendedReason: {
+  /** `VIR_DOMAIN_PMSUSPENDED_UNKNOWN` = 0 */
+  readonly UNKNOWN: 0;
+} = {
   UNKNOWN: 0,
-} as const;
+};
 /** One value of `DomainPMSuspendedReason`. */
 export type DomainPMSuspendedReason =
   typeof DomainPMSuspendedReason[keyof typeof DomainPMSuspendedReason];
 
 /** libvirt's `virDomainPausedReason` (libvirt-domain.h), `VIR_DOMAIN_PAUSED_*`. */
-export const DomainPausedReason = {
-  /** paused due to a guest crash */
+export const DomainPausedReason: {
+  /** `VIR_DOMAIN_PAUSED_CRASHED` = 10 */
+  readonly CRASHED: 10;
+  /** `VIR_DOMAIN_PAUSED_DUMP` = 4 */
+  readonly DUMP: 4;
+  /** `VIR_DOMAIN_PAUSED_FROM_SNAPSHOT` = 7 */
+  readonly FROM_SNAPSHOT: 7;
+  /** `VIR_DOMAIN_PAUSED_IOERROR` = 5 */
+  readonly IOERROR: 5;
+  /** `VIR_DOMAIN_PAUSED_MIGRATION` = 2 */
+  readonly MIGRATION: 2;
+  /** `VIR_DOMAIN_PAUSED_POSTCOPY` = 12 */
+  readonly POSTCOPY: 12;
+  /** `VIR_DOMAIN_PAUSED_POSTCOPY_FAILED` = 13 */
+  readonly POSTCOPY_FAILED: 13;
+  /** `VIR_DOMAIN_PAUSED_SAVE` = 3 */
+  readonly SAVE: 3;
+  /** `VIR_DOMAIN_PAUSED_SHUTTING_DOWN` = 8 */
+  readonly SHUTTING_DOWN: 8;
+  /** `VIR_DOMAIN_PAUSED_SNAPSHOT` = 9 */
+  readonly SNAPSHOT: 9;
+  /** `VIR_DOMAIN_PAUSED_STARTING_UP` = 11 */
+  readonly STARTING_UP: 11;
+  /** `VIR_DOMAIN_PAUSED_UNKNOWN` = 0 */
+  readonly UNKNOWN: 0;
+  /** `VIR_DOMAIN_PAUSED_USER` = 1 */
+  readonly USER: 1;
+  /** `VIR_DOMAIN_PAUSED_WATCHDOG` = 6 */
+  readonly WATCHDOG: 6;
+} = {
   CRASHED: 10,
-  /** paused for offline core dump */
   DUMP: 4,
-  /** paused after restoring from snapshot */
   FROM_SNAPSHOT: 7,
-  /** paused due to a disk I/O error */
   IOERROR: 5,
-  /** paused for offline migration */
   MIGRATION: 2,
-  /** paused for post-copy migration */
   POSTCOPY: 12,
-  /** paused after failed post-copy */
   POSTCOPY_FAILED: 13,
-  /** paused for save */
   SAVE: 3,
-  /** paused during shutdown process */
   SHUTTING_DOWN: 8,
-  /** paused while creating a snapshot */
   SNAPSHOT: 9,
-  /** the domain is being started */
   STARTING_UP: 11,
-  /** the reason is unknown */
   UNKNOWN: 0,
-  /** paused on user request */
   USER: 1,
-  /** paused due to a watchdog event */
   WATCHDOG: 6,
-} as const;
+};
 /** One value of `DomainPausedReason`. */
 export type DomainPausedReason = typeof DomainPausedReason[keyof typeof DomainPausedReason];
 
 /** libvirt's `virDomainProcessSignal` (libvirt-domain.h), `VIR_DOMAIN_PROCESS_SIGNAL_*`. */
-export const DomainProcessSignal = {
-  /** SIGABRT */
+export const DomainProcessSignal: {
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_ABRT` = 6 */
+  readonly ABRT: 6;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_ALRM` = 14 */
+  readonly ALRM: 14;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_BUS` = 7 */
+  readonly BUS: 7;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_CHLD` = 17 */
+  readonly CHLD: 17;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_CONT` = 18 */
+  readonly CONT: 18;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_FPE` = 8 */
+  readonly FPE: 8;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_HUP` = 1 */
+  readonly HUP: 1;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_ILL` = 4 */
+  readonly ILL: 4;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_INT` = 2 */
+  readonly INT: 2;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_KILL` = 9 */
+  readonly KILL: 9;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_NOP` = 0 */
+  readonly NOP: 0;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_PIPE` = 13 */
+  readonly PIPE: 13;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_POLL` = 29 */
+  readonly POLL: 29;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_PROF` = 27 */
+  readonly PROF: 27;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_PWR` = 30 */
+  readonly PWR: 30;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_QUIT` = 3 */
+  readonly QUIT: 3;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT0` = 32 */
+  readonly RT0: 32;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT1` = 33 */
+  readonly RT1: 33;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT10` = 42 */
+  readonly RT10: 42;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT11` = 43 */
+  readonly RT11: 43;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT12` = 44 */
+  readonly RT12: 44;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT13` = 45 */
+  readonly RT13: 45;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT14` = 46 */
+  readonly RT14: 46;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT15` = 47 */
+  readonly RT15: 47;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT16` = 48 */
+  readonly RT16: 48;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT17` = 49 */
+  readonly RT17: 49;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT18` = 50 */
+  readonly RT18: 50;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT19` = 51 */
+  readonly RT19: 51;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT2` = 34 */
+  readonly RT2: 34;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT20` = 52 */
+  readonly RT20: 52;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT21` = 53 */
+  readonly RT21: 53;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT22` = 54 */
+  readonly RT22: 54;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT23` = 55 */
+  readonly RT23: 55;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT24` = 56 */
+  readonly RT24: 56;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT25` = 57 */
+  readonly RT25: 57;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT26` = 58 */
+  readonly RT26: 58;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT27` = 59 */
+  readonly RT27: 59;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT28` = 60 */
+  readonly RT28: 60;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT29` = 61 */
+  readonly RT29: 61;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT3` = 35 */
+  readonly RT3: 35;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT30` = 62 */
+  readonly RT30: 62;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT31` = 63 */
+  readonly RT31: 63;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT32` = 64 */
+  readonly RT32: 64;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT4` = 36 */
+  readonly RT4: 36;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT5` = 37 */
+  readonly RT5: 37;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT6` = 38 */
+  readonly RT6: 38;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT7` = 39 */
+  readonly RT7: 39;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT8` = 40 */
+  readonly RT8: 40;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_RT9` = 41 */
+  readonly RT9: 41;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_SEGV` = 11 */
+  readonly SEGV: 11;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_STKFLT` = 16 */
+  readonly STKFLT: 16;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_STOP` = 19 */
+  readonly STOP: 19;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_SYS` = 31 */
+  readonly SYS: 31;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_TERM` = 15 */
+  readonly TERM: 15;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_TRAP` = 5 */
+  readonly TRAP: 5;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_TSTP` = 20 */
+  readonly TSTP: 20;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_TTIN` = 21 */
+  readonly TTIN: 21;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_TTOU` = 22 */
+  readonly TTOU: 22;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_URG` = 23 */
+  readonly URG: 23;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_USR1` = 10 */
+  readonly USR1: 10;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_USR2` = 12 */
+  readonly USR2: 12;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_VTALRM` = 26 */
+  readonly VTALRM: 26;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_WINCH` = 28 */
+  readonly WINCH: 28;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_XCPU` = 24 */
+  readonly XCPU: 24;
+  /** `VIR_DOMAIN_PROCESS_SIGNAL_XFSZ` = 25 */
+  readonly XFSZ: 25;
+} = {
   ABRT: 6,
-  /** SIGALRM */
   ALRM: 14,
-  /** SIGBUS */
   BUS: 7,
-  /** SIGCHLD */
   CHLD: 17,
-  /** SIGCONT */
   CONT: 18,
-  /** SIGFPE */
   FPE: 8,
-  /** SIGHUP */
   HUP: 1,
-  /** SIGILL */
   ILL: 4,
-  /** SIGINT */
   INT: 2,
-  /** SIGKILL */
   KILL: 9,
-  /** No constant in POSIX/Linux */
   NOP: 0,
-  /** SIGPIPE */
   PIPE: 13,
-  /** SIGPOLL (also known as SIGIO on Linux) */
   POLL: 29,
-  /** SIGPROF */
   PROF: 27,
-  /** Not in POSIX (SIGPWR on Linux) */
   PWR: 30,
-  /** SIGQUIT */
   QUIT: 3,
-  /** SIGRTMIN */
   RT0: 32,
-  /** SIGRTMIN + 1 */
   RT1: 33,
-  /** SIGRTMIN + 10 */
   RT10: 42,
-  /** SIGRTMIN + 11 */
   RT11: 43,
-  /** SIGRTMIN + 12 */
   RT12: 44,
-  /** SIGRTMIN + 13 */
   RT13: 45,
-  /** SIGRTMIN + 14 */
   RT14: 46,
-  /** SIGRTMIN + 15 */
   RT15: 47,
-  /** SIGRTMIN + 16 */
   RT16: 48,
-  /** SIGRTMIN + 17 */
   RT17: 49,
-  /** SIGRTMIN + 18 */
   RT18: 50,
-  /** SIGRTMIN + 19 */
   RT19: 51,
-  /** SIGRTMIN + 2 */
   RT2: 34,
-  /** SIGRTMIN + 20 */
   RT20: 52,
-  /** SIGRTMIN + 21 */
   RT21: 53,
-  /** SIGRTMIN + 22 */
   RT22: 54,
-  /** SIGRTMIN + 23 */
   RT23: 55,
-  /** SIGRTMIN + 24 */
   RT24: 56,
-  /** SIGRTMIN + 25 */
   RT25: 57,
-  /** SIGRTMIN + 26 */
   RT26: 58,
-  /** SIGRTMIN + 27 */
   RT27: 59,
-  /** SIGRTMIN + 28 */
   RT28: 60,
-  /** SIGRTMIN + 29 */
   RT29: 61,
-  /** SIGRTMIN + 3 */
   RT3: 35,
-  /** SIGRTMIN + 30 */
   RT30: 62,
-  /** SIGRTMIN + 31 */
   RT31: 63,
-  /** SIGRTMIN + 32 / SIGRTMAX */
   RT32: 64,
-  /** SIGRTMIN + 4 */
   RT4: 36,
-  /** SIGRTMIN + 5 */
   RT5: 37,
-  /** SIGRTMIN + 6 */
   RT6: 38,
-  /** SIGRTMIN + 7 */
   RT7: 39,
-  /** SIGRTMIN + 8 */
   RT8: 40,
-  /** SIGRTMIN + 9 */
   RT9: 41,
-  /** SIGSEGV */
   SEGV: 11,
-  /** Not in POSIX (SIGSTKFLT on Linux */
   STKFLT: 16,
-  /** SIGSTOP */
   STOP: 19,
-  /** SIGSYS (also known as SIGUNUSED on Linux) */
   SYS: 31,
-  /** SIGTERM */
   TERM: 15,
-  /** SIGTRAP */
   TRAP: 5,
-  /** SIGTSTP */
   TSTP: 20,
-  /** SIGTTIN */
   TTIN: 21,
-  /** SIGTTOU */
   TTOU: 22,
-  /** SIGURG */
   URG: 23,
-  /** SIGUSR1 */
   USR1: 10,
-  /** SIGUSR2 */
   USR2: 12,
-  /** SIGVTALRM */
   VTALRM: 26,
-  /** Not in POSIX (SIGWINCH on Linux) */
   WINCH: 28,
-  /** SIGXCPU */
   XCPU: 24,
-  /** SIGXFSZ */
   XFSZ: 25,
-} as const;
+};
 /** One value of `DomainProcessSignal`. */
 export type DomainProcessSignal = typeof DomainProcessSignal[keyof typeof DomainProcessSignal];
 
 /** libvirt's `virDomainQemuAgentCommandTimeoutValues` (libvirt-qemu.h), `VIR_DOMAIN_QEMU_AGENT_COMMAND_*`. */
-export const DomainQemuAgentCommandTimeoutValues = {
+export const DomainQemuAgentCommandTimeoutValues: {
+  /** `VIR_DOMAIN_QEMU_AGENT_COMMAND_BLOCK` = -2 */
+  readonly BLOCK: -2;
+  /** `VIR_DOMAIN_QEMU_AGENT_COMMAND_DEFAULT` = -1 */
+  readonly DEFAULT: -1;
+  /** `VIR_DOMAIN_QEMU_AGENT_COMMAND_MIN` = -2 */
+  readonly MIN: -2;
+  /** `VIR_DOMAIN_QEMU_AGENT_COMMAND_NOWAIT` = 0 */
+  readonly NOWAIT: 0;
+  /** `VIR_DOMAIN_QEMU_AGENT_COMMAND_SHUTDOWN` = 60 */
+  readonly SHUTDOWN: 60;
+} = {
   BLOCK: -2,
   DEFAULT: -1,
   MIN: -2,
   NOWAIT: 0,
   SHUTDOWN: 60,
-} as const;
+};
 /** One value of `DomainQemuAgentCommandTimeoutValues`. */
 export type DomainQemuAgentCommandTimeoutValues =
   typeof DomainQemuAgentCommandTimeoutValues[keyof typeof DomainQemuAgentCommandTimeoutValues];
 
 /** libvirt's `virDomainQemuMonitorCommandFlags` (libvirt-qemu.h), `VIR_DOMAIN_QEMU_MONITOR_COMMAND_*`. */
-export const DomainQemuMonitorCommandFlags = {
+export const DomainQemuMonitorCommandFlags: {
+  /** `VIR_DOMAIN_QEMU_MONITOR_COMMAND_DEFAULT` = 0 */
+  readonly DEFAULT: 0;
+  /** `VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP` = 1 */
+  readonly HMP: 1;
+} = {
   DEFAULT: 0,
-  /** cmd is in HMP */
   HMP: 1,
-} as const;
+};
 /** One value of `DomainQemuMonitorCommandFlags`. */
 export type DomainQemuMonitorCommandFlags =
   typeof DomainQemuMonitorCommandFlags[keyof typeof DomainQemuMonitorCommandFlags];
 
 /** libvirt's `virDomainRebootFlagValues` (libvirt-domain.h), `VIR_DOMAIN_REBOOT_*`. */
-export const DomainRebootFlagValues = {
-  /** Send ACPI event */
+export const DomainRebootFlagValues: {
+  /** `VIR_DOMAIN_REBOOT_ACPI_POWER_BTN` = 1 */
+  readonly ACPI_POWER_BTN: 1;
+  /** `VIR_DOMAIN_REBOOT_DEFAULT` = 0 */
+  readonly DEFAULT: 0;
+  /** `VIR_DOMAIN_REBOOT_GUEST_AGENT` = 2 */
+  readonly GUEST_AGENT: 2;
+  /** `VIR_DOMAIN_REBOOT_INITCTL` = 4 */
+  readonly INITCTL: 4;
+  /** `VIR_DOMAIN_REBOOT_PARAVIRT` = 16 */
+  readonly PARAVIRT: 16;
+  /** `VIR_DOMAIN_REBOOT_SIGNAL` = 8 */
+  readonly SIGNAL: 8;
+} = {
   ACPI_POWER_BTN: 1,
-  /** hypervisor choice */
   DEFAULT: 0,
-  /** Use guest agent */
   GUEST_AGENT: 2,
-  /** Use initctl */
   INITCTL: 4,
-  /** Use paravirt guest control */
   PARAVIRT: 16,
-  /** Send a signal */
   SIGNAL: 8,
-} as const;
+};
 /** One value of `DomainRebootFlagValues`. */
 export type DomainRebootFlagValues =
   typeof DomainRebootFlagValues[keyof typeof DomainRebootFlagValues];
 
 /** libvirt's `virDomainRunningReason` (libvirt-domain.h), `VIR_DOMAIN_RUNNING_*`. */
-export const DomainRunningReason = {
-  /** normal startup from boot */
+export const DomainRunningReason: {
+  /** `VIR_DOMAIN_RUNNING_BOOTED` = 1 */
+  readonly BOOTED: 1;
+  /** `VIR_DOMAIN_RUNNING_CRASHED` = 9 */
+  readonly CRASHED: 9;
+  /** `VIR_DOMAIN_RUNNING_FROM_SNAPSHOT` = 4 */
+  readonly FROM_SNAPSHOT: 4;
+  /** `VIR_DOMAIN_RUNNING_MIGRATED` = 2 */
+  readonly MIGRATED: 2;
+  /** `VIR_DOMAIN_RUNNING_MIGRATION_CANCELED` = 6 */
+  readonly MIGRATION_CANCELED: 6;
+  /** `VIR_DOMAIN_RUNNING_POSTCOPY` = 10 */
+  readonly POSTCOPY: 10;
+  /** `VIR_DOMAIN_RUNNING_POSTCOPY_FAILED` = 11 */
+  readonly POSTCOPY_FAILED: 11;
+  /** `VIR_DOMAIN_RUNNING_RESTORED` = 3 */
+  readonly RESTORED: 3;
+  /** `VIR_DOMAIN_RUNNING_SAVE_CANCELED` = 7 */
+  readonly SAVE_CANCELED: 7;
+  /** `VIR_DOMAIN_RUNNING_UNKNOWN` = 0 */
+  readonly UNKNOWN: 0;
+  /** `VIR_DOMAIN_RUNNING_UNPAUSED` = 5 */
+  readonly UNPAUSED: 5;
+  /** `VIR_DOMAIN_RUNNING_WAKEUP` = 8 */
+  readonly WAKEUP: 8;
+} = {
   BOOTED: 1,
-  /** resumed from crashed */
   CRASHED: 9,
-  /** restored from snapshot */
   FROM_SNAPSHOT: 4,
-  /** migrated from another host */
   MIGRATED: 2,
-  /** returned from migration */
   MIGRATION_CANCELED: 6,
-  /** running in post-copy migration mode */
   POSTCOPY: 10,
-  /** running in failed post-copy migration */
   POSTCOPY_FAILED: 11,
-  /** restored from a state file */
   RESTORED: 3,
-  /** returned from failed save process */
   SAVE_CANCELED: 7,
   UNKNOWN: 0,
-  /** returned from paused state */
   UNPAUSED: 5,
-  /** returned from pmsuspended due to wakeup event */
   WAKEUP: 8,
-} as const;
+};
 /** One value of `DomainRunningReason`. */
 export type DomainRunningReason = typeof DomainRunningReason[keyof typeof DomainRunningReason];
 
 /** libvirt's `virDomainSaveImageXMLFlags` (libvirt-domain.h), `VIR_DOMAIN_SAVE_IMAGE_XML_*`. */
-export const DomainSaveImageXMLFlags = {
-  /** dump security sensitive information too */
+export const DomainSaveImageXMLFlags: {
+  /** `VIR_DOMAIN_SAVE_IMAGE_XML_SECURE` = 1 */
+  readonly SECURE: 1;
+} = {
   SECURE: 1,
-} as const;
+};
 /** One value of `DomainSaveImageXMLFlags`. */
 export type DomainSaveImageXMLFlags =
   typeof DomainSaveImageXMLFlags[keyof typeof DomainSaveImageXMLFlags];
 
 /** libvirt's `virDomainSaveRestoreFlags` (libvirt-domain.h), `VIR_DOMAIN_SAVE_*`. */
-export const DomainSaveRestoreFlags = {
-  /** Avoid file system cache pollution */
+export const DomainSaveRestoreFlags: {
+  /** `VIR_DOMAIN_SAVE_BYPASS_CACHE` = 1 */
+  readonly BYPASS_CACHE: 1;
+  /** `VIR_DOMAIN_SAVE_PAUSED` = 4 */
+  readonly PAUSED: 4;
+  /** `VIR_DOMAIN_SAVE_RESET_NVRAM` = 8 */
+  readonly RESET_NVRAM: 8;
+  /** `VIR_DOMAIN_SAVE_RUNNING` = 2 */
+  readonly RUNNING: 2;
+} = {
   BYPASS_CACHE: 1,
-  /** Favor paused over running */
   PAUSED: 4,
-  /** Re-initialize NVRAM from template */
   RESET_NVRAM: 8,
-  /** Favor running over paused */
   RUNNING: 2,
-} as const;
+};
 /** One value of `DomainSaveRestoreFlags`. */
 export type DomainSaveRestoreFlags =
   typeof DomainSaveRestoreFlags[keyof typeof DomainSaveRestoreFlags];
 
 /** libvirt's `virDomainSetTimeFlags` (libvirt-domain.h), `VIR_DOMAIN_TIME_*`. */
-export const DomainSetTimeFlags = {
-  /** Re-sync domain time from domain's RTC */
+export const DomainSetTimeFlags: {
+  /** `VIR_DOMAIN_TIME_SYNC` = 1 */
+  readonly SYNC: 1;
+} = {
   SYNC: 1,
-} as const;
+};
 /** One value of `DomainSetTimeFlags`. */
 export type DomainSetTimeFlags = typeof DomainSetTimeFlags[keyof typeof DomainSetTimeFlags];
 
 /** libvirt's `virDomainSetUserPasswordFlags` (libvirt-domain.h), `VIR_DOMAIN_PASSWORD_*`. */
-export const DomainSetUserPasswordFlags = {
-  /** the password is already encrypted */
+export const DomainSetUserPasswordFlags: {
+  /** `VIR_DOMAIN_PASSWORD_ENCRYPTED` = 1 */
+  readonly ENCRYPTED: 1;
+} = {
   ENCRYPTED: 1,
-} as const;
+};
 /** One value of `DomainSetUserPasswordFlags`. */
 export type DomainSetUserPasswordFlags =
   typeof DomainSetUserPasswordFlags[keyof typeof DomainSetUserPasswordFlags];
 
 /** libvirt's `virDomainShutdownFlagValues` (libvirt-domain.h), `VIR_DOMAIN_SHUTDOWN_*`. */
-export const DomainShutdownFlagValues = {
-  /** Send ACPI event */
+export const DomainShutdownFlagValues: {
+  /** `VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN` = 1 */
+  readonly ACPI_POWER_BTN: 1;
+  /** `VIR_DOMAIN_SHUTDOWN_DEFAULT` = 0 */
+  readonly DEFAULT: 0;
+  /** `VIR_DOMAIN_SHUTDOWN_GUEST_AGENT` = 2 */
+  readonly GUEST_AGENT: 2;
+  /** `VIR_DOMAIN_SHUTDOWN_INITCTL` = 4 */
+  readonly INITCTL: 4;
+  /** `VIR_DOMAIN_SHUTDOWN_PARAVIRT` = 16 */
+  readonly PARAVIRT: 16;
+  /** `VIR_DOMAIN_SHUTDOWN_SIGNAL` = 8 */
+  readonly SIGNAL: 8;
+} = {
   ACPI_POWER_BTN: 1,
-  /** hypervisor choice */
   DEFAULT: 0,
-  /** Use guest agent */
   GUEST_AGENT: 2,
-  /** Use initctl */
   INITCTL: 4,
-  /** Use paravirt guest control */
   PARAVIRT: 16,
-  /** Send a signal */
   SIGNAL: 8,
-} as const;
+};
 /** One value of `DomainShutdownFlagValues`. */
 export type DomainShutdownFlagValues =
   typeof DomainShutdownFlagValues[keyof typeof DomainShutdownFlagValues];
 
 /** libvirt's `virDomainShutdownReason` (libvirt-domain.h), `VIR_DOMAIN_SHUTDOWN_*`. */
-export const DomainShutdownReason = {
-  /** the reason is unknown */
+export const DomainShutdownReason: {
+  /** `VIR_DOMAIN_SHUTDOWN_UNKNOWN` = 0 */
+  readonly UNKNOWN: 0;
+  /** `VIR_DOMAIN_SHUTDOWN_USER` = 1 */
+  readonly USER: 1;
+} = {
   UNKNOWN: 0,
-  /** shutting down on user request */
   USER: 1,
-} as const;
+};
 /** One value of `DomainShutdownReason`. */
 export type DomainShutdownReason = typeof DomainShutdownReason[keyof typeof DomainShutdownReason];
 
 /** libvirt's `virDomainShutoffReason` (libvirt-domain.h), `VIR_DOMAIN_SHUTOFF_*`. */
-export const DomainShutoffReason = {
-  /** domain crashed */
+export const DomainShutoffReason: {
+  /** `VIR_DOMAIN_SHUTOFF_CRASHED` = 3 */
+  readonly CRASHED: 3;
+  /** `VIR_DOMAIN_SHUTOFF_DAEMON` = 8 */
+  readonly DAEMON: 8;
+  /** `VIR_DOMAIN_SHUTOFF_DESTROYED` = 2 */
+  readonly DESTROYED: 2;
+  /** `VIR_DOMAIN_SHUTOFF_FAILED` = 6 */
+  readonly FAILED: 6;
+  /** `VIR_DOMAIN_SHUTOFF_FROM_SNAPSHOT` = 7 */
+  readonly FROM_SNAPSHOT: 7;
+  /** `VIR_DOMAIN_SHUTOFF_MIGRATED` = 4 */
+  readonly MIGRATED: 4;
+  /** `VIR_DOMAIN_SHUTOFF_SAVED` = 5 */
+  readonly SAVED: 5;
+  /** `VIR_DOMAIN_SHUTOFF_SHUTDOWN` = 1 */
+  readonly SHUTDOWN: 1;
+  /** `VIR_DOMAIN_SHUTOFF_UNKNOWN` = 0 */
+  readonly UNKNOWN: 0;
+} = {
   CRASHED: 3,
-  /** daemon decides to kill domain during reconnection processing */
   DAEMON: 8,
-  /** forced poweroff */
   DESTROYED: 2,
-  /** domain failed to start */
   FAILED: 6,
-  /** restored from a snapshot which was  taken while domain was shutoff */
   FROM_SNAPSHOT: 7,
-  /** migrated to another host */
   MIGRATED: 4,
-  /** saved to a file */
   SAVED: 5,
-  /** normal shutdown */
   SHUTDOWN: 1,
-  /** the reason is unknown */
   UNKNOWN: 0,
-} as const;
+};
 /** One value of `DomainShutoffReason`. */
 export type DomainShutoffReason = typeof DomainShutoffReason[keyof typeof DomainShutoffReason];
 
 /** libvirt's `virDomainSnapshotCreateFlags` (libvirt-domain-snapshot.h), `VIR_DOMAIN_SNAPSHOT_CREATE_*`. */
-export const DomainSnapshotCreateFlags = {
-  /** atomically avoid partial changes */
+export const DomainSnapshotCreateFlags: {
+  /** `VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC` = 128 */
+  readonly ATOMIC: 128;
+  /** `VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT` = 2 */
+  readonly CURRENT: 2;
+  /** `VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY` = 16 */
+  readonly DISK_ONLY: 16;
+  /** `VIR_DOMAIN_SNAPSHOT_CREATE_HALT` = 8 */
+  readonly HALT: 8;
+  /** `VIR_DOMAIN_SNAPSHOT_CREATE_LIVE` = 256 */
+  readonly LIVE: 256;
+  /** `VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA` = 4 */
+  readonly NO_METADATA: 4;
+  /** `VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE` = 64 */
+  readonly QUIESCE: 64;
+  /** `VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE` = 1 */
+  readonly REDEFINE: 1;
+  /** `VIR_DOMAIN_SNAPSHOT_CREATE_REUSE_EXT` = 32 */
+  readonly REUSE_EXT: 32;
+  /** `VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE` = 512 */
+  readonly VALIDATE: 512;
+} = {
   ATOMIC: 128,
-  /** With redefine, make snapshot current */
   CURRENT: 2,
-  /** disk snapshot, not full system */
   DISK_ONLY: 16,
-  /** Stop running guest after snapshot */
   HALT: 8,
-  /** create the snapshot while the guest is running */
   LIVE: 256,
-  /** Make snapshot without remembering it */
   NO_METADATA: 4,
-  /** use guest agent to quiesce all mounted file systems within the domain */
   QUIESCE: 64,
-  /** Restore or alter metadata */
   REDEFINE: 1,
-  /** reuse any existing external files */
   REUSE_EXT: 32,
-  /** validate the XML against the schema */
   VALIDATE: 512,
-} as const;
+};
 /** One value of `DomainSnapshotCreateFlags`. */
 export type DomainSnapshotCreateFlags =
   typeof DomainSnapshotCreateFlags[keyof typeof DomainSnapshotCreateFlags];
 
 /** libvirt's `virDomainSnapshotDeleteFlags` (libvirt-domain-snapshot.h), `VIR_DOMAIN_SNAPSHOT_DELETE_*`. */
-export const DomainSnapshotDeleteFlags = {
-  /** Also delete children */
+export const DomainSnapshotDeleteFlags: {
+  /** `VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN` = 1 */
+  readonly CHILDREN: 1;
+  /** `VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY` = 4 */
+  readonly CHILDREN_ONLY: 4;
+  /** `VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY` = 2 */
+  readonly METADATA_ONLY: 2;
+} = {
   CHILDREN: 1,
-  /** Delete just children */
   CHILDREN_ONLY: 4,
-  /** Delete just metadata */
   METADATA_ONLY: 2,
-} as const;
+};
 /** One value of `DomainSnapshotDeleteFlags`. */
 export type DomainSnapshotDeleteFlags =
   typeof DomainSnapshotDeleteFlags[keyof typeof DomainSnapshotDeleteFlags];
 
 /** libvirt's `virDomainSnapshotListFlags` (libvirt-domain-snapshot.h), `VIR_DOMAIN_SNAPSHOT_LIST_*`. */
-export const DomainSnapshotListFlags = {
-  /** Filter by snapshots taken while guest was active, and with memory state */
+export const DomainSnapshotListFlags: {
+  /** `VIR_DOMAIN_SNAPSHOT_LIST_ACTIVE` = 64 */
+  readonly ACTIVE: 64;
+  /** `VIR_DOMAIN_SNAPSHOT_LIST_DESCENDANTS` = 1 */
+  readonly DESCENDANTS: 1;
+  /** `VIR_DOMAIN_SNAPSHOT_LIST_DISK_ONLY` = 128 */
+  readonly DISK_ONLY: 128;
+  /** `VIR_DOMAIN_SNAPSHOT_LIST_EXTERNAL` = 512 */
+  readonly EXTERNAL: 512;
+  /** `VIR_DOMAIN_SNAPSHOT_LIST_INACTIVE` = 32 */
+  readonly INACTIVE: 32;
+  /** `VIR_DOMAIN_SNAPSHOT_LIST_INTERNAL` = 256 */
+  readonly INTERNAL: 256;
+  /** `VIR_DOMAIN_SNAPSHOT_LIST_LEAVES` = 4 */
+  readonly LEAVES: 4;
+  /** `VIR_DOMAIN_SNAPSHOT_LIST_METADATA` = 2 */
+  readonly METADATA: 2;
+  /** `VIR_DOMAIN_SNAPSHOT_LIST_NO_LEAVES` = 8 */
+  readonly NO_LEAVES: 8;
+  /** `VIR_DOMAIN_SNAPSHOT_LIST_NO_METADATA` = 16 */
+  readonly NO_METADATA: 16;
+  /** `VIR_DOMAIN_SNAPSHOT_LIST_ROOTS` = 1 */
+  readonly ROOTS: 1;
+  /** `VIR_DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL` = 1024 */
+  readonly TOPOLOGICAL: 1024;
+} = {
   ACTIVE: 64,
-  /** List all descendants, not just children, when listing a snapshot */
   DESCENDANTS: 1,
-  /** Filter by snapshots taken while guest was active, but without memory state */
   DISK_ONLY: 128,
-  /** Filter by snapshots that use files external to disk images */
   EXTERNAL: 512,
-  /** Filter by snapshots taken while guest was shut off */
   INACTIVE: 32,
-  /** Filter by snapshots stored internal to disk images */
   INTERNAL: 256,
-  /** Filter by snapshots with no children */
   LEAVES: 4,
-  /** Filter by snapshots which have metadata */
   METADATA: 2,
-  /** Filter by snapshots that have children */
   NO_LEAVES: 8,
-  /** Filter by snapshots with no metadata */
   NO_METADATA: 16,
-  /** Filter by snapshots with no parents, when listing a domain */
   ROOTS: 1,
-  /** Ensure parents occur before children in the resulting list */
   TOPOLOGICAL: 1024,
-} as const;
+};
 /** One value of `DomainSnapshotListFlags`. */
 export type DomainSnapshotListFlags =
   typeof DomainSnapshotListFlags[keyof typeof DomainSnapshotListFlags];
 
 /** libvirt's `virDomainSnapshotRevertFlags` (libvirt-domain-snapshot.h), `VIR_DOMAIN_SNAPSHOT_REVERT_*`. */
-export const DomainSnapshotRevertFlags = {
-  /** Allow risky reverts */
+export const DomainSnapshotRevertFlags: {
+  /** `VIR_DOMAIN_SNAPSHOT_REVERT_FORCE` = 4 */
+  readonly FORCE: 4;
+  /** `VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED` = 2 */
+  readonly PAUSED: 2;
+  /** `VIR_DOMAIN_SNAPSHOT_REVERT_RESET_NVRAM` = 8 */
+  readonly RESET_NVRAM: 8;
+  /** `VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING` = 1 */
+  readonly RUNNING: 1;
+} = {
   FORCE: 4,
-  /** Pause after revert */
   PAUSED: 2,
-  /** Re-initialize NVRAM from template */
   RESET_NVRAM: 8,
-  /** Run after revert */
   RUNNING: 1,
-} as const;
+};
 /** One value of `DomainSnapshotRevertFlags`. */
 export type DomainSnapshotRevertFlags =
   typeof DomainSnapshotRevertFlags[keyof typeof DomainSnapshotRevertFlags];
 
 /** libvirt's `virDomainSnapshotXMLFlags` (libvirt-domain-snapshot.h), `VIR_DOMAIN_SNAPSHOT_XML_*`. */
-export const DomainSnapshotXMLFlags = {
-  /** dump security sensitive information too */
+export const DomainSnapshotXMLFlags: {
+  /** `VIR_DOMAIN_SNAPSHOT_XML_SECURE` = 1 */
+  readonly SECURE: 1;
+} = {
   SECURE: 1,
-} as const;
+};
 /** One value of `DomainSnapshotXMLFlags`. */
 export type DomainSnapshotXMLFlags =
   typeof DomainSnapshotXMLFlags[keyof typeof DomainSnapshotXMLFlags];
 
 /** libvirt's `virDomainState` (libvirt-domain.h), `VIR_DOMAIN_*`. */
-export const DomainState = {
-  /** the domain is blocked on resource */
+export const DomainState: {
+  /** `VIR_DOMAIN_BLOCKED` = 2 */
+  readonly BLOCKED: 2;
+  /** `VIR_DOMAIN_CRASHED` = 6 */
+  readonly CRASHED: 6;
+  /** `VIR_DOMAIN_NOSTATE` = 0 */
+  readonly NOSTATE: 0;
+  /** `VIR_DOMAIN_PAUSED` = 3 */
+  readonly PAUSED: 3;
+  /** `VIR_DOMAIN_PMSUSPENDED` = 7 */
+  readonly PMSUSPENDED: 7;
+  /** `VIR_DOMAIN_RUNNING` = 1 */
+  readonly RUNNING: 1;
+  /** `VIR_DOMAIN_SHUTDOWN` = 4 */
+  readonly SHUTDOWN: 4;
+  /** `VIR_DOMAIN_SHUTOFF` = 5 */
+  readonly SHUTOFF: 5;
+} = {
   BLOCKED: 2,
-  /** the domain is crashed */
   CRASHED: 6,
-  /** no state */
   NOSTATE: 0,
-  /** the domain is paused by user */
   PAUSED: 3,
-  /** the domain is suspended by guest power management */
   PMSUSPENDED: 7,
-  /** the domain is running */
   RUNNING: 1,
-  /** the domain is being shut down */
   SHUTDOWN: 4,
-  /** the domain is shut off */
   SHUTOFF: 5,
-} as const;
+};
 /** One value of `DomainState`. */
 export type DomainState = typeof DomainState[keyof typeof DomainState];
 
 /** libvirt's `virDomainStatsTypes` (libvirt-domain.h), `VIR_DOMAIN_STATS_*`. */
-export const DomainStatsTypes = {
-  /** return domain balloon info */
+export const DomainStatsTypes: {
+  /** `VIR_DOMAIN_STATS_BALLOON` = 4 */
+  readonly BALLOON: 4;
+  /** `VIR_DOMAIN_STATS_BLOCK` = 32 */
+  readonly BLOCK: 32;
+  /** `VIR_DOMAIN_STATS_CPU_TOTAL` = 2 */
+  readonly CPU_TOTAL: 2;
+  /** `VIR_DOMAIN_STATS_DIRTYRATE` = 512 */
+  readonly DIRTYRATE: 512;
+  /** `VIR_DOMAIN_STATS_INTERFACE` = 16 */
+  readonly INTERFACE: 16;
+  /** `VIR_DOMAIN_STATS_IOTHREAD` = 128 */
+  readonly IOTHREAD: 128;
+  /** `VIR_DOMAIN_STATS_MEMORY` = 256 */
+  readonly MEMORY: 256;
+  /** `VIR_DOMAIN_STATS_PERF` = 64 */
+  readonly PERF: 64;
+  /** `VIR_DOMAIN_STATS_STATE` = 1 */
+  readonly STATE: 1;
+  /** `VIR_DOMAIN_STATS_VCPU` = 8 */
+  readonly VCPU: 8;
+  /** `VIR_DOMAIN_STATS_VM` = 1024 */
+  readonly VM: 1024;
+} = {
   BALLOON: 4,
-  /** return domain block info */
   BLOCK: 32,
-  /** return domain CPU info */
   CPU_TOTAL: 2,
-  /** return domain dirty rate info */
   DIRTYRATE: 512,
-  /** return domain interfaces info */
   INTERFACE: 16,
-  /** return iothread poll info */
   IOTHREAD: 128,
-  /** return domain memory info */
   MEMORY: 256,
-  /** return domain perf event info */
   PERF: 64,
-  /** return domain state */
   STATE: 1,
-  /** return domain virtual CPU info */
   VCPU: 8,
-  /** return vm info */
   VM: 1024,
-} as const;
+};
 /** One value of `DomainStatsTypes`. */
 export type DomainStatsTypes = typeof DomainStatsTypes[keyof typeof DomainStatsTypes];
 
 /** libvirt's `virDomainUndefineFlagsValues` (libvirt-domain.h), `VIR_DOMAIN_UNDEFINE_*`. */
-export const DomainUndefineFlagsValues = {
-  /** If last use of domain, then also remove any checkpoint metadata */
+export const DomainUndefineFlagsValues: {
+  /** `VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA` = 16 */
+  readonly CHECKPOINTS_METADATA: 16;
+  /** `VIR_DOMAIN_UNDEFINE_KEEP_NVRAM` = 8 */
+  readonly KEEP_NVRAM: 8;
+  /** `VIR_DOMAIN_UNDEFINE_KEEP_TPM` = 64 */
+  readonly KEEP_TPM: 64;
+  /** `VIR_DOMAIN_UNDEFINE_MANAGED_SAVE` = 1 */
+  readonly MANAGED_SAVE: 1;
+  /** `VIR_DOMAIN_UNDEFINE_NVRAM` = 4 */
+  readonly NVRAM: 4;
+  /** `VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA` = 2 */
+  readonly SNAPSHOTS_METADATA: 2;
+  /** `VIR_DOMAIN_UNDEFINE_TPM` = 32 */
+  readonly TPM: 32;
+} = {
   CHECKPOINTS_METADATA: 16,
-  /** Keep nvram file */
   KEEP_NVRAM: 8,
-  /** Keep TPM state  Future undefine control flags should come here. */
   KEEP_TPM: 64,
-  /** Also remove any managed save */
   MANAGED_SAVE: 1,
-  /** Also remove any nvram file */
   NVRAM: 4,
-  /** If last use of domain, then also remove any snapshot metadata */
   SNAPSHOTS_METADATA: 2,
-  /** Also remove any TPM state */
   TPM: 32,
-} as const;
+};
 /** One value of `DomainUndefineFlagsValues`. */
 export type DomainUndefineFlagsValues =
   typeof DomainUndefineFlagsValues[keyof typeof DomainUndefineFlagsValues];
 
 /** libvirt's `virDomainVcpuFlags` (libvirt-domain.h), `VIR_DOMAIN_VCPU_*`. */
-export const DomainVcpuFlags = {
-  /** See virDomainModificationImpact */
+export const DomainVcpuFlags: {
+  /** `VIR_DOMAIN_VCPU_CONFIG` = 2 */
+  readonly CONFIG: 2;
+  /** `VIR_DOMAIN_VCPU_CURRENT` = 0 */
+  readonly CURRENT: 0;
+  /** `VIR_DOMAIN_VCPU_GUEST` = 8 */
+  readonly GUEST: 8;
+  /** `VIR_DOMAIN_VCPU_HOTPLUGGABLE` = 16 */
+  readonly HOTPLUGGABLE: 16;
+  /** `VIR_DOMAIN_VCPU_LIVE` = 1 */
+  readonly LIVE: 1;
+  /** `VIR_DOMAIN_VCPU_MAXIMUM` = 4 */
+  readonly MAXIMUM: 4;
+} = {
   CONFIG: 2,
-  /** See virDomainModificationImpact */
   CURRENT: 0,
-  /** Modify state of the cpu in the guest */
   GUEST: 8,
-  /** Make vcpus added hot(un)pluggable */
   HOTPLUGGABLE: 16,
-  /** See virDomainModificationImpact */
   LIVE: 1,
-  /** Max rather than current count */
   MAXIMUM: 4,
-} as const;
+};
 /** One value of `DomainVcpuFlags`. */
 export type DomainVcpuFlags = typeof DomainVcpuFlags[keyof typeof DomainVcpuFlags];
 
 /** libvirt's `virDomainXMLFlags` (libvirt-domain.h), `VIR_DOMAIN_XML_*`. */
-export const DomainXMLFlags = {
-  /** dump inactive domain information */
+export const DomainXMLFlags: {
+  /** `VIR_DOMAIN_XML_INACTIVE` = 2 */
+  readonly INACTIVE: 2;
+  /** `VIR_DOMAIN_XML_MIGRATABLE` = 8 */
+  readonly MIGRATABLE: 8;
+  /** `VIR_DOMAIN_XML_SECURE` = 1 */
+  readonly SECURE: 1;
+  /** `VIR_DOMAIN_XML_UPDATE_CPU` = 4 */
+  readonly UPDATE_CPU: 4;
+} = {
   INACTIVE: 2,
-  /** dump XML suitable for migration */
   MIGRATABLE: 8,
-  /** dump security sensitive information too */
   SECURE: 1,
-  /** update guest CPU requirements according to host CPU */
   UPDATE_CPU: 4,
-} as const;
+};
 /** One value of `DomainXMLFlags`. */
 export type DomainXMLFlags = typeof DomainXMLFlags[keyof typeof DomainXMLFlags];
 
 /** libvirt's `virErrorDomain` (virterror.h), `VIR_FROM_*`. */
-export const ErrorDomain = {
-  /** Error from access control manager */
+export const ErrorDomain: {
+  /** `VIR_FROM_ACCESS` = 55 */
+  readonly ACCESS: 55;
+  /** `VIR_FROM_ADMIN` = 62 */
+  readonly ADMIN: 62;
+  /** `VIR_FROM_AUDIT` = 36 */
+  readonly AUDIT: 36;
+  /** `VIR_FROM_AUTH` = 46 */
+  readonly AUTH: 46;
+  /** `VIR_FROM_BHYVE` = 57 */
+  readonly BHYVE: 57;
+  /** `VIR_FROM_BPF` = 71 */
+  readonly BPF: 71;
+  /** `VIR_FROM_CAPABILITIES` = 44 */
+  readonly CAPABILITIES: 44;
+  /** `VIR_FROM_CGROUP` = 54 */
+  readonly CGROUP: 54;
+  /** `VIR_FROM_CH` = 72 */
+  readonly CH: 72;
+  /** `VIR_FROM_CONF` = 9 */
+  readonly CONF: 9;
+  /** `VIR_FROM_CPU` = 31 */
+  readonly CPU: 31;
+  /** `VIR_FROM_CRYPTO` = 58 */
+  readonly CRYPTO: 58;
+  /** `VIR_FROM_DBUS` = 47 */
+  readonly DBUS: 47;
+  /** `VIR_FROM_DEVICE` = 49 */
+  readonly DEVICE: 49;
+  /** `VIR_FROM_DOM` = 6 */
+  readonly DOM: 6;
+  /** `VIR_FROM_DOMAIN` = 20 */
+  readonly DOMAIN: 20;
+  /** `VIR_FROM_DOMAIN_CHECKPOINT` = 69 */
+  readonly DOMAIN_CHECKPOINT: 69;
+  /** `VIR_FROM_DOMAIN_SNAPSHOT` = 35 */
+  readonly DOMAIN_SNAPSHOT: 35;
+  /** `VIR_FROM_ESX` = 28 */
+  readonly ESX: 28;
+  /** `VIR_FROM_EVENT` = 40 */
+  readonly EVENT: 40;
+  /** `VIR_FROM_FIREWALL` = 59 */
+  readonly FIREWALL: 59;
+  /** `VIR_FROM_FIREWALLD` = 68 */
+  readonly FIREWALLD: 68;
+  /** `VIR_FROM_HOOK` = 34 */
+  readonly HOOK: 34;
+  /** `VIR_FROM_HYPERV` = 43 */
+  readonly HYPERV: 43;
+  /** `VIR_FROM_IDENTITY` = 53 */
+  readonly IDENTITY: 53;
+  /** `VIR_FROM_INITCTL` = 52 */
+  readonly INITCTL: 52;
+  /** `VIR_FROM_INTERFACE` = 26 */
+  readonly INTERFACE: 26;
+  /** `VIR_FROM_LIBSSH` = 66 */
+  readonly LIBSSH: 66;
+  /** `VIR_FROM_LIBXL` = 41 */
+  readonly LIBXL: 41;
+  /** `VIR_FROM_LOCKING` = 42 */
+  readonly LOCKING: 42;
+  /** `VIR_FROM_LOCKSPACE` = 51 */
+  readonly LOCKSPACE: 51;
+  /** `VIR_FROM_LOGGING` = 63 */
+  readonly LOGGING: 63;
+  /** `VIR_FROM_LXC` = 17 */
+  readonly LXC: 17;
+  /** `VIR_FROM_NET` = 11 */
+  readonly NET: 11;
+  /** `VIR_FROM_NETWORK` = 19 */
+  readonly NETWORK: 19;
+  /** `VIR_FROM_NODEDEV` = 22 */
+  readonly NODEDEV: 22;
+  /** `VIR_FROM_NONE` = 0 */
+  readonly NONE: 0;
+  /** `VIR_FROM_NWFILTER` = 33 */
+  readonly NWFILTER: 33;
+  /** `VIR_FROM_ONE` = 27 */
+  readonly ONE: 27;
+  /** `VIR_FROM_OPENVZ` = 14 */
+  readonly OPENVZ: 14;
+  /** `VIR_FROM_PARALLELS` = 48 */
+  readonly PARALLELS: 48;
+  /** `VIR_FROM_PERF` = 65 */
+  readonly PERF: 65;
+  /** `VIR_FROM_PHYP` = 29 */
+  readonly PHYP: 29;
+  /** `VIR_FROM_POLKIT` = 60 */
+  readonly POLKIT: 60;
+  /** `VIR_FROM_PROXY` = 8 */
+  readonly PROXY: 8;
+  /** `VIR_FROM_QEMU` = 10 */
+  readonly QEMU: 10;
+  /** `VIR_FROM_REMOTE` = 13 */
+  readonly REMOTE: 13;
+  /** `VIR_FROM_RESCTRL` = 67 */
+  readonly RESCTRL: 67;
+  /** `VIR_FROM_RPC` = 7 */
+  readonly RPC: 7;
+  /** `VIR_FROM_SECRET` = 30 */
+  readonly SECRET: 30;
+  /** `VIR_FROM_SECURITY` = 24 */
+  readonly SECURITY: 24;
+  /** `VIR_FROM_SEXPR` = 4 */
+  readonly SEXPR: 4;
+  /** `VIR_FROM_SSH` = 50 */
+  readonly SSH: 50;
+  /** `VIR_FROM_STATS_LINUX` = 16 */
+  readonly STATS_LINUX: 16;
+  /** `VIR_FROM_STORAGE` = 18 */
+  readonly STORAGE: 18;
+  /** `VIR_FROM_STREAMS` = 38 */
+  readonly STREAMS: 38;
+  /** `VIR_FROM_SYSINFO` = 37 */
+  readonly SYSINFO: 37;
+  /** `VIR_FROM_SYSTEMD` = 56 */
+  readonly SYSTEMD: 56;
+  /** `VIR_FROM_TEST` = 12 */
+  readonly TEST: 12;
+  /** `VIR_FROM_THREAD` = 61 */
+  readonly THREAD: 61;
+  /** `VIR_FROM_TPM` = 70 */
+  readonly TPM: 70;
+  /** `VIR_FROM_UML` = 21 */
+  readonly UML: 21;
+  /** `VIR_FROM_URI` = 45 */
+  readonly URI: 45;
+  /** `VIR_FROM_VBOX` = 25 */
+  readonly VBOX: 25;
+  /** `VIR_FROM_VMWARE` = 39 */
+  readonly VMWARE: 39;
+  /** `VIR_FROM_XEN` = 1 */
+  readonly XEN: 1;
+  /** `VIR_FROM_XENAPI` = 32 */
+  readonly XENAPI: 32;
+  /** `VIR_FROM_XEND` = 2 */
+  readonly XEND: 2;
+  /** `VIR_FROM_XENSTORE` = 3 */
+  readonly XENSTORE: 3;
+  /** `VIR_FROM_XENXL` = 64 */
+  readonly XENXL: 64;
+  /** `VIR_FROM_XENXM` = 15 */
+  readonly XENXM: 15;
+  /** `VIR_FROM_XEN_INOTIFY` = 23 */
+  readonly XEN_INOTIFY: 23;
+  /** `VIR_FROM_XML` = 5 */
+  readonly XML: 5;
+} = {
   ACCESS: 55,
-  /** Error from admin backend */
   ADMIN: 62,
-  /** Error from auditing subsystem */
   AUDIT: 36,
-  /** Error from auth handling */
   AUTH: 46,
-  /** Error from bhyve driver */
   BHYVE: 57,
-  /** Error from BPF code */
   BPF: 71,
-  /** Error from capabilities */
   CAPABILITIES: 44,
-  /** Error from cgroups */
   CGROUP: 54,
-  /** Error from Cloud-Hypervisor driver */
   CH: 72,
-  /** Error in the configuration file handling */
   CONF: 9,
-  /** Error from CPU driver */
   CPU: 31,
-  /** Error from crypto code */
   CRYPTO: 58,
-  /** Error from DBus */
   DBUS: 47,
-  /** Error from Device */
   DEVICE: 49,
-  /** Error when operating on a domain */
   DOM: 6,
-  /** Error from domain config */
   DOMAIN: 20,
-  /** Error from domain checkpoint */
   DOMAIN_CHECKPOINT: 69,
-  /** Error from domain snapshot */
   DOMAIN_SNAPSHOT: 35,
-  /** Error from ESX driver */
   ESX: 28,
-  /** Error from event loop impl */
   EVENT: 40,
-  /** Error from firewall */
   FIREWALL: 59,
-  /** Error from firewalld */
   FIREWALLD: 68,
-  /** Error from Synchronous hooks */
   HOOK: 34,
-  /** Error from Hyper-V driver */
   HYPERV: 43,
-  /** Error from identity code */
   IDENTITY: 53,
-  /** Error from initctl device communication */
   INITCTL: 52,
-  /** Error when operating on an interface */
   INTERFACE: 26,
-  /** Error from libssh connection transport */
   LIBSSH: 66,
-  /** Error from libxenlight driver */
   LIBXL: 41,
-  /** Error from lock manager */
   LOCKING: 42,
-  /** Error from lockspace */
   LOCKSPACE: 51,
-  /** Error from log manager */
   LOGGING: 63,
-  /** Error from Linux Container driver */
   LXC: 17,
-  /** Error when operating on a network */
   NET: 11,
-  /** Error from network config */
   NETWORK: 19,
-  /** Error from node device monitor */
   NODEDEV: 22,
   NONE: 0,
-  /** Error from network filter driver */
   NWFILTER: 33,
-  /** The OpenNebula driver no longer exists. Retained for ABI/API compat only */
   ONE: 27,
-  /** Error from OpenVZ driver */
   OPENVZ: 14,
-  /** Error from Parallels */
   PARALLELS: 48,
-  /** Error from perf */
   PERF: 65,
-  /** Error from the phyp driver, unused since 6.0.0 */
   PHYP: 29,
-  /** Error from polkit code */
   POLKIT: 60,
-  /** Error in the proxy code; unused since 0.8.6 */
   PROXY: 8,
-  /** Error at the QEMU daemon */
   QEMU: 10,
-  /** Error from remote driver */
   REMOTE: 13,
-  /** Error from resource control */
   RESCTRL: 67,
-  /** Error in the XML-RPC code */
   RPC: 7,
-  /** Error from secret storage */
   SECRET: 30,
-  /** Error from security framework */
   SECURITY: 24,
-  /** Error in the S-Expression code */
   SEXPR: 4,
-  /** Error from libssh2 connection transport */
   SSH: 50,
-  /** Error in the Linux Stats code */
   STATS_LINUX: 16,
-  /** Error from storage driver */
   STORAGE: 18,
-  /** Error from I/O streams */
   STREAMS: 38,
-  /** Error from sysinfo/SMBIOS */
   SYSINFO: 37,
-  /** Error from systemd code */
   SYSTEMD: 56,
-  /** Error from test driver */
   TEST: 12,
-  /** Error from thread utils */
   THREAD: 61,
-  /** Error from TPM */
   TPM: 70,
-  /** Error at the UML driver; unused since 5.0.0 */
   UML: 21,
-  /** Error from URI handling */
   URI: 45,
-  /** Error from VirtualBox driver */
   VBOX: 25,
-  /** Error from VMware driver */
   VMWARE: 39,
-  /** Error at Xen hypervisor layer */
   XEN: 1,
-  /** Error from XenAPI */
   XENAPI: 32,
-  /** Error at connection with xend daemon */
   XEND: 2,
-  /** Error at connection with xen store */
   XENSTORE: 3,
-  /** Error from Xen xl config code */
   XENXL: 64,
-  /** Error at Xen XM layer */
   XENXM: 15,
-  /** Error from xen inotify layer */
   XEN_INOTIFY: 23,
-  /** Error in the XML code */
   XML: 5,
-} as const;
+};
 /** One value of `ErrorDomain`. */
 export type ErrorDomain = typeof ErrorDomain[keyof typeof ErrorDomain];
 
 /** libvirt's `virErrorLevel` (virterror.h), `VIR_ERR_*`. */
-export const ErrorLevel = {
-  /** An error */
+export const ErrorLevel: {
+  /** `VIR_ERR_ERROR` = 2 */
+  readonly ERROR: 2;
+  /** `VIR_ERR_NONE` = 0 */
+  readonly NONE: 0;
+  /** `VIR_ERR_WARNING` = 1 */
+  readonly WARNING: 1;
+} = {
   ERROR: 2,
   NONE: 0,
-  /** A simple warning */
   WARNING: 1,
-} as const;
+};
 /** One value of `ErrorLevel`. */
 export type ErrorLevel = typeof ErrorLevel[keyof typeof ErrorLevel];
 
 /** libvirt's `virErrorNumber` (virterror.h), `VIR_ERR_*`. */
-export const ErrorNumber = {
-  /** operation on the object/resource was denied */
+export const ErrorNumber: {
+  /** `VIR_ERR_ACCESS_DENIED` = 88 */
+  readonly ACCESS_DENIED: 88;
+  /** `VIR_ERR_AGENT_UNRESPONSIVE` = 86 */
+  readonly AGENT_UNRESPONSIVE: 86;
+  /** `VIR_ERR_AGENT_UNSYNCED` = 97 */
+  readonly AGENT_UNSYNCED: 97;
+  /** `VIR_ERR_ARGUMENT_UNSUPPORTED` = 74 */
+  readonly ARGUMENT_UNSUPPORTED: 74;
+  /** `VIR_ERR_AUTH_CANCELLED` = 79 */
+  readonly AUTH_CANCELLED: 79;
+  /** `VIR_ERR_AUTH_FAILED` = 45 */
+  readonly AUTH_FAILED: 45;
+  /** `VIR_ERR_AUTH_UNAVAILABLE` = 94 */
+  readonly AUTH_UNAVAILABLE: 94;
+  /** `VIR_ERR_BLOCK_COPY_ACTIVE` = 83 */
+  readonly BLOCK_COPY_ACTIVE: 83;
+  /** `VIR_ERR_BUILD_FIREWALL` = 63 */
+  readonly BUILD_FIREWALL: 63;
+  /** `VIR_ERR_CALL_FAILED` = 26 */
+  readonly CALL_FAILED: 26;
+  /** `VIR_ERR_CHECKPOINT_INCONSISTENT` = 109 */
+  readonly CHECKPOINT_INCONSISTENT: 109;
+  /** `VIR_ERR_CONFIG_UNSUPPORTED` = 67 */
+  readonly CONFIG_UNSUPPORTED: 67;
+  /** `VIR_ERR_CONF_SYNTAX` = 33 */
+  readonly CONF_SYNTAX: 33;
+  /** `VIR_ERR_CPU_INCOMPATIBLE` = 91 */
+  readonly CPU_INCOMPATIBLE: 91;
+  /** `VIR_ERR_DBUS_SERVICE` = 89 */
+  readonly DBUS_SERVICE: 89;
+  /** `VIR_ERR_DEVICE_MISSING` = 99 */
+  readonly DEVICE_MISSING: 99;
+  /** `VIR_ERR_DOM_EXIST` = 28 */
+  readonly DOM_EXIST: 28;
+  /** `VIR_ERR_DRIVER_FULL` = 25 */
+  readonly DRIVER_FULL: 25;
+  /** `VIR_ERR_GET_FAILED` = 10 */
+  readonly GET_FAILED: 10;
+  /** `VIR_ERR_GNUTLS_ERROR` = 40 */
+  readonly GNUTLS_ERROR: 40;
+  /** `VIR_ERR_HOOK_SCRIPT_FAILED` = 70 */
+  readonly HOOK_SCRIPT_FAILED: 70;
+  /** `VIR_ERR_HTTP_ERROR` = 12 */
+  readonly HTTP_ERROR: 12;
+  /** `VIR_ERR_INTERNAL_ERROR` = 1 */
+  readonly INTERNAL_ERROR: 1;
+  /** `VIR_ERR_INVALID_ARG` = 8 */
+  readonly INVALID_ARG: 8;
+  /** `VIR_ERR_INVALID_CONN` = 6 */
+  readonly INVALID_CONN: 6;
+  /** `VIR_ERR_INVALID_DOMAIN` = 7 */
+  readonly INVALID_DOMAIN: 7;
+  /** `VIR_ERR_INVALID_DOMAIN_CHECKPOINT` = 102 */
+  readonly INVALID_DOMAIN_CHECKPOINT: 102;
+  /** `VIR_ERR_INVALID_DOMAIN_SNAPSHOT` = 71 */
+  readonly INVALID_DOMAIN_SNAPSHOT: 71;
+  /** `VIR_ERR_INVALID_INTERFACE` = 58 */
+  readonly INVALID_INTERFACE: 58;
+  /** `VIR_ERR_INVALID_MAC` = 44 */
+  readonly INVALID_MAC: 44;
+  /** `VIR_ERR_INVALID_NETWORK` = 36 */
+  readonly INVALID_NETWORK: 36;
+  /** `VIR_ERR_INVALID_NETWORK_PORT` = 105 */
+  readonly INVALID_NETWORK_PORT: 105;
+  /** `VIR_ERR_INVALID_NODE_DEVICE` = 52 */
+  readonly INVALID_NODE_DEVICE: 52;
+  /** `VIR_ERR_INVALID_NWFILTER` = 61 */
+  readonly INVALID_NWFILTER: 61;
+  /** `VIR_ERR_INVALID_NWFILTER_BINDING` = 100 */
+  readonly INVALID_NWFILTER_BINDING: 100;
+  /** `VIR_ERR_INVALID_SECRET` = 65 */
+  readonly INVALID_SECRET: 65;
+  /** `VIR_ERR_INVALID_STORAGE_POOL` = 46 */
+  readonly INVALID_STORAGE_POOL: 46;
+  /** `VIR_ERR_INVALID_STORAGE_VOL` = 47 */
+  readonly INVALID_STORAGE_VOL: 47;
+  /** `VIR_ERR_INVALID_STREAM` = 73 */
+  readonly INVALID_STREAM: 73;
+  /** `VIR_ERR_LIBSSH` = 98 */
+  readonly LIBSSH: 98;
+  /** `VIR_ERR_MIGRATE_FINISH_OK` = 93 */
+  readonly MIGRATE_FINISH_OK: 93;
+  /** `VIR_ERR_MIGRATE_PERSIST_FAILED` = 69 */
+  readonly MIGRATE_PERSIST_FAILED: 69;
+  /** `VIR_ERR_MIGRATE_UNSAFE` = 81 */
+  readonly MIGRATE_UNSAFE: 81;
+  /** `VIR_ERR_MULTIPLE_DOMAINS` = 110 */
+  readonly MULTIPLE_DOMAINS: 110;
+  /** `VIR_ERR_MULTIPLE_INTERFACES` = 59 */
+  readonly MULTIPLE_INTERFACES: 59;
+  /** `VIR_ERR_NETWORK_EXIST` = 37 */
+  readonly NETWORK_EXIST: 37;
+  /** `VIR_ERR_NETWORK_PORT_EXIST` = 106 */
+  readonly NETWORK_PORT_EXIST: 106;
+  /** `VIR_ERR_NO_CLIENT` = 96 */
+  readonly NO_CLIENT: 96;
+  /** `VIR_ERR_NO_CONNECT` = 5 */
+  readonly NO_CONNECT: 5;
+  /** `VIR_ERR_NO_DEVICE` = 23 */
+  readonly NO_DEVICE: 23;
+  /** `VIR_ERR_NO_DOMAIN` = 42 */
+  readonly NO_DOMAIN: 42;
+  /** `VIR_ERR_NO_DOMAIN_BACKUP` = 104 */
+  readonly NO_DOMAIN_BACKUP: 104;
+  /** `VIR_ERR_NO_DOMAIN_CHECKPOINT` = 103 */
+  readonly NO_DOMAIN_CHECKPOINT: 103;
+  /** `VIR_ERR_NO_DOMAIN_METADATA` = 80 */
+  readonly NO_DOMAIN_METADATA: 80;
+  /** `VIR_ERR_NO_DOMAIN_SNAPSHOT` = 72 */
+  readonly NO_DOMAIN_SNAPSHOT: 72;
+  /** `VIR_ERR_NO_HOSTNAME` = 108 */
+  readonly NO_HOSTNAME: 108;
+  /** `VIR_ERR_NO_INTERFACE` = 57 */
+  readonly NO_INTERFACE: 57;
+  /** `VIR_ERR_NO_KERNEL` = 17 */
+  readonly NO_KERNEL: 17;
+  /** `VIR_ERR_NO_MEMORY` = 2 */
+  readonly NO_MEMORY: 2;
+  /** `VIR_ERR_NO_NAME` = 21 */
+  readonly NO_NAME: 21;
+  /** `VIR_ERR_NO_NETWORK` = 43 */
+  readonly NO_NETWORK: 43;
+  /** `VIR_ERR_NO_NETWORK_PORT` = 107 */
+  readonly NO_NETWORK_PORT: 107;
+  /** `VIR_ERR_NO_NODE_DEVICE` = 53 */
+  readonly NO_NODE_DEVICE: 53;
+  /** `VIR_ERR_NO_NWFILTER` = 62 */
+  readonly NO_NWFILTER: 62;
+  /** `VIR_ERR_NO_NWFILTER_BINDING` = 101 */
+  readonly NO_NWFILTER_BINDING: 101;
+  /** `VIR_ERR_NO_OS` = 22 */
+  readonly NO_OS: 22;
+  /** `VIR_ERR_NO_ROOT` = 18 */
+  readonly NO_ROOT: 18;
+  /** `VIR_ERR_NO_SECRET` = 66 */
+  readonly NO_SECRET: 66;
+  /** `VIR_ERR_NO_SECURITY_MODEL` = 54 */
+  readonly NO_SECURITY_MODEL: 54;
+  /** `VIR_ERR_NO_SERVER` = 95 */
+  readonly NO_SERVER: 95;
+  /** `VIR_ERR_NO_SOURCE` = 19 */
+  readonly NO_SOURCE: 19;
+  /** `VIR_ERR_NO_STORAGE_POOL` = 49 */
+  readonly NO_STORAGE_POOL: 49;
+  /** `VIR_ERR_NO_STORAGE_VOL` = 50 */
+  readonly NO_STORAGE_VOL: 50;
+  /** `VIR_ERR_NO_SUPPORT` = 3 */
+  readonly NO_SUPPORT: 3;
+  /** `VIR_ERR_NO_TARGET` = 20 */
+  readonly NO_TARGET: 20;
+  /** `VIR_ERR_NO_XEN` = 14 */
+  readonly NO_XEN: 14;
+  /** `VIR_ERR_NO_XENSTORE` = 24 */
+  readonly NO_XENSTORE: 24;
+  /** `VIR_ERR_OK` = 0 */
+  readonly OK: 0;
+  /** `VIR_ERR_OPEN_FAILED` = 30 */
+  readonly OPEN_FAILED: 30;
+  /** `VIR_ERR_OPERATION_ABORTED` = 78 */
+  readonly OPERATION_ABORTED: 78;
+  /** `VIR_ERR_OPERATION_DENIED` = 29 */
+  readonly OPERATION_DENIED: 29;
+  /** `VIR_ERR_OPERATION_FAILED` = 9 */
+  readonly OPERATION_FAILED: 9;
+  /** `VIR_ERR_OPERATION_INVALID` = 55 */
+  readonly OPERATION_INVALID: 55;
+  /** `VIR_ERR_OPERATION_TIMEOUT` = 68 */
+  readonly OPERATION_TIMEOUT: 68;
+  /** `VIR_ERR_OPERATION_UNSUPPORTED` = 84 */
+  readonly OPERATION_UNSUPPORTED: 84;
+  /** `VIR_ERR_OS_TYPE` = 16 */
+  readonly OS_TYPE: 16;
+  /** `VIR_ERR_OVERFLOW` = 82 */
+  readonly OVERFLOW: 82;
+  /** `VIR_ERR_PARSE_FAILED` = 32 */
+  readonly PARSE_FAILED: 32;
+  /** `VIR_ERR_POST_FAILED` = 11 */
+  readonly POST_FAILED: 11;
+  /** `VIR_ERR_READ_FAILED` = 31 */
+  readonly READ_FAILED: 31;
+  /** `VIR_ERR_RESOURCE_BUSY` = 87 */
+  readonly RESOURCE_BUSY: 87;
+  /** `VIR_ERR_RPC` = 39 */
+  readonly RPC: 39;
+  /** `VIR_ERR_SEXPR_SERIAL` = 13 */
+  readonly SEXPR_SERIAL: 13;
+  /** `VIR_ERR_SNAPSHOT_REVERT_RISKY` = 77 */
+  readonly SNAPSHOT_REVERT_RISKY: 77;
+  /** `VIR_ERR_SSH` = 85 */
+  readonly SSH: 85;
+  /** `VIR_ERR_STORAGE_POOL_BUILT` = 76 */
+  readonly STORAGE_POOL_BUILT: 76;
+  /** `VIR_ERR_STORAGE_PROBE_FAILED` = 75 */
+  readonly STORAGE_PROBE_FAILED: 75;
+  /** `VIR_ERR_STORAGE_VOL_EXIST` = 90 */
+  readonly STORAGE_VOL_EXIST: 90;
+  /** `VIR_ERR_SYSTEM_ERROR` = 38 */
+  readonly SYSTEM_ERROR: 38;
+  /** `VIR_ERR_UNKNOWN_HOST` = 4 */
+  readonly UNKNOWN_HOST: 4;
+  /** `VIR_ERR_WRITE_FAILED` = 34 */
+  readonly WRITE_FAILED: 34;
+  /** `VIR_ERR_XEN_CALL` = 15 */
+  readonly XEN_CALL: 15;
+  /** `VIR_ERR_XML_DETAIL` = 35 */
+  readonly XML_DETAIL: 35;
+  /** `VIR_ERR_XML_ERROR` = 27 */
+  readonly XML_ERROR: 27;
+  /** `VIR_ERR_XML_INVALID_SCHEMA` = 92 */
+  readonly XML_INVALID_SCHEMA: 92;
+  /** `VIR_WAR_NO_INTERFACE` = 56 */
+  readonly WAR_NO_INTERFACE: 56;
+  /** `VIR_WAR_NO_NETWORK` = 41 */
+  readonly WAR_NO_NETWORK: 41;
+  /** `VIR_WAR_NO_NODE` = 51 */
+  readonly WAR_NO_NODE: 51;
+  /** `VIR_WAR_NO_NWFILTER` = 60 */
+  readonly WAR_NO_NWFILTER: 60;
+  /** `VIR_WAR_NO_SECRET` = 64 */
+  readonly WAR_NO_SECRET: 64;
+  /** `VIR_WAR_NO_STORAGE` = 48 */
+  readonly WAR_NO_STORAGE: 48;
+} = {
   ACCESS_DENIED: 88,
-  /** guest agent is unresponsive, not running or not usable */
   AGENT_UNRESPONSIVE: 86,
-  /** guest agent replies with wrong id to guest-sync command (DEPRECATED) */
   AGENT_UNSYNCED: 97,
-  /** valid API use but unsupported by the given driver */
   ARGUMENT_UNSUPPORTED: 74,
-  /** authentication cancelled */
   AUTH_CANCELLED: 79,
-  /** authentication failed */
   AUTH_FAILED: 45,
-  /** authentication unavailable */
   AUTH_UNAVAILABLE: 94,
-  /** action prevented by block copy job */
   BLOCK_COPY_ACTIVE: 83,
-  /** nw filter pool not found */
   BUILD_FIREWALL: 63,
-  /** not supported by the drivers (DEPRECATED) */
   CALL_FAILED: 26,
-  /** checkpoint can't be used */
   CHECKPOINT_INCONSISTENT: 109,
-  /** unsupported configuration construct */
   CONFIG_UNSUPPORTED: 67,
-  /** failed to parse the syntax of a conf file */
   CONF_SYNTAX: 33,
-  /** given CPU is incompatible with host CPU */
   CPU_INCOMPATIBLE: 91,
-  /** error from a dbus service */
   DBUS_SERVICE: 89,
-  /** fail to find the desired device */
   DEVICE_MISSING: 99,
-  /** the domain already exist */
   DOM_EXIST: 28,
-  /** too many drivers registered */
   DRIVER_FULL: 25,
-  /** a HTTP GET command to failed */
   GET_FAILED: 10,
-  /** error from a GNUTLS call */
   GNUTLS_ERROR: 40,
-  /** a synchronous hook script failed */
   HOOK_SCRIPT_FAILED: 70,
-  /** unexpected HTTP error code */
   HTTP_ERROR: 12,
-  /** internal error */
   INTERNAL_ERROR: 1,
-  /** invalid function argument */
   INVALID_ARG: 8,
-  /** invalid connection object */
   INVALID_CONN: 6,
-  /** invalid domain object */
   INVALID_DOMAIN: 7,
-  /** invalid domain checkpoint */
   INVALID_DOMAIN_CHECKPOINT: 102,
-  /** invalid domain snapshot */
   INVALID_DOMAIN_SNAPSHOT: 71,
-  /** invalid interface object */
   INVALID_INTERFACE: 58,
-  /** invalid MAC address */
   INVALID_MAC: 44,
-  /** invalid network object */
   INVALID_NETWORK: 36,
-  /** invalid network port object */
   INVALID_NETWORK_PORT: 105,
-  /** invalid node device object */
   INVALID_NODE_DEVICE: 52,
-  /** invalid nwfilter object */
   INVALID_NWFILTER: 61,
-  /** invalid nwfilter binding */
   INVALID_NWFILTER_BINDING: 100,
-  /** invalid secret */
   INVALID_SECRET: 65,
-  /** invalid storage pool object */
   INVALID_STORAGE_POOL: 46,
-  /** invalid storage vol object */
   INVALID_STORAGE_VOL: 47,
-  /** stream pointer not valid */
   INVALID_STREAM: 73,
-  /** error in libssh transport driver */
   LIBSSH: 98,
-  /** Finish API succeeded but it is expected to return NULL */
   MIGRATE_FINISH_OK: 93,
-  /** a migration worked, but making the VM persist on the dest host failed */
   MIGRATE_PERSIST_FAILED: 69,
-  /** Migration is not safe */
   MIGRATE_UNSAFE: 81,
-  /** more than one matching domain found */
   MULTIPLE_DOMAINS: 110,
-  /** more than one matching interface found */
   MULTIPLE_INTERFACES: 59,
-  /** the network already exist */
   NETWORK_EXIST: 37,
-  /** the network port already exist */
   NETWORK_PORT_EXIST: 106,
-  /** Client was not found */
   NO_CLIENT: 96,
-  /** can't connect to hypervisor */
   NO_CONNECT: 5,
-  /** missing domain devices information */
   NO_DEVICE: 23,
-  /** domain not found or unexpectedly disappeared */
   NO_DOMAIN: 42,
-  /** domain backup job id not found */
   NO_DOMAIN_BACKUP: 104,
-  /** domain checkpoint not found */
   NO_DOMAIN_CHECKPOINT: 103,
-  /** The metadata is not present */
   NO_DOMAIN_METADATA: 80,
-  /** domain snapshot not found */
   NO_DOMAIN_SNAPSHOT: 72,
-  /** no domain's hostname found */
   NO_HOSTNAME: 108,
-  /** interface driver not running */
   NO_INTERFACE: 57,
-  /** missing kernel information */
   NO_KERNEL: 17,
-  /** memory allocation failure */
   NO_MEMORY: 2,
-  /** missing domain name information */
   NO_NAME: 21,
-  /** network not found */
   NO_NETWORK: 43,
-  /** network port not found */
   NO_NETWORK_PORT: 107,
-  /** node device not found */
   NO_NODE_DEVICE: 53,
-  /** nw filter pool not found */
   NO_NWFILTER: 62,
-  /** no nwfilter binding */
   NO_NWFILTER_BINDING: 101,
-  /** missing domain OS information */
   NO_OS: 22,
-  /** missing root device information */
   NO_ROOT: 18,
-  /** secret not found */
   NO_SECRET: 66,
-  /** security model not found */
   NO_SECURITY_MODEL: 54,
-  /** Server was not found */
   NO_SERVER: 95,
-  /** missing source device information */
   NO_SOURCE: 19,
-  /** storage pool not found */
   NO_STORAGE_POOL: 49,
-  /** storage volume not found */
   NO_STORAGE_VOL: 50,
-  /** no support for this function */
   NO_SUPPORT: 3,
-  /** missing target device information */
   NO_TARGET: 20,
-  /** could not open Xen hypervisor control */
   NO_XEN: 14,
-  /** could not open Xen Store control */
   NO_XENSTORE: 24,
   OK: 0,
-  /** failed to open a conf file */
   OPEN_FAILED: 30,
-  /** operation on a domain was canceled/aborted by user */
   OPERATION_ABORTED: 78,
-  /** operation forbidden on read-only connections */
   OPERATION_DENIED: 29,
-  /** a command to hypervisor failed */
   OPERATION_FAILED: 9,
-  /** operation is not applicable at this time */
   OPERATION_INVALID: 55,
-  /** timeout occurred during operation */
   OPERATION_TIMEOUT: 68,
-  /** The requested operation is not supported */
   OPERATION_UNSUPPORTED: 84,
-  /** unknown OS type */
   OS_TYPE: 16,
-  /** integer overflow */
   OVERFLOW: 82,
-  /** failed to parse a conf file */
   PARSE_FAILED: 32,
-  /** a HTTP POST command to failed */
   POST_FAILED: 11,
-  /** failed to read a conf file */
   READ_FAILED: 31,
-  /** resource is already in use */
   RESOURCE_BUSY: 87,
-  /** some sort of RPC error */
   RPC: 39,
-  /** failure to serialize an S-Expr */
   SEXPR_SERIAL: 13,
-  /** force was not requested for a risky domain snapshot revert */
   SNAPSHOT_REVERT_RISKY: 77,
-  /** error in ssh transport driver */
   SSH: 85,
-  /** storage pool already built */
   STORAGE_POOL_BUILT: 76,
-  /** storage pool probe failed */
   STORAGE_PROBE_FAILED: 75,
-  /** the storage vol already exists */
   STORAGE_VOL_EXIST: 90,
-  /** general system call failure */
   SYSTEM_ERROR: 38,
-  /** could not resolve hostname */
   UNKNOWN_HOST: 4,
-  /** failed to write a conf file */
   WRITE_FAILED: 34,
-  /** failure doing an hypervisor call */
   XEN_CALL: 15,
-  /** detail of an XML error */
   XML_DETAIL: 35,
-  /** an XML description is not well formed or broken */
   XML_ERROR: 27,
-  /** XML document doesn't validate against schema */
   XML_INVALID_SCHEMA: 92,
-  /** failed to start interface driver */
   WAR_NO_INTERFACE: 56,
-  /** failed to start network */
   WAR_NO_NETWORK: 41,
-  /** failed to start node driver */
   WAR_NO_NODE: 51,
-  /** failed to start nwfilter driver */
   WAR_NO_NWFILTER: 60,
-  /** failed to start secret storage */
   WAR_NO_SECRET: 64,
-  /** failed to start storage */
   WAR_NO_STORAGE: 48,
-} as const;
+};
 /** One value of `ErrorNumber`. */
 export type ErrorNumber = typeof ErrorNumber[keyof typeof ErrorNumber];
 
 /** libvirt's `virEventHandleType` (libvirt-event.h), `VIR_EVENT_HANDLE_*`. */
-export const EventHandleType = {
+export const EventHandleType: {
+  /** `VIR_EVENT_HANDLE_ERROR` = 4 */
+  readonly ERROR: 4;
+  /** `VIR_EVENT_HANDLE_HANGUP` = 8 */
+  readonly HANGUP: 8;
+  /** `VIR_EVENT_HANDLE_READABLE` = 1 */
+  readonly READABLE: 1;
+  /** `VIR_EVENT_HANDLE_WRITABLE` = 2 */
+  readonly WRITABLE: 2;
+} = {
   ERROR: 4,
   HANGUP: 8,
   READABLE: 1,
   WRITABLE: 2,
-} as const;
+};
 /** One value of `EventHandleType`. */
 export type EventHandleType = typeof EventHandleType[keyof typeof EventHandleType];
 
 /** libvirt's `virIPAddrType` (libvirt-network.h), `VIR_IP_ADDR_TYPE_*`. */
-export const IPAddrType = {
+export const IPAddrType: {
+  /** `VIR_IP_ADDR_TYPE_IPV4` = 0 */
+  readonly IPV4: 0;
+  /** `VIR_IP_ADDR_TYPE_IPV6` = 1 */
+  readonly IPV6: 1;
+} = {
   IPV4: 0,
   IPV6: 1,
-} as const;
+};
 /** One value of `IPAddrType`. */
 export type IPAddrType = typeof IPAddrType[keyof typeof IPAddrType];
 
 /** libvirt's `virInterfaceDefineFlags` (libvirt-interface.h), `VIR_INTERFACE_DEFINE_*`. */
-export const InterfaceDefineFlags = {
-  /** Validate the XML document against schema */
+export const InterfaceDefineFlags: {
+  /** `VIR_INTERFACE_DEFINE_VALIDATE` = 1 */
+  readonly VALIDATE: 1;
+} = {
   VALIDATE: 1,
-} as const;
+};
 /** One value of `InterfaceDefineFlags`. */
 export type InterfaceDefineFlags = typeof InterfaceDefineFlags[keyof typeof InterfaceDefineFlags];
 
 /** libvirt's `virInterfaceXMLFlags` (libvirt-interface.h), `VIR_INTERFACE_XML_*`. */
-export const InterfaceXMLFlags = {
-  /** dump inactive interface information */
+export const InterfaceXMLFlags: {
+  /** `VIR_INTERFACE_XML_INACTIVE` = 1 */
+  readonly INACTIVE: 1;
+} = {
   INACTIVE: 1,
-} as const;
+};
 /** One value of `InterfaceXMLFlags`. */
 export type InterfaceXMLFlags = typeof InterfaceXMLFlags[keyof typeof InterfaceXMLFlags];
 
 /** libvirt's `virKeycodeSet` (libvirt-domain.h), `VIR_KEYCODE_SET_*`. */
-export const KeycodeSet = {
+export const KeycodeSet: {
+  /** `VIR_KEYCODE_SET_ATSET1` = 2 */
+  readonly ATSET1: 2;
+  /** `VIR_KEYCODE_SET_ATSET2` = 3 */
+  readonly ATSET2: 3;
+  /** `VIR_KEYCODE_SET_ATSET3` = 4 */
+  readonly ATSET3: 4;
+  /** `VIR_KEYCODE_SET_LINUX` = 0 */
+  readonly LINUX: 0;
+  /** `VIR_KEYCODE_SET_OSX` = 5 */
+  readonly OSX: 5;
+  /** `VIR_KEYCODE_SET_QNUM` = 9 */
+  readonly QNUM: 9;
+  /** `VIR_KEYCODE_SET_USB` = 7 */
+  readonly USB: 7;
+  /** `VIR_KEYCODE_SET_WIN32` = 8 */
+  readonly WIN32: 8;
+  /** `VIR_KEYCODE_SET_XT` = 1 */
+  readonly XT: 1;
+  /** `VIR_KEYCODE_SET_XT_KBD` = 6 */
+  readonly XT_KBD: 6;
+} = {
   ATSET1: 2,
   ATSET2: 3,
   ATSET3: 4,
@@ -2317,556 +3403,795 @@ export const KeycodeSet = {
   WIN32: 8,
   XT: 1,
   XT_KBD: 6,
-} as const;
+};
 /** One value of `KeycodeSet`. */
 export type KeycodeSet = typeof KeycodeSet[keyof typeof KeycodeSet];
 
 /** libvirt's `virMemoryParameterType` (libvirt-domain.h), `VIR_DOMAIN_MEMORY_PARAM_*`. */
-export const MemoryParameterType = {
+export const MemoryParameterType: {
+  /** `VIR_DOMAIN_MEMORY_PARAM_BOOLEAN` = 6 */
+  readonly BOOLEAN: 6;
+  /** `VIR_DOMAIN_MEMORY_PARAM_DOUBLE` = 5 */
+  readonly DOUBLE: 5;
+  /** `VIR_DOMAIN_MEMORY_PARAM_INT` = 1 */
+  readonly INT: 1;
+  /** `VIR_DOMAIN_MEMORY_PARAM_LLONG` = 3 */
+  readonly LLONG: 3;
+  /** `VIR_DOMAIN_MEMORY_PARAM_UINT` = 2 */
+  readonly UINT: 2;
+  /** `VIR_DOMAIN_MEMORY_PARAM_ULLONG` = 4 */
+  readonly ULLONG: 4;
+} = {
   BOOLEAN: 6,
   DOUBLE: 5,
   INT: 1,
   LLONG: 3,
   UINT: 2,
   ULLONG: 4,
-} as const;
+};
 /** One value of `MemoryParameterType`. */
 export type MemoryParameterType = typeof MemoryParameterType[keyof typeof MemoryParameterType];
 
 /** libvirt's `virNWFilterBindingCreateFlags` (libvirt-nwfilter.h), `VIR_NWFILTER_BINDING_CREATE_*`. */
-export const NWFilterBindingCreateFlags = {
-  /** Validate the XML document against schema */
+export const NWFilterBindingCreateFlags: {
+  /** `VIR_NWFILTER_BINDING_CREATE_VALIDATE` = 1 */
+  readonly VALIDATE: 1;
+} = {
   VALIDATE: 1,
-} as const;
+};
 /** One value of `NWFilterBindingCreateFlags`. */
 export type NWFilterBindingCreateFlags =
   typeof NWFilterBindingCreateFlags[keyof typeof NWFilterBindingCreateFlags];
 
 /** libvirt's `virNWFilterDefineFlags` (libvirt-nwfilter.h), `VIR_NWFILTER_DEFINE_*`. */
-export const NWFilterDefineFlags = {
-  /** Validate the XML document against schema */
+export const NWFilterDefineFlags: {
+  /** `VIR_NWFILTER_DEFINE_VALIDATE` = 1 */
+  readonly VALIDATE: 1;
+} = {
   VALIDATE: 1,
-} as const;
+};
 /** One value of `NWFilterDefineFlags`. */
 export type NWFilterDefineFlags = typeof NWFilterDefineFlags[keyof typeof NWFilterDefineFlags];
 
 /** libvirt's `virNetworkCreateFlags` (libvirt-network.h), `VIR_NETWORK_CREATE_*`. */
-export const NetworkCreateFlags = {
-  /** Validate the XML document against schema */
+export const NetworkCreateFlags: {
+  /** `VIR_NETWORK_CREATE_VALIDATE` = 1 */
+  readonly VALIDATE: 1;
+} = {
   VALIDATE: 1,
-} as const;
+};
 /** One value of `NetworkCreateFlags`. */
 export type NetworkCreateFlags = typeof NetworkCreateFlags[keyof typeof NetworkCreateFlags];
 
 /** libvirt's `virNetworkDefineFlags` (libvirt-network.h), `VIR_NETWORK_DEFINE_*`. */
-export const NetworkDefineFlags = {
-  /** Validate the XML document against schema */
+export const NetworkDefineFlags: {
+  /** `VIR_NETWORK_DEFINE_VALIDATE` = 1 */
+  readonly VALIDATE: 1;
+} = {
   VALIDATE: 1,
-} as const;
+};
 /** One value of `NetworkDefineFlags`. */
 export type NetworkDefineFlags = typeof NetworkDefineFlags[keyof typeof NetworkDefineFlags];
 
 /** libvirt's `virNetworkEventID` (libvirt-network.h), `VIR_NETWORK_EVENT_ID_*`. */
-export const NetworkEventID = {
-  /** virConnectNetworkEventLifecycleCallback */
+export const NetworkEventID: {
+  /** `VIR_NETWORK_EVENT_ID_LIFECYCLE` = 0 */
+  readonly LIFECYCLE: 0;
+} = {
   LIFECYCLE: 0,
-} as const;
+};
 /** One value of `NetworkEventID`. */
 export type NetworkEventID = typeof NetworkEventID[keyof typeof NetworkEventID];
 
 /** libvirt's `virNetworkEventLifecycleType` (libvirt-network.h), `VIR_NETWORK_EVENT_*`. */
-export const NetworkEventLifecycleType = {
+export const NetworkEventLifecycleType: {
+  /** `VIR_NETWORK_EVENT_DEFINED` = 0 */
+  readonly DEFINED: 0;
+  /** `VIR_NETWORK_EVENT_STARTED` = 2 */
+  readonly STARTED: 2;
+  /** `VIR_NETWORK_EVENT_STOPPED` = 3 */
+  readonly STOPPED: 3;
+  /** `VIR_NETWORK_EVENT_UNDEFINED` = 1 */
+  readonly UNDEFINED: 1;
+} = {
   DEFINED: 0,
   STARTED: 2,
   STOPPED: 3,
   UNDEFINED: 1,
-} as const;
+};
 /** One value of `NetworkEventLifecycleType`. */
 export type NetworkEventLifecycleType =
   typeof NetworkEventLifecycleType[keyof typeof NetworkEventLifecycleType];
 
 /** libvirt's `virNetworkPortCreateFlags` (libvirt-network.h), `VIR_NETWORK_PORT_CREATE_*`. */
-export const NetworkPortCreateFlags = {
-  /** reclaim existing used resources */
+export const NetworkPortCreateFlags: {
+  /** `VIR_NETWORK_PORT_CREATE_RECLAIM` = 1 */
+  readonly RECLAIM: 1;
+  /** `VIR_NETWORK_PORT_CREATE_VALIDATE` = 2 */
+  readonly VALIDATE: 2;
+} = {
   RECLAIM: 1,
-  /** Validate the XML document against schema */
   VALIDATE: 2,
-} as const;
+};
 /** One value of `NetworkPortCreateFlags`. */
 export type NetworkPortCreateFlags =
   typeof NetworkPortCreateFlags[keyof typeof NetworkPortCreateFlags];
 
 /** libvirt's `virNetworkUpdateCommand` (libvirt-network.h), `VIR_NETWORK_UPDATE_COMMAND_*`. */
-export const NetworkUpdateCommand = {
-  /** add an element at start of list */
+export const NetworkUpdateCommand: {
+  /** `VIR_NETWORK_UPDATE_COMMAND_ADD_FIRST` = 4 */
+  readonly ADD_FIRST: 4;
+  /** `VIR_NETWORK_UPDATE_COMMAND_DELETE` = 2 */
+  readonly DELETE: 2;
+  /** `VIR_NETWORK_UPDATE_COMMAND_MODIFY` = 1 */
+  readonly MODIFY: 1;
+  /** `VIR_NETWORK_UPDATE_COMMAND_NONE` = 0 */
+  readonly NONE: 0;
+} = {
   ADD_FIRST: 4,
-  /** delete an existing element */
   DELETE: 2,
-  /** modify an existing element */
   MODIFY: 1,
-  /** invalid */
   NONE: 0,
-} as const;
+};
 /** One value of `NetworkUpdateCommand`. */
 export type NetworkUpdateCommand = typeof NetworkUpdateCommand[keyof typeof NetworkUpdateCommand];
 
 /** libvirt's `virNetworkUpdateFlags` (libvirt-network.h), `VIR_NETWORK_UPDATE_AFFECT_*`. */
-export const NetworkUpdateFlags = {
-  /** affect persistent config only */
+export const NetworkUpdateFlags: {
+  /** `VIR_NETWORK_UPDATE_AFFECT_CONFIG` = 2 */
+  readonly CONFIG: 2;
+  /** `VIR_NETWORK_UPDATE_AFFECT_CURRENT` = 0 */
+  readonly CURRENT: 0;
+  /** `VIR_NETWORK_UPDATE_AFFECT_LIVE` = 1 */
+  readonly LIVE: 1;
+} = {
   CONFIG: 2,
-  /** affect live if network is active, config if it's not active */
   CURRENT: 0,
-  /** affect live state of network only */
   LIVE: 1,
-} as const;
+};
 /** One value of `NetworkUpdateFlags`. */
 export type NetworkUpdateFlags = typeof NetworkUpdateFlags[keyof typeof NetworkUpdateFlags];
 
 /** libvirt's `virNetworkUpdateSection` (libvirt-network.h), `VIR_NETWORK_SECTION_*`. */
-export const NetworkUpdateSection = {
-  /** <bridge> */
+export const NetworkUpdateSection: {
+  /** `VIR_NETWORK_SECTION_BRIDGE` = 1 */
+  readonly BRIDGE: 1;
+  /** `VIR_NETWORK_SECTION_DNS_HOST` = 10 */
+  readonly DNS_HOST: 10;
+  /** `VIR_NETWORK_SECTION_DNS_SRV` = 12 */
+  readonly DNS_SRV: 12;
+  /** `VIR_NETWORK_SECTION_DNS_TXT` = 11 */
+  readonly DNS_TXT: 11;
+  /** `VIR_NETWORK_SECTION_DOMAIN` = 2 */
+  readonly DOMAIN: 2;
+  /** `VIR_NETWORK_SECTION_FORWARD` = 6 */
+  readonly FORWARD: 6;
+  /** `VIR_NETWORK_SECTION_FORWARD_INTERFACE` = 7 */
+  readonly FORWARD_INTERFACE: 7;
+  /** `VIR_NETWORK_SECTION_FORWARD_PF` = 8 */
+  readonly FORWARD_PF: 8;
+  /** `VIR_NETWORK_SECTION_IP` = 3 */
+  readonly IP: 3;
+  /** `VIR_NETWORK_SECTION_IP_DHCP_HOST` = 4 */
+  readonly IP_DHCP_HOST: 4;
+  /** `VIR_NETWORK_SECTION_IP_DHCP_RANGE` = 5 */
+  readonly IP_DHCP_RANGE: 5;
+  /** `VIR_NETWORK_SECTION_NONE` = 0 */
+  readonly NONE: 0;
+  /** `VIR_NETWORK_SECTION_PORTGROUP` = 9 */
+  readonly PORTGROUP: 9;
+} = {
   BRIDGE: 1,
-  /** <dns>/<host> */
   DNS_HOST: 10,
-  /** <dns>/<srv> */
   DNS_SRV: 12,
-  /** <dns>/<txt> */
   DNS_TXT: 11,
-  /** <domain> */
   DOMAIN: 2,
-  /** <forward> */
   FORWARD: 6,
-  /** <forward>/<interface> */
   FORWARD_INTERFACE: 7,
-  /** <forward>/<pf> */
   FORWARD_PF: 8,
-  /** <ip> */
   IP: 3,
-  /** <ip>/<dhcp>/<host> */
   IP_DHCP_HOST: 4,
-  /** <ip>/<dhcp>/<range> */
   IP_DHCP_RANGE: 5,
-  /** invalid */
   NONE: 0,
-  /** <portgroup> */
   PORTGROUP: 9,
-} as const;
+};
 /** One value of `NetworkUpdateSection`. */
 export type NetworkUpdateSection = typeof NetworkUpdateSection[keyof typeof NetworkUpdateSection];
 
 /** libvirt's `virNetworkXMLFlags` (libvirt-network.h), `VIR_NETWORK_XML_*`. */
-export const NetworkXMLFlags = {
-  /** dump inactive network information */
+export const NetworkXMLFlags: {
+  /** `VIR_NETWORK_XML_INACTIVE` = 1 */
+  readonly INACTIVE: 1;
+} = {
   INACTIVE: 1,
-} as const;
+};
 /** One value of `NetworkXMLFlags`. */
 export type NetworkXMLFlags = typeof NetworkXMLFlags[keyof typeof NetworkXMLFlags];
 
 /** libvirt's `virNodeAllocPagesFlags` (libvirt-host.h), `VIR_NODE_ALLOC_PAGES_*`. */
-export const NodeAllocPagesFlags = {
-  /** Add @pageCounts to the pages pool. This can be used only to size up the pool. */
+export const NodeAllocPagesFlags: {
+  /** `VIR_NODE_ALLOC_PAGES_ADD` = 0 */
+  readonly ADD: 0;
+  /** `VIR_NODE_ALLOC_PAGES_SET` = 1 */
+  readonly SET: 1;
+} = {
   ADD: 0,
-  /** Don't add @pageCounts, instead set passed number of pages. This can be used to free allocated pages. */
   SET: 1,
-} as const;
+};
 /** One value of `NodeAllocPagesFlags`. */
 export type NodeAllocPagesFlags = typeof NodeAllocPagesFlags[keyof typeof NodeAllocPagesFlags];
 
 /** libvirt's `virNodeDeviceCreateXMLFlags` (libvirt-nodedev.h), `VIR_NODE_DEVICE_CREATE_XML_*`. */
-export const NodeDeviceCreateXMLFlags = {
-  /** Validate the XML document against schema */
+export const NodeDeviceCreateXMLFlags: {
+  /** `VIR_NODE_DEVICE_CREATE_XML_VALIDATE` = 1 */
+  readonly VALIDATE: 1;
+} = {
   VALIDATE: 1,
-} as const;
+};
 /** One value of `NodeDeviceCreateXMLFlags`. */
 export type NodeDeviceCreateXMLFlags =
   typeof NodeDeviceCreateXMLFlags[keyof typeof NodeDeviceCreateXMLFlags];
 
 /** libvirt's `virNodeDeviceDefineXMLFlags` (libvirt-nodedev.h), `VIR_NODE_DEVICE_DEFINE_XML_*`. */
-export const NodeDeviceDefineXMLFlags = {
-  /** Validate the XML document against schema */
+export const NodeDeviceDefineXMLFlags: {
+  /** `VIR_NODE_DEVICE_DEFINE_XML_VALIDATE` = 1 */
+  readonly VALIDATE: 1;
+} = {
   VALIDATE: 1,
-} as const;
+};
 /** One value of `NodeDeviceDefineXMLFlags`. */
 export type NodeDeviceDefineXMLFlags =
   typeof NodeDeviceDefineXMLFlags[keyof typeof NodeDeviceDefineXMLFlags];
 
 /** libvirt's `virNodeDeviceEventID` (libvirt-nodedev.h), `VIR_NODE_DEVICE_EVENT_ID_*`. */
-export const NodeDeviceEventID = {
-  /** virConnectNodeDeviceEventLifecycleCallback */
+export const NodeDeviceEventID: {
+  /** `VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE` = 0 */
+  readonly LIFECYCLE: 0;
+  /** `VIR_NODE_DEVICE_EVENT_ID_UPDATE` = 1 */
+  readonly UPDATE: 1;
+} = {
   LIFECYCLE: 0,
-  /** virConnectNodeDeviceEventGenericCallback */
   UPDATE: 1,
-} as const;
+};
 /** One value of `NodeDeviceEventID`. */
 export type NodeDeviceEventID = typeof NodeDeviceEventID[keyof typeof NodeDeviceEventID];
 
 /** libvirt's `virNodeDeviceEventLifecycleType` (libvirt-nodedev.h), `VIR_NODE_DEVICE_EVENT_*`. */
-export const NodeDeviceEventLifecycleType = {
+export const NodeDeviceEventLifecycleType: {
+  /** `VIR_NODE_DEVICE_EVENT_CREATED` = 0 */
+  readonly CREATED: 0;
+  /** `VIR_NODE_DEVICE_EVENT_DEFINED` = 2 */
+  readonly DEFINED: 2;
+  /** `VIR_NODE_DEVICE_EVENT_DELETED` = 1 */
+  readonly DELETED: 1;
+  /** `VIR_NODE_DEVICE_EVENT_UNDEFINED` = 3 */
+  readonly UNDEFINED: 3;
+} = {
   CREATED: 0,
   DEFINED: 2,
   DELETED: 1,
   UNDEFINED: 3,
-} as const;
+};
 /** One value of `NodeDeviceEventLifecycleType`. */
 export type NodeDeviceEventLifecycleType =
   typeof NodeDeviceEventLifecycleType[keyof typeof NodeDeviceEventLifecycleType];
 
 /** libvirt's `virNodeGetCPUStatsAllCPUs` (libvirt-host.h), `VIR_NODE_CPU_STATS_ALL_*`. */
-export const NodeGetCPUStatsAllCPUs = {
+export const NodeGetCPUStatsAllCPUs: {
+  /** `VIR_NODE_CPU_STATS_ALL_CPUS` = -1 */
+  readonly CPUS: -1;
+} = {
   CPUS: -1,
-} as const;
+};
 /** One value of `NodeGetCPUStatsAllCPUs`. */
 export type NodeGetCPUStatsAllCPUs =
   typeof NodeGetCPUStatsAllCPUs[keyof typeof NodeGetCPUStatsAllCPUs];
 
 /** libvirt's `virNodeGetMemoryStatsAllCells` (libvirt-host.h), `VIR_NODE_MEMORY_STATS_ALL_*`. */
-export const NodeGetMemoryStatsAllCells = {
+export const NodeGetMemoryStatsAllCells: {
+  /** `VIR_NODE_MEMORY_STATS_ALL_CELLS` = -1 */
+  readonly CELLS: -1;
+} = {
   CELLS: -1,
-} as const;
+};
 /** One value of `NodeGetMemoryStatsAllCells`. */
 export type NodeGetMemoryStatsAllCells =
   typeof NodeGetMemoryStatsAllCells[keyof typeof NodeGetMemoryStatsAllCells];
 
 /** libvirt's `virNodeSuspendTarget` (libvirt-host.h), `VIR_NODE_SUSPEND_TARGET_*`. */
-export const NodeSuspendTarget = {
+export const NodeSuspendTarget: {
+  /** `VIR_NODE_SUSPEND_TARGET_DISK` = 1 */
+  readonly DISK: 1;
+  /** `VIR_NODE_SUSPEND_TARGET_HYBRID` = 2 */
+  readonly HYBRID: 2;
+  /** `VIR_NODE_SUSPEND_TARGET_MEM` = 0 */
+  readonly MEM: 0;
+} = {
   DISK: 1,
   HYBRID: 2,
   MEM: 0,
-} as const;
+};
 /** One value of `NodeSuspendTarget`. */
 export type NodeSuspendTarget = typeof NodeSuspendTarget[keyof typeof NodeSuspendTarget];
 
 /** libvirt's `virSchedParameterType` (libvirt-domain.h), `VIR_DOMAIN_SCHED_FIELD_*`. */
-export const SchedParameterType = {
+export const SchedParameterType: {
+  /** `VIR_DOMAIN_SCHED_FIELD_BOOLEAN` = 6 */
+  readonly BOOLEAN: 6;
+  /** `VIR_DOMAIN_SCHED_FIELD_DOUBLE` = 5 */
+  readonly DOUBLE: 5;
+  /** `VIR_DOMAIN_SCHED_FIELD_INT` = 1 */
+  readonly INT: 1;
+  /** `VIR_DOMAIN_SCHED_FIELD_LLONG` = 3 */
+  readonly LLONG: 3;
+  /** `VIR_DOMAIN_SCHED_FIELD_UINT` = 2 */
+  readonly UINT: 2;
+  /** `VIR_DOMAIN_SCHED_FIELD_ULLONG` = 4 */
+  readonly ULLONG: 4;
+} = {
   BOOLEAN: 6,
   DOUBLE: 5,
   INT: 1,
   LLONG: 3,
   UINT: 2,
   ULLONG: 4,
-} as const;
+};
 /** One value of `SchedParameterType`. */
 export type SchedParameterType = typeof SchedParameterType[keyof typeof SchedParameterType];
 
 /** libvirt's `virSecretDefineFlags` (libvirt-secret.h), `VIR_SECRET_DEFINE_*`. */
-export const SecretDefineFlags = {
-  /** Validate the XML document against schema */
+export const SecretDefineFlags: {
+  /** `VIR_SECRET_DEFINE_VALIDATE` = 1 */
+  readonly VALIDATE: 1;
+} = {
   VALIDATE: 1,
-} as const;
+};
 /** One value of `SecretDefineFlags`. */
 export type SecretDefineFlags = typeof SecretDefineFlags[keyof typeof SecretDefineFlags];
 
 /** libvirt's `virSecretEventID` (libvirt-secret.h), `VIR_SECRET_EVENT_ID_*`. */
-export const SecretEventID = {
-  /** virConnectSecretEventLifecycleCallback */
+export const SecretEventID: {
+  /** `VIR_SECRET_EVENT_ID_LIFECYCLE` = 0 */
+  readonly LIFECYCLE: 0;
+  /** `VIR_SECRET_EVENT_ID_VALUE_CHANGED` = 1 */
+  readonly VALUE_CHANGED: 1;
+} = {
   LIFECYCLE: 0,
-  /** virConnectSecretEventGenericCallback */
   VALUE_CHANGED: 1,
-} as const;
+};
 /** One value of `SecretEventID`. */
 export type SecretEventID = typeof SecretEventID[keyof typeof SecretEventID];
 
 /** libvirt's `virSecretEventLifecycleType` (libvirt-secret.h), `VIR_SECRET_EVENT_*`. */
-export const SecretEventLifecycleType = {
+export const SecretEventLifecycleType: {
+  /** `VIR_SECRET_EVENT_DEFINED` = 0 */
+  readonly DEFINED: 0;
+  /** `VIR_SECRET_EVENT_UNDEFINED` = 1 */
+  readonly UNDEFINED: 1;
+} = {
   DEFINED: 0,
   UNDEFINED: 1,
-} as const;
+};
 /** One value of `SecretEventLifecycleType`. */
 export type SecretEventLifecycleType =
   typeof SecretEventLifecycleType[keyof typeof SecretEventLifecycleType];
 
 /** libvirt's `virSecretUsageType` (libvirt-secret.h), `VIR_SECRET_USAGE_TYPE_*`. */
-export const SecretUsageType = {
+export const SecretUsageType: {
+  /** `VIR_SECRET_USAGE_TYPE_CEPH` = 2 */
+  readonly CEPH: 2;
+  /** `VIR_SECRET_USAGE_TYPE_ISCSI` = 3 */
+  readonly ISCSI: 3;
+  /** `VIR_SECRET_USAGE_TYPE_NONE` = 0 */
+  readonly NONE: 0;
+  /** `VIR_SECRET_USAGE_TYPE_TLS` = 4 */
+  readonly TLS: 4;
+  /** `VIR_SECRET_USAGE_TYPE_VOLUME` = 1 */
+  readonly VOLUME: 1;
+  /** `VIR_SECRET_USAGE_TYPE_VTPM` = 5 */
+  readonly VTPM: 5;
+} = {
   CEPH: 2,
   ISCSI: 3,
   NONE: 0,
   TLS: 4,
   VOLUME: 1,
   VTPM: 5,
-} as const;
+};
 /** One value of `SecretUsageType`. */
 export type SecretUsageType = typeof SecretUsageType[keyof typeof SecretUsageType];
 
 /** libvirt's `virStoragePoolBuildFlags` (libvirt-storage.h), `VIR_STORAGE_POOL_BUILD_*`. */
-export const StoragePoolBuildFlags = {
-  /** Regular build from scratch */
+export const StoragePoolBuildFlags: {
+  /** `VIR_STORAGE_POOL_BUILD_NEW` = 0 */
+  readonly NEW: 0;
+  /** `VIR_STORAGE_POOL_BUILD_NO_OVERWRITE` = 4 */
+  readonly NO_OVERWRITE: 4;
+  /** `VIR_STORAGE_POOL_BUILD_OVERWRITE` = 8 */
+  readonly OVERWRITE: 8;
+  /** `VIR_STORAGE_POOL_BUILD_REPAIR` = 1 */
+  readonly REPAIR: 1;
+  /** `VIR_STORAGE_POOL_BUILD_RESIZE` = 2 */
+  readonly RESIZE: 2;
+} = {
   NEW: 0,
-  /** Do not overwrite existing pool */
   NO_OVERWRITE: 4,
-  /** Overwrite data */
   OVERWRITE: 8,
-  /** Repair / reinitialize */
   REPAIR: 1,
-  /** Extend existing pool */
   RESIZE: 2,
-} as const;
+};
 /** One value of `StoragePoolBuildFlags`. */
 export type StoragePoolBuildFlags =
   typeof StoragePoolBuildFlags[keyof typeof StoragePoolBuildFlags];
 
 /** libvirt's `virStoragePoolCreateFlags` (libvirt-storage.h), `VIR_STORAGE_POOL_CREATE_*`. */
-export const StoragePoolCreateFlags = {
-  /** Create the pool but do not perform pool build */
+export const StoragePoolCreateFlags: {
+  /** `VIR_STORAGE_POOL_CREATE_NORMAL` = 0 */
+  readonly NORMAL: 0;
+  /** `VIR_STORAGE_POOL_CREATE_WITH_BUILD` = 1 */
+  readonly WITH_BUILD: 1;
+  /** `VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE` = 4 */
+  readonly WITH_BUILD_NO_OVERWRITE: 4;
+  /** `VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE` = 2 */
+  readonly WITH_BUILD_OVERWRITE: 2;
+} = {
   NORMAL: 0,
-  /** Create the pool and perform pool build without any flags */
   WITH_BUILD: 1,
-  /** Create the pool and perform pool build using the  VIR_STORAGE_POOL_BUILD_NO_OVERWRITE flag. This is mutually  exclusive to VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE */
   WITH_BUILD_NO_OVERWRITE: 4,
-  /** Create the pool and perform pool build using the  VIR_STORAGE_POOL_BUILD_OVERWRITE flag. This is mutually  exclusive to VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE */
   WITH_BUILD_OVERWRITE: 2,
-} as const;
+};
 /** One value of `StoragePoolCreateFlags`. */
 export type StoragePoolCreateFlags =
   typeof StoragePoolCreateFlags[keyof typeof StoragePoolCreateFlags];
 
 /** libvirt's `virStoragePoolDefineFlags` (libvirt-storage.h), `VIR_STORAGE_POOL_DEFINE_*`. */
-export const StoragePoolDefineFlags = {
-  /** Validate the XML document against schema */
+export const StoragePoolDefineFlags: {
+  /** `VIR_STORAGE_POOL_DEFINE_VALIDATE` = 1 */
+  readonly VALIDATE: 1;
+} = {
   VALIDATE: 1,
-} as const;
+};
 /** One value of `StoragePoolDefineFlags`. */
 export type StoragePoolDefineFlags =
   typeof StoragePoolDefineFlags[keyof typeof StoragePoolDefineFlags];
 
 /** libvirt's `virStoragePoolDeleteFlags` (libvirt-storage.h), `VIR_STORAGE_POOL_DELETE_*`. */
-export const StoragePoolDeleteFlags = {
-  /** Delete metadata only    (fast) */
+export const StoragePoolDeleteFlags: {
+  /** `VIR_STORAGE_POOL_DELETE_NORMAL` = 0 */
+  readonly NORMAL: 0;
+  /** `VIR_STORAGE_POOL_DELETE_ZEROED` = 1 */
+  readonly ZEROED: 1;
+} = {
   NORMAL: 0,
-  /** Clear all data to zeros (slow) */
   ZEROED: 1,
-} as const;
+};
 /** One value of `StoragePoolDeleteFlags`. */
 export type StoragePoolDeleteFlags =
   typeof StoragePoolDeleteFlags[keyof typeof StoragePoolDeleteFlags];
 
 /** libvirt's `virStoragePoolEventID` (libvirt-storage.h), `VIR_STORAGE_POOL_EVENT_ID_*`. */
-export const StoragePoolEventID = {
-  /** virConnectStoragePoolEventLifecycleCallback */
+export const StoragePoolEventID: {
+  /** `VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE` = 0 */
+  readonly LIFECYCLE: 0;
+  /** `VIR_STORAGE_POOL_EVENT_ID_REFRESH` = 1 */
+  readonly REFRESH: 1;
+} = {
   LIFECYCLE: 0,
-  /** virConnectStoragePoolEventGenericCallback */
   REFRESH: 1,
-} as const;
+};
 /** One value of `StoragePoolEventID`. */
 export type StoragePoolEventID = typeof StoragePoolEventID[keyof typeof StoragePoolEventID];
 
 /** libvirt's `virStoragePoolEventLifecycleType` (libvirt-storage.h), `VIR_STORAGE_POOL_EVENT_*`. */
-export const StoragePoolEventLifecycleType = {
+export const StoragePoolEventLifecycleType: {
+  /** `VIR_STORAGE_POOL_EVENT_CREATED` = 4 */
+  readonly CREATED: 4;
+  /** `VIR_STORAGE_POOL_EVENT_DEFINED` = 0 */
+  readonly DEFINED: 0;
+  /** `VIR_STORAGE_POOL_EVENT_DELETED` = 5 */
+  readonly DELETED: 5;
+  /** `VIR_STORAGE_POOL_EVENT_STARTED` = 2 */
+  readonly STARTED: 2;
+  /** `VIR_STORAGE_POOL_EVENT_STOPPED` = 3 */
+  readonly STOPPED: 3;
+  /** `VIR_STORAGE_POOL_EVENT_UNDEFINED` = 1 */
+  readonly UNDEFINED: 1;
+} = {
   CREATED: 4,
   DEFINED: 0,
   DELETED: 5,
   STARTED: 2,
   STOPPED: 3,
   UNDEFINED: 1,
-} as const;
+};
 /** One value of `StoragePoolEventLifecycleType`. */
 export type StoragePoolEventLifecycleType =
   typeof StoragePoolEventLifecycleType[keyof typeof StoragePoolEventLifecycleType];
 
 /** libvirt's `virStoragePoolState` (libvirt-storage.h), `VIR_STORAGE_POOL_*`. */
-export const StoragePoolState = {
-  /** Initializing pool, not available */
+export const StoragePoolState: {
+  /** `VIR_STORAGE_POOL_BUILDING` = 1 */
+  readonly BUILDING: 1;
+  /** `VIR_STORAGE_POOL_DEGRADED` = 3 */
+  readonly DEGRADED: 3;
+  /** `VIR_STORAGE_POOL_INACCESSIBLE` = 4 */
+  readonly INACCESSIBLE: 4;
+  /** `VIR_STORAGE_POOL_INACTIVE` = 0 */
+  readonly INACTIVE: 0;
+  /** `VIR_STORAGE_POOL_RUNNING` = 2 */
+  readonly RUNNING: 2;
+} = {
   BUILDING: 1,
-  /** Running degraded */
   DEGRADED: 3,
-  /** Running, but not accessible */
   INACCESSIBLE: 4,
-  /** Not running */
   INACTIVE: 0,
-  /** Running normally */
   RUNNING: 2,
-} as const;
+};
 /** One value of `StoragePoolState`. */
 export type StoragePoolState = typeof StoragePoolState[keyof typeof StoragePoolState];
 
 /** libvirt's `virStorageVolCreateFlags` (libvirt-storage.h), `VIR_STORAGE_VOL_CREATE_*`. */
-export const StorageVolCreateFlags = {
+export const StorageVolCreateFlags: {
+  /** `VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA` = 1 */
+  readonly PREALLOC_METADATA: 1;
+  /** `VIR_STORAGE_VOL_CREATE_REFLINK` = 2 */
+  readonly REFLINK: 2;
+  /** `VIR_STORAGE_VOL_CREATE_VALIDATE` = 4 */
+  readonly VALIDATE: 4;
+} = {
   PREALLOC_METADATA: 1,
-  /** perform a btrfs lightweight copy */
   REFLINK: 2,
-  /** Validate the XML document against schema */
   VALIDATE: 4,
-} as const;
+};
 /** One value of `StorageVolCreateFlags`. */
 export type StorageVolCreateFlags =
   typeof StorageVolCreateFlags[keyof typeof StorageVolCreateFlags];
 
 /** libvirt's `virStorageVolDeleteFlags` (libvirt-storage.h), `VIR_STORAGE_VOL_DELETE_*`. */
-export const StorageVolDeleteFlags = {
-  /** Delete metadata only    (fast) */
+export const StorageVolDeleteFlags: {
+  /** `VIR_STORAGE_VOL_DELETE_NORMAL` = 0 */
+  readonly NORMAL: 0;
+  /** `VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS` = 2 */
+  readonly WITH_SNAPSHOTS: 2;
+  /** `VIR_STORAGE_VOL_DELETE_ZEROED` = 1 */
+  readonly ZEROED: 1;
+} = {
   NORMAL: 0,
-  /** Force removal of volume, even if in use */
   WITH_SNAPSHOTS: 2,
-  /** Clear all data to zeros (slow) */
   ZEROED: 1,
-} as const;
+};
 /** One value of `StorageVolDeleteFlags`. */
 export type StorageVolDeleteFlags =
   typeof StorageVolDeleteFlags[keyof typeof StorageVolDeleteFlags];
 
 /** libvirt's `virStorageVolDownloadFlags` (libvirt-storage.h), `VIR_STORAGE_VOL_DOWNLOAD_SPARSE_*`. */
-export const StorageVolDownloadFlags = {
-  /** Use sparse stream */
+export const StorageVolDownloadFlags: {
+  /** `VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM` = 1 */
+  readonly STREAM: 1;
+} = {
   STREAM: 1,
-} as const;
+};
 /** One value of `StorageVolDownloadFlags`. */
 export type StorageVolDownloadFlags =
   typeof StorageVolDownloadFlags[keyof typeof StorageVolDownloadFlags];
 
 /** libvirt's `virStorageVolInfoFlags` (libvirt-storage.h), `VIR_STORAGE_VOL_*`. */
-export const StorageVolInfoFlags = {
-  /** Return the physical size in allocation */
+export const StorageVolInfoFlags: {
+  /** `VIR_STORAGE_VOL_GET_PHYSICAL` = 1 */
+  readonly GET_PHYSICAL: 1;
+  /** `VIR_STORAGE_VOL_USE_ALLOCATION` = 0 */
+  readonly USE_ALLOCATION: 0;
+} = {
   GET_PHYSICAL: 1,
   USE_ALLOCATION: 0,
-} as const;
+};
 /** One value of `StorageVolInfoFlags`. */
 export type StorageVolInfoFlags = typeof StorageVolInfoFlags[keyof typeof StorageVolInfoFlags];
 
 /** libvirt's `virStorageVolResizeFlags` (libvirt-storage.h), `VIR_STORAGE_VOL_RESIZE_*`. */
-export const StorageVolResizeFlags = {
-  /** force allocation of new size */
+export const StorageVolResizeFlags: {
+  /** `VIR_STORAGE_VOL_RESIZE_ALLOCATE` = 1 */
+  readonly ALLOCATE: 1;
+  /** `VIR_STORAGE_VOL_RESIZE_DELTA` = 2 */
+  readonly DELTA: 2;
+  /** `VIR_STORAGE_VOL_RESIZE_SHRINK` = 4 */
+  readonly SHRINK: 4;
+} = {
   ALLOCATE: 1,
-  /** size is relative to current */
   DELTA: 2,
-  /** allow decrease in capacity */
   SHRINK: 4,
-} as const;
+};
 /** One value of `StorageVolResizeFlags`. */
 export type StorageVolResizeFlags =
   typeof StorageVolResizeFlags[keyof typeof StorageVolResizeFlags];
 
 /** libvirt's `virStorageVolType` (libvirt-storage.h), `VIR_STORAGE_VOL_*`. */
-export const StorageVolType = {
-  /** Block based volumes */
+export const StorageVolType: {
+  /** `VIR_STORAGE_VOL_BLOCK` = 1 */
+  readonly BLOCK: 1;
+  /** `VIR_STORAGE_VOL_DIR` = 2 */
+  readonly DIR: 2;
+  /** `VIR_STORAGE_VOL_FILE` = 0 */
+  readonly FILE: 0;
+  /** `VIR_STORAGE_VOL_NETDIR` = 4 */
+  readonly NETDIR: 4;
+  /** `VIR_STORAGE_VOL_NETWORK` = 3 */
+  readonly NETWORK: 3;
+  /** `VIR_STORAGE_VOL_PLOOP` = 5 */
+  readonly PLOOP: 5;
+} = {
   BLOCK: 1,
-  /** Directory-passthrough based volume */
   DIR: 2,
-  /** Regular file based volumes */
   FILE: 0,
-  /** Network accessible directory that can  contain other network volumes */
   NETDIR: 4,
-  /** Network volumes like RBD (RADOS Block Device) */
   NETWORK: 3,
-  /** Ploop based volumes */
   PLOOP: 5,
-} as const;
+};
 /** One value of `StorageVolType`. */
 export type StorageVolType = typeof StorageVolType[keyof typeof StorageVolType];
 
 /** libvirt's `virStorageVolUploadFlags` (libvirt-storage.h), `VIR_STORAGE_VOL_UPLOAD_SPARSE_*`. */
-export const StorageVolUploadFlags = {
-  /** Use sparse stream */
+export const StorageVolUploadFlags: {
+  /** `VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM` = 1 */
+  readonly STREAM: 1;
+} = {
   STREAM: 1,
-} as const;
+};
 /** One value of `StorageVolUploadFlags`. */
 export type StorageVolUploadFlags =
   typeof StorageVolUploadFlags[keyof typeof StorageVolUploadFlags];
 
 /** libvirt's `virStorageVolWipeAlgorithm` (libvirt-storage.h), `VIR_STORAGE_VOL_WIPE_ALG_*`. */
-export const StorageVolWipeAlgorithm = {
-  /** 9-pass method recommended by the German Center of Security in Information Technologies */
+export const StorageVolWipeAlgorithm: {
+  /** `VIR_STORAGE_VOL_WIPE_ALG_BSI` = 3 */
+  readonly BSI: 3;
+  /** `VIR_STORAGE_VOL_WIPE_ALG_DOD` = 2 */
+  readonly DOD: 2;
+  /** `VIR_STORAGE_VOL_WIPE_ALG_GUTMANN` = 4 */
+  readonly GUTMANN: 4;
+  /** `VIR_STORAGE_VOL_WIPE_ALG_NNSA` = 1 */
+  readonly NNSA: 1;
+  /** `VIR_STORAGE_VOL_WIPE_ALG_PFITZNER33` = 7 */
+  readonly PFITZNER33: 7;
+  /** `VIR_STORAGE_VOL_WIPE_ALG_PFITZNER7` = 6 */
+  readonly PFITZNER7: 6;
+  /** `VIR_STORAGE_VOL_WIPE_ALG_RANDOM` = 8 */
+  readonly RANDOM: 8;
+  /** `VIR_STORAGE_VOL_WIPE_ALG_SCHNEIER` = 5 */
+  readonly SCHNEIER: 5;
+  /** `VIR_STORAGE_VOL_WIPE_ALG_TRIM` = 9 */
+  readonly TRIM: 9;
+  /** `VIR_STORAGE_VOL_WIPE_ALG_ZERO` = 0 */
+  readonly ZERO: 0;
+} = {
   BSI: 3,
-  /** 4-pass DoD 5220.22-M section 8-306 procedure */
   DOD: 2,
-  /** The canonical 35-pass sequence */
   GUTMANN: 4,
-  /** 4-pass  NNSA Policy Letter NAP-14.1-C (XVI-8) */
   NNSA: 1,
-  /** 33-pass random data */
   PFITZNER33: 7,
-  /** 7-pass random data */
   PFITZNER7: 6,
-  /** 1-pass random data */
   RANDOM: 8,
-  /** 7-pass method described by Bruce Schneier in "Applied Cryptography" (1996) */
   SCHNEIER: 5,
-  /** 1-pass, trim all data on the volume by using TRIM or DISCARD */
   TRIM: 9,
-  /** 1-pass, all zeroes */
   ZERO: 0,
-} as const;
+};
 /** One value of `StorageVolWipeAlgorithm`. */
 export type StorageVolWipeAlgorithm =
   typeof StorageVolWipeAlgorithm[keyof typeof StorageVolWipeAlgorithm];
 
 /** libvirt's `virStorageXMLFlags` (libvirt-storage.h), `VIR_STORAGE_XML_*`. */
-export const StorageXMLFlags = {
-  /** dump inactive pool/volume information */
+export const StorageXMLFlags: {
+  /** `VIR_STORAGE_XML_INACTIVE` = 1 */
+  readonly INACTIVE: 1;
+} = {
   INACTIVE: 1,
-} as const;
+};
 /** One value of `StorageXMLFlags`. */
 export type StorageXMLFlags = typeof StorageXMLFlags[keyof typeof StorageXMLFlags];
 
 /** libvirt's `virStreamEventType` (libvirt-stream.h), `VIR_STREAM_EVENT_*`. */
-export const StreamEventType = {
+export const StreamEventType: {
+  /** `VIR_STREAM_EVENT_ERROR` = 4 */
+  readonly ERROR: 4;
+  /** `VIR_STREAM_EVENT_HANGUP` = 8 */
+  readonly HANGUP: 8;
+  /** `VIR_STREAM_EVENT_READABLE` = 1 */
+  readonly READABLE: 1;
+  /** `VIR_STREAM_EVENT_WRITABLE` = 2 */
+  readonly WRITABLE: 2;
+} = {
   ERROR: 4,
   HANGUP: 8,
   READABLE: 1,
   WRITABLE: 2,
-} as const;
+};
 /** One value of `StreamEventType`. */
 export type StreamEventType = typeof StreamEventType[keyof typeof StreamEventType];
 
 /** libvirt's `virStreamFlags` (libvirt-stream.h), `VIR_STREAM_*`. */
-export const StreamFlags = {
+export const StreamFlags: {
+  /** `VIR_STREAM_NONBLOCK` = 1 */
+  readonly NONBLOCK: 1;
+} = {
   NONBLOCK: 1,
-} as const;
+};
 /** One value of `StreamFlags`. */
 export type StreamFlags = typeof StreamFlags[keyof typeof StreamFlags];
 
 /** libvirt's `virStreamRecvFlagsValues` (libvirt-stream.h), `VIR_STREAM_RECV_STOP_AT_*`. */
-export const StreamRecvFlagsValues = {
+export const StreamRecvFlagsValues: {
+  /** `VIR_STREAM_RECV_STOP_AT_HOLE` = 1 */
+  readonly HOLE: 1;
+} = {
   HOLE: 1,
-} as const;
+};
 /** One value of `StreamRecvFlagsValues`. */
 export type StreamRecvFlagsValues =
   typeof StreamRecvFlagsValues[keyof typeof StreamRecvFlagsValues];
 
 /** libvirt's `virTypedParameterFlags` (libvirt-common.h), `VIR_TYPED_PARAM_STRING_*`. */
-export const TypedParameterFlags = {
-  /** 1 << 0 is reserved for virDomainModificationImpact 1 << 1 is reserved for virDomainModificationImpact Older servers lacked the ability to handle string typed  parameters.  Attempts to set a string parameter with an older  server will fail at the client, but attempts to retrieve  parameters must not return strings from a new server to an  older client, so this flag exists to identify newer clients to  newer servers.  This flag is automatically set when needed, so  the user does not have to worry about it; however, manually  setting the flag can be used to reject servers that cannot  return typed strings, even if no strings would be returned. */
+export const TypedParameterFlags: {
+  /** `VIR_TYPED_PARAM_STRING_OKAY` = 4 */
+  readonly OKAY: 4;
+} = {
   OKAY: 4,
-} as const;
+};
 /** One value of `TypedParameterFlags`. */
 export type TypedParameterFlags = typeof TypedParameterFlags[keyof typeof TypedParameterFlags];
 
 /** libvirt's `virTypedParameterType` (libvirt-common.h), `VIR_TYPED_PARAM_*`. */
-export const TypedParameterType = {
-  /** boolean(character) case */
+export const TypedParameterType: {
+  /** `VIR_TYPED_PARAM_BOOLEAN` = 6 */
+  readonly BOOLEAN: 6;
+  /** `VIR_TYPED_PARAM_DOUBLE` = 5 */
+  readonly DOUBLE: 5;
+  /** `VIR_TYPED_PARAM_INT` = 1 */
+  readonly INT: 1;
+  /** `VIR_TYPED_PARAM_LLONG` = 3 */
+  readonly LLONG: 3;
+  /** `VIR_TYPED_PARAM_STRING` = 7 */
+  readonly STRING: 7;
+  /** `VIR_TYPED_PARAM_UINT` = 2 */
+  readonly UINT: 2;
+  /** `VIR_TYPED_PARAM_ULLONG` = 4 */
+  readonly ULLONG: 4;
+} = {
   BOOLEAN: 6,
-  /** double case */
   DOUBLE: 5,
-  /** integer case */
   INT: 1,
-  /** long long case */
   LLONG: 3,
-  /** string case */
   STRING: 7,
-  /** unsigned integer case */
   UINT: 2,
-  /** unsigned long long case */
   ULLONG: 4,
-} as const;
+};
 /** One value of `TypedParameterType`. */
 export type TypedParameterType = typeof TypedParameterType[keyof typeof TypedParameterType];
 
 /** libvirt's `virVcpuHostCpuState` (libvirt-domain.h), `VIR_VCPU_INFO_CPU_*`. */
-export const VcpuHostCpuState = {
-  /** the vCPU is offline */
+export const VcpuHostCpuState: {
+  /** `VIR_VCPU_INFO_CPU_OFFLINE` = -1 */
+  readonly OFFLINE: -1;
+  /** `VIR_VCPU_INFO_CPU_UNAVAILABLE` = -2 */
+  readonly UNAVAILABLE: -2;
+} = {
   OFFLINE: -1,
-  /** the hypervisor does not expose real CPU information */
   UNAVAILABLE: -2,
-} as const;
+};
 /** One value of `VcpuHostCpuState`. */
 export type VcpuHostCpuState = typeof VcpuHostCpuState[keyof typeof VcpuHostCpuState];
 
 /** libvirt's `virVcpuState` (libvirt-domain.h), `VIR_VCPU_*`. */
-export const VcpuState = {
-  /** the virtual CPU is blocked on resource */
+export const VcpuState: {
+  /** `VIR_VCPU_BLOCKED` = 2 */
+  readonly BLOCKED: 2;
+  /** `VIR_VCPU_OFFLINE` = 0 */
+  readonly OFFLINE: 0;
+  /** `VIR_VCPU_RUNNING` = 1 */
+  readonly RUNNING: 1;
+} = {
   BLOCKED: 2,
-  /** the virtual CPU is offline */
   OFFLINE: 0,
-  /** the virtual CPU is running */
   RUNNING: 1,
-} as const;
+};
 /** One value of `VcpuState`. */
 export type VcpuState = typeof VcpuState[keyof typeof VcpuState];

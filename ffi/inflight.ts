@@ -82,7 +82,8 @@ let syncTag: ConnectionTag | null = null;
 let syncOpenTag: ConnectionTag | null = null;
 let asyncOpenTag: ConnectionTag | null = null;
 // The tag of the registration whose callback DenoEventImpl is running (one at a time).
-let dispatchTag: ConnectionTag | null = null;
+let dispatchTag: ConnectionTag | null = null; // a callback run on the JS thread
+let pooledDispatchTag: ConnectionTag | null = null; // a callback run on the pool
 const tags = new WeakMap<object, ConnectionTag>();
 const isTag = new WeakSet<object>();
 
@@ -194,16 +195,17 @@ export function asyncOpening(on: boolean): void {
 }
 
 /**
- * The connection a registration libvirt is making right now belongs to: the connection of the
- * sync call it is nested in, or of the callback being dispatched, or (made from a pool thread)
- * of the one async open or the one busy connection that could have made it; `null` if unknown.
+ * The connection a registration libvirt is making right now belongs to. Nested in a sync call or
+ * in a callback run on the JS thread: that one's (certain). Made from a pool thread: the async
+ * open in progress (opens run one at a time, and an open is what adds a socket's handle; other
+ * calls and callbacks almost never register anything), else the callback running on the pool,
+ * else the one busy connection; `null` if none of these can tell.
  */
 export function registrationTag(): ConnectionTag | null {
   if (syncDepth > 0) return syncTag;
   if (dispatchTag !== null) return dispatchTag;
-  // From a pool thread: an async open adds its socket's handle; other async calls rarely add
-  // anything (a keepalive start): attribute it when only one connection can be the author.
-  if (asyncOpenTag !== null) return busy.size === 1 ? asyncOpenTag : null;
+  if (asyncOpenTag !== null) return asyncOpenTag;
+  if (pooledDispatchTag !== null) return pooledDispatchTag;
   if (busy.size === 1) {
     const key = busy.keys().next().value!;
     return isTag.has(key) ? key as ConnectionTag : tagOf(key);
@@ -211,9 +213,10 @@ export function registrationTag(): ConnectionTag | null {
   return null;
 }
 
-/** Set by DenoEventImpl around each callback it runs on the JS thread or on the pool. */
-export function setDispatchTag(tag: ConnectionTag | null): void {
-  dispatchTag = tag;
+/** Set by DenoEventImpl around each callback it runs on the JS thread, or on the pool. */
+export function setDispatchTag(tag: ConnectionTag | null, pooled = false): void {
+  if (pooled) pooledDispatchTag = tag;
+  else dispatchTag = tag;
 }
 
 /**

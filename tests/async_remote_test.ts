@@ -18,6 +18,7 @@ interface Outcome {
   ownEvents: { seen: number; want: number };
   closeDuringFlight: { closedAtOnce: boolean; settled: string[]; inFlight: number };
   openFailures: string[];
+  openedWhileBusy: { syncCalls: number; cycles: number; events: number; want: number };
   loopStopped?: boolean;
   inFlightAtEnd: number;
 }
@@ -67,6 +68,11 @@ for (const loop of ["deno", "default"]) {
       await t.step("failing async opens reject with their own error", () => {
         assert.equal(o.openFailures[1], "opened");
         for (const i of [0, 2]) assert.match(o.openFailures[i], /LibvirtError: .*async-sock/);
+      });
+      await t.step("a connection opened async while another is busy takes sync calls", () => {
+        const w = o.openedWhileBusy;
+        assert.ok(w.syncCalls > 0 && w.cycles > 0, JSON.stringify(w));
+        assert.equal(w.events, w.want, "its listener lost or duplicated events");
       });
       await t.step("nothing is left in flight; the loop stops by itself", () => {
         assert.equal(o.inFlightAtEnd, 0);

@@ -1,10 +1,13 @@
 // Generates the binding of libvirt's whole API from its API description (`deno task gen`):
-// ffi/symbols.ts, ffi/symbols_qemu.ts, ffi/enums.ts, api/generated/*.ts and docs/api.md.
+// ffi/symbols.ts, ffi/symbols_qemu.ts, ffi/enums.ts, api/generated/*.ts and docs/api.md; and,
+// through tools/gen_param_names.ts, api/typed_param_names.ts (the typed-parameter names of
+// libvirt's headers).
 //
-//   deno run -A tools/gen_api.ts [--api-dir DIR] [--out DIR]
+//   deno run -A tools/gen_api.ts [--api-dir DIR] [--include-dir DIR] [--out DIR]
 //
 // --api-dir: where libvirt-api.xml, libvirt-qemu-api.xml and libvirt-lxc-api.xml are (default
 // /usr/share/libvirt/api; a newer libvirt's description adds its functions as optional).
+// --include-dir: libvirt's headers (default /usr/include/libvirt).
 // --out: the repository to write into (default: this one). The files are written to a temporary
 // folder, formatted with `deno fmt` there, then copied, so a fresh run equals the committed files.
 import { enumsFile, extraSymbolsFile, symbolsFile } from "./gen_tables.ts";
@@ -12,6 +15,7 @@ import { KINDS } from "./gen_naming.ts";
 import { collect } from "./gen_collect.ts";
 import { classFile } from "./gen_classes.ts";
 import { count, docsFile } from "./gen_docs.ts";
+import { renderParamNames } from "./gen_param_names.ts";
 
 function option(name: string, fallback: string): string {
   const i = Deno.args.indexOf(name);
@@ -35,6 +39,10 @@ for (const k of KINDS) {
   files.set(k.generated, classFile(k, plans, enumNames));
 }
 files.set("docs/api.md", docsFile(placements));
+files.set(
+  "api/typed_param_names.ts",
+  renderParamNames(option("--include-dir", "/usr/include/libvirt")).text,
+);
 
 // Write, format with the repository's settings, copy.
 const tmp = Deno.makeTempDirSync({ prefix: "gen_api_" });

@@ -6,7 +6,15 @@
 // base imports, as values, only the final classes of the kinds it creates (its children); the
 // final classes import their own generated base first. Parents are type-only imports.
 import type { Kind } from "./gen_naming.ts";
-import type { Plan } from "./gen_plan.ts";
+import type { Param, Plan } from "./gen_plan.ts";
+import {
+  example,
+  headline,
+  paramName,
+  plainParamDoc,
+  returnsDoc,
+  wrap as wrapText,
+} from "./gen_sentences.ts";
 
 /** The link to libvirt's reference for a function. */
 export function referenceUrl(file: string, name: string): string {
@@ -17,6 +25,30 @@ function enumHint(info: string, enums: Set<string>): string {
   const names = [...info.matchAll(/vir([A-Z][A-Za-z]+)/g)].map((m) => m[1])
     .filter((n) => enums.has(n));
   return names.length ? ` (${[...new Set(names)].map((n) => `\`${n}\``).join(", ")})` : "";
+}
+
+// A parameter's doc: what it is, in our words, with the enum that holds its values.
+function paramDoc(x: Param, enums: Set<string>, fnName: string): string {
+  let hint = enumHint(x.arg.info, enums);
+  // No enum named in the description: the one named after the function, if libvirt has it.
+  const base = fnName.replace(/^vir/, "").replace(/Flags$/, "");
+  const named = [`${base}Flags`, `${base.replace(/XML$/, "")}Flags`].find((n) => enums.has(n));
+  if (!hint && x.decl.startsWith("flags") && named) hint = ` (\`${named}\`)`;
+  const name = paramName(x.decl);
+  const nullable = x.decl.includes("| null") && !plainParamDoc(x.arg.name, "").includes("null")
+    ? " (null: libvirt's default)"
+    : "";
+  if (name === "flags" && x.decl.startsWith("flags")) {
+    return hint
+      ? `bitwise OR of${hint.slice(2, -1).replace(/^/, " ")} values (0, the default: none)`
+      : "flags for this call (0, the default: none; libvirt's reference lists them)";
+  }
+  const type = /^\w+: (\w+)/.exec(x.decl)?.[1];
+  if (type && /^[A-Z]/.test(type) && type !== "Uint8Array") {
+    return `a \`${type}\` of the same connection`;
+  }
+  const values = hint ? `, one of${hint.slice(2, -1).replace(/^/, " ")}` : "";
+  return `${plainParamDoc(x.arg.name, x.arg.type)}${values}${nullable}`;
 }
 
 function resultType(p: Plan): string {
@@ -38,30 +70,6 @@ function resultType(p: Plan): string {
       return r.of.cls;
     case "outint":
       return r.bool ? "boolean" : "number";
-  }
-}
-
-function resultDoc(p: Plan): string {
-  const r = p.result;
-  switch (r.kind) {
-    case "void":
-      return "Returns when libvirt reports success; a failure is a `LibvirtError`.";
-    case "number":
-      return "Returns libvirt's non-negative result; a failure is a `LibvirtError`.";
-    case "boolean":
-      return "Returns libvirt's answer as a boolean.";
-    case "string":
-      return "Returns the string libvirt allocates (freed here).";
-    case "conststring":
-      return "Returns the string libvirt keeps with the object.";
-    case "uuid":
-      return "Returns the 16 raw bytes.";
-    case "uuidstring":
-      return "Returns the UUID in its string form.";
-    case "object":
-      return `Returns a new \`${r.of.cls}\` handle, freed with its connection.`;
-    case "outint":
-      return "Returns the value libvirt stores through its out-parameter.";
   }
 }
 
@@ -151,25 +159,49 @@ function emitMethod(p: Plan, enums: Set<string>, e: Emitted): void {
     if (k) e.typeKinds.add(k[1]);
   }
   if (p.result.kind === "object") e.valueKinds.add(p.result.of.cls);
-  const doc = [
-    "  /**",
-    `   * ${p.verb[0].toUpperCase()}${p.verb.slice(1)} (\`${p.fn.name}\`). ${resultDoc(p)}`,
+  const what = headline(p);
+  const returns = returnsDoc(p);
+  const tags = (isAsync: boolean) => [
+    ...p.params.flatMap((x) =>
+      wrapText(`@param ${paramName(x.decl)} ${paramDoc(x, enums, p.fn.name)}`, "   * ").map((
+        l,
+        i,
+      ) => i ? l.replace("   * ", "   *   ") : l)
+    ),
+    ...(isAsync
+      ? wrapText(
+        `@returns a Promise of ${returns ?? "nothing"}; libvirt's failures reject it`,
+        "   * ",
+      )
+      : returns
+      ? wrapText(`@returns ${returns}`, "   * ")
+      : []),
+    ...(isAsync ? [] : ["   * @throws {LibvirtError} when libvirt reports a failure"]),
+    `   * @see ${referenceUrl(p.fn.file, p.fn.name)}`,
+    "   * @example",
+    ...example(p, isAsync).map((l) => `   * ${l}`),
+    "   */",
   ];
-  for (const x of p.params) {
-    const id = x.decl.split(/[:=]/)[0].trim();
-    doc.push(`   * @param ${id} C \`${x.arg.type} ${x.arg.name}\`${enumHint(x.arg.info, enums)}`);
-  }
-  doc.push(`   * @see ${referenceUrl(p.fn.file, p.fn.name)}`, "   */");
   if (e.members.length) e.members.push("");
-  e.members.push(...doc, `  ${p.method}(${decls}): ${type};`);
+  e.members.push(
+    "  /**",
+    ...wrapText(what, "   * "),
+    "   *",
+    ...tags(false),
+    `  ${p.method}(${decls}): ${type};`,
+  );
   const hasAsync = p.async && p.fn.lib === "libvirt";
   if (hasAsync) {
     e.members.push(
       "",
       "  /**",
-      `   * The Async form of \`${p.method}\` (\`${p.fn.name}\`): the call runs off the JS thread.`,
-      `   * @see ${referenceUrl(p.fn.file, p.fn.name)}`,
-      "   */",
+      ...wrapText(
+        `\`${p.method}\` off the JS thread: ${what[0].toLowerCase()}${what.slice(1)} A wrong ` +
+          "argument or a freed object throws at the call, before any Promise exists.",
+        "   * ",
+      ),
+      "   *",
+      ...tags(true),
       `  ${p.method}Async(${decls}): Promise<${type}>;`,
     );
   }

@@ -92,6 +92,11 @@ export function docsFile(placements: Map<CFunction, Placement>): string {
     "7. Numbers: C `int`/`unsigned int` are `number`; `long long`, `unsigned long long` and `size_t`",
     "   values that can pass 2^53 (bytes, counters, nanoseconds) are `bigint`; `unsigned long` KiB",
     "   memory sizes are `number`. Arguments accept both `number` and `bigint` where C takes 64 bits.",
+    "8. Misuse of an `…Async` method (a wrong argument, a freed object, a closed connection) throws",
+    "   at the call, before any Promise exists, exactly as its sync form does; only what libvirt",
+    "   reports (a `LibvirtError`) and an aborted `signal` reject the Promise. (Deno's own async",
+    "   APIs reject instead; here the sync and Async forms share one argument check, and a call",
+    "   that cannot start never queues behind the connection's other calls.)",
     "",
   ];
   const byFile = new Map<string, [CFunction, Placement][]>();

@@ -55,9 +55,19 @@ function isOptional(fn: string, a: CArg): boolean {
   return /optional|or NULL|NULL for|NULL to|NULL if|NULL means|ignored|may be NULL/i.test(a.info);
 }
 
+// C names written as one word that read as two in lowerCamel.
+const RENAMED: Record<string, string> = {
+  xmldesc: "xmlDesc",
+  uuidstr: "uuidString",
+  macstr: "macString",
+  portdev: "portDev",
+};
+
+/** A C parameter name as a TypeScript one: lowerCamel (iothread_id → iothreadId). */
 function identifier(name: string): string {
+  const camel = RENAMED[name] ?? name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
   const reserved = new Set(["type", "function", "delete", "default", "new", "class", "in"]);
-  return reserved.has(name) ? `${name}_` : name;
+  return reserved.has(camel) ? `${camel}_` : camel;
 }
 
 /** Whether a method of `owner` may wrap a new reference of `of` in its class. */
@@ -105,7 +115,8 @@ export function plan(fn: CFunction): Plan | string {
     const a = rest[i];
     const last = i === rest.length - 1;
     const id = identifier(a.name);
-    const what = JSON.stringify(a.name);
+    // Error messages name the parameter as the caller wrote it.
+    const what = JSON.stringify(id.replace(/_$/, ""));
     const other = kindOf(a.type);
     if (other) {
       if (other.cls === "Connection" && owner.cls === "Connection") {

@@ -216,16 +216,22 @@ export function enumsFile(values: CEnumValue[]): string {
     prefix = PREFIXES[ctype] ?? prefix;
     const shown = prefix.startsWith("VIR_") ? prefix.slice(4) : prefix;
     out.push(`/** libvirt's \`${ctype}\` (${vals[0].file}.h), \`VIR_${shown}*\`. */`);
-    out.push(`export const ${name} = {`);
-    for (const v of vals) {
+    // The explicit type (each member a readonly literal) is what `deno doc` and editors show:
+    // an `as const` object alone renders its members as `number`. Each member's doc names its C
+    // macro (libvirt's own descriptions stay in libvirt's reference, linked from the methods).
+    const members = vals.map((v) => {
       let key = v.name.startsWith(prefix) ? v.name.slice(prefix.length) : v.name.slice(4);
       if (/^\d/.test(key)) key = "_" + key;
       const num = known.has(v.value) ? known.get(v.value)! : parseInt0(v.value);
-      const info = v.info.trim().replaceAll("*/", "* /").replaceAll("\n", " ");
-      if (info) out.push(`  /** ${info} */`);
-      out.push(`  ${key}: ${num},`);
+      return { key, num, cName: v.name };
+    });
+    out.push(`export const ${name}: {`);
+    for (const m of members) {
+      out.push(`  /** \`${m.cName}\` = ${m.num} */`, `  readonly ${m.key}: ${m.num};`);
     }
-    out.push("} as const;");
+    out.push("} = {");
+    for (const m of members) out.push(`  ${m.key}: ${m.num},`);
+    out.push("};");
     out.push(`/** One value of \`${name}\`. */`);
     out.push(`export type ${name} = typeof ${name}[keyof typeof ${name}];`);
     out.push("");

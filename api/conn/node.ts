@@ -2,6 +2,7 @@
 // NUMA cell, huge pages, shared-memory tunables, SEV facts and the security model.
 import { describe, flagsArg, intArg } from "../../ffi/marshal.ts";
 import { libc } from "../../ffi/libc.ts";
+import { withBigIntJSON } from "../../ffi/json.ts";
 import { int, type Plan, runAsync, runSync } from "../call_plan.ts";
 import {
   allocatedParams,
@@ -408,7 +409,7 @@ function* nodeStats(
 ): Plan<Record<string, bigint>> {
   const n = new Int32Array(1);
   yield* int(name, c, num, null, n, f);
-  if (n[0] <= 0) return {};
+  if (n[0] <= 0) return withBigIntJSON({});
   const buf = new Uint8Array(n[0] * NODE_STATS_SIZE);
   yield* int(name, c, num, buf, n, f);
   return decodeNodeStats(buf, n[0]);
@@ -455,7 +456,7 @@ function* freePages(
   const out: NodeFreePages = {};
   for (let i = 0; i < n; i++) {
     const cell = (start === -1 ? 0 : start) + Math.floor(i / pages.length);
-    (out[cell] ??= {})[pages[i % pages.length]] = counts[i];
+    (out[cell] ??= withBigIntJSON({}))[pages[i % pages.length]] = counts[i];
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // filesystem freeze/thaw, SSH keys, messages and key presses.
 import { flagsArg, intArg, stringArg } from "../../ffi/marshal.ts";
 import { libc } from "../../ffi/libc.ts";
+import { withBigIntJSON } from "../../ffi/json.ts";
 import { int, type Plan, raw, runAsync, runSync } from "../call_plan.ts";
 import { allocatedParams, keep } from "../param_codec.ts";
 import { type TypedParams, typedParamsToRecord } from "../typed_params.ts";
@@ -467,7 +468,7 @@ function* getTime(d: P, f: number): Plan<DomainTime> {
   const seconds = new BigInt64Array(1);
   const nseconds = new Uint32Array(1);
   yield* int("virDomainGetTime", d, seconds, nseconds, f);
-  return { seconds: seconds[0], nseconds: nseconds[0] };
+  return withBigIntJSON({ seconds: seconds[0], nseconds: nseconds[0] });
 }
 
 function* fsCall(

@@ -28,28 +28,63 @@ import type { Connection } from "../connection.ts";
  */
 export interface ConnectionGenerated {
   /**
-   * Compare cpu (`virConnectCompareCPU`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
-   * @param xmlDesc C `const char * xmlDesc`
-   * @param flags C `unsigned int flags` (`ConnectCompareCPUFlags`)
+   * Compares a CPU description with the host's CPU (`virConnectCompareCPU`).
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `ConnectCompareCPUFlags` values (0, the default: none)
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectCompareCPU
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(conn.compareCPU(xmlDesc));
+   * ```
    */
   compareCPU(xmlDesc: string, flags?: number): number;
 
   /**
-   * The Async form of `compareCPU` (`virConnectCompareCPU`): the call runs off the JS thread.
+   * `compareCPU` off the JS thread: compares a CPU description with the host's CPU
+   * (`virConnectCompareCPU`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `ConnectCompareCPUFlags` values (0, the default: none)
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectCompareCPU
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(await conn.compareCPUAsync(xmlDesc));
+   * ```
    */
   compareCPUAsync(xmlDesc: string, flags?: number): Promise<number>;
 
   /**
-   * Compare hypervisor cpu (`virConnectCompareHypervisorCPU`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
+   * Compares a CPU description with the CPU the hypervisor can provide
+   * (`virConnectCompareHypervisorCPU`).
+   *
    * @param emulator C `const char * emulator`
    * @param arch C `const char * arch`
    * @param machine C `const char * machine`
    * @param virttype C `const char * virttype`
-   * @param xmlCPU C `const char * xmlCPU`
-   * @param flags C `unsigned int flags` (`ConnectCompareCPUFlags`)
+   * @param xmlCPU the CPU's XML description (C `const char *`)
+   * @param flags bitwise OR of `ConnectCompareCPUFlags` values (0, the default: none)
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectCompareHypervisorCPU
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlCPU: string;
+   * console.log(conn.compareHypervisorCPU("emulator", "arch", "52:54:00:00:00:01", "virttype", xmlCPU));
+   * ```
    */
   compareHypervisorCPU(
     emulator: string,
@@ -61,8 +96,26 @@ export interface ConnectionGenerated {
   ): number;
 
   /**
-   * The Async form of `compareHypervisorCPU` (`virConnectCompareHypervisorCPU`): the call runs off the JS thread.
+   * `compareHypervisorCPU` off the JS thread: compares a CPU description with the CPU the
+   * hypervisor can provide (`virConnectCompareHypervisorCPU`). A wrong argument or a freed object
+   * throws at the call, before any Promise exists.
+   *
+   * @param emulator C `const char * emulator`
+   * @param arch C `const char * arch`
+   * @param machine C `const char * machine`
+   * @param virttype C `const char * virttype`
+   * @param xmlCPU the CPU's XML description (C `const char *`)
+   * @param flags bitwise OR of `ConnectCompareCPUFlags` values (0, the default: none)
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectCompareHypervisorCPU
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlCPU: string;
+   * console.log(await conn.compareHypervisorCPUAsync("emulator", "arch", "52:54:00:00:00:01", "virttype", xmlCPU));
+   * ```
    */
   compareHypervisorCPUAsync(
     emulator: string,
@@ -74,261 +127,695 @@ export interface ConnectionGenerated {
   ): Promise<number>;
 
   /**
-   * Create domain linux (`virDomainCreateLinux`). Returns a new `Domain` handle, freed with its connection.
-   * @param xmlDesc C `const char * xmlDesc`
-   * @param flags C `unsigned int flags`
+   * Creates and starts a transient domain from XML (the old name of createXML;
+   * `virDomainCreateLinux`).
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a new `Domain` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCreateLinux
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(conn.createDomainLinux(xmlDesc));
+   * ```
    */
   createDomainLinux(xmlDesc: string, flags?: number): Domain;
 
   /**
-   * The Async form of `createDomainLinux` (`virDomainCreateLinux`): the call runs off the JS thread.
+   * `createDomainLinux` off the JS thread: creates and starts a transient domain from XML (the old
+   * name of createXML; `virDomainCreateLinux`). A wrong argument or a freed object throws at the
+   * call, before any Promise exists.
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of a new `Domain` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCreateLinux
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(await conn.createDomainLinuxAsync(xmlDesc));
+   * ```
    */
   createDomainLinuxAsync(xmlDesc: string, flags?: number): Promise<Domain>;
 
   /**
-   * Create domain xml (`virDomainCreateXML`). Returns a new `Domain` handle, freed with its connection.
-   * @param xmlDesc C `const char * xmlDesc`
-   * @param flags C `unsigned int flags` (`DomainCreateFlags`)
+   * Creates and starts a transient domain from XML (`virDomainCreateXML`).
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `DomainCreateFlags` values (0, the default: none)
+   * @returns a new `Domain` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCreateXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(conn.createDomainXML(xmlDesc));
+   * ```
    */
   createDomainXML(xmlDesc: string, flags?: number): Domain;
 
   /**
-   * The Async form of `createDomainXML` (`virDomainCreateXML`): the call runs off the JS thread.
+   * `createDomainXML` off the JS thread: creates and starts a transient domain from XML
+   * (`virDomainCreateXML`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `DomainCreateFlags` values (0, the default: none)
+   * @returns a Promise of a new `Domain` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCreateXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(await conn.createDomainXMLAsync(xmlDesc));
+   * ```
    */
   createDomainXMLAsync(xmlDesc: string, flags?: number): Promise<Domain>;
 
   /**
-   * Create nw filter binding xml (`virNWFilterBindingCreateXML`). Returns a new `NWFilterBinding` handle, freed with its connection.
-   * @param xml C `const char * xml`
-   * @param flags C `unsigned int flags` (`NWFilterBindingCreateFlags`)
+   * Creates a network filter binding from an XML description (`virNWFilterBindingCreateXML`).
+   *
+   * @param xml the XML description (C `const char *`)
+   * @param flags bitwise OR of `NWFilterBindingCreateFlags` values (0, the default: none)
+   * @returns a new `NWFilterBinding` (its reference is released with `free()` or with its
+   * connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingCreateXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xml: string;
+   * console.log(conn.createNWFilterBindingXML(xml));
+   * ```
    */
   createNWFilterBindingXML(xml: string, flags?: number): NWFilterBinding;
 
   /**
-   * The Async form of `createNWFilterBindingXML` (`virNWFilterBindingCreateXML`): the call runs off the JS thread.
+   * `createNWFilterBindingXML` off the JS thread: creates a network filter binding from an XML
+   * description (`virNWFilterBindingCreateXML`). A wrong argument or a freed object throws at the
+   * call, before any Promise exists.
+   *
+   * @param xml the XML description (C `const char *`)
+   * @param flags bitwise OR of `NWFilterBindingCreateFlags` values (0, the default: none)
+   * @returns a Promise of a new `NWFilterBinding` (its reference is released with `free()` or with
+   * its connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingCreateXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xml: string;
+   * console.log(await conn.createNWFilterBindingXMLAsync(xml));
+   * ```
    */
   createNWFilterBindingXMLAsync(xml: string, flags?: number): Promise<NWFilterBinding>;
 
   /**
-   * Create network xml (`virNetworkCreateXML`). Returns a new `Network` handle, freed with its connection.
-   * @param xmlDesc C `const char * xmlDesc`
+   * Creates and starts a network from an XML description (`virNetworkCreateXML`).
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @returns a new `Network` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkCreateXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(conn.createNetworkXML(xmlDesc));
+   * ```
    */
   createNetworkXML(xmlDesc: string): Network;
 
   /**
-   * The Async form of `createNetworkXML` (`virNetworkCreateXML`): the call runs off the JS thread.
+   * `createNetworkXML` off the JS thread: creates and starts a network from an XML description
+   * (`virNetworkCreateXML`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @returns a Promise of a new `Network` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkCreateXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(await conn.createNetworkXMLAsync(xmlDesc));
+   * ```
    */
   createNetworkXMLAsync(xmlDesc: string): Promise<Network>;
 
   /**
-   * Create network xml flags (`virNetworkCreateXMLFlags`). Returns a new `Network` handle, freed with its connection.
-   * @param xmlDesc C `const char * xmlDesc`
-   * @param flags C `unsigned int flags` (`NetworkCreateFlags`)
+   * Creates and starts a network from an XML description (`virNetworkCreateXMLFlags`).
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `NetworkCreateFlags` values (0, the default: none)
+   * @returns a new `Network` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkCreateXMLFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(conn.createNetworkXMLFlags(xmlDesc));
+   * ```
    */
   createNetworkXMLFlags(xmlDesc: string, flags?: number): Network;
 
   /**
-   * The Async form of `createNetworkXMLFlags` (`virNetworkCreateXMLFlags`): the call runs off the JS thread.
+   * `createNetworkXMLFlags` off the JS thread: creates and starts a network from an XML description
+   * (`virNetworkCreateXMLFlags`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `NetworkCreateFlags` values (0, the default: none)
+   * @returns a Promise of a new `Network` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkCreateXMLFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(await conn.createNetworkXMLFlagsAsync(xmlDesc));
+   * ```
    */
   createNetworkXMLFlagsAsync(xmlDesc: string, flags?: number): Promise<Network>;
 
   /**
-   * Create node device xml (`virNodeDeviceCreateXML`). Returns a new `NodeDevice` handle, freed with its connection.
-   * @param xmlDesc C `const char * xmlDesc`
-   * @param flags C `unsigned int flags` (`NodeDeviceCreateXMLFlags`)
+   * Creates and starts a node device from an XML description (`virNodeDeviceCreateXML`).
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `NodeDeviceCreateXMLFlags` values (0, the default: none)
+   * @returns a new `NodeDevice` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceCreateXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(conn.createNodeDeviceXML(xmlDesc));
+   * ```
    */
   createNodeDeviceXML(xmlDesc: string, flags?: number): NodeDevice;
 
   /**
-   * The Async form of `createNodeDeviceXML` (`virNodeDeviceCreateXML`): the call runs off the JS thread.
+   * `createNodeDeviceXML` off the JS thread: creates and starts a node device from an XML
+   * description (`virNodeDeviceCreateXML`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `NodeDeviceCreateXMLFlags` values (0, the default: none)
+   * @returns a Promise of a new `NodeDevice` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceCreateXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(await conn.createNodeDeviceXMLAsync(xmlDesc));
+   * ```
    */
   createNodeDeviceXMLAsync(xmlDesc: string, flags?: number): Promise<NodeDevice>;
 
   /**
-   * Create storage pool xml (`virStoragePoolCreateXML`). Returns a new `StoragePool` handle, freed with its connection.
-   * @param xmlDesc C `const char * xmlDesc`
-   * @param flags C `unsigned int flags` (`StoragePoolCreateFlags`)
+   * Creates and starts a storage pool from an XML description (`virStoragePoolCreateXML`).
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `StoragePoolCreateFlags` values (0, the default: none)
+   * @returns a new `StoragePool` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolCreateXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(conn.createStoragePoolXML(xmlDesc));
+   * ```
    */
   createStoragePoolXML(xmlDesc: string, flags?: number): StoragePool;
 
   /**
-   * The Async form of `createStoragePoolXML` (`virStoragePoolCreateXML`): the call runs off the JS thread.
+   * `createStoragePoolXML` off the JS thread: creates and starts a storage pool from an XML
+   * description (`virStoragePoolCreateXML`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `StoragePoolCreateFlags` values (0, the default: none)
+   * @returns a Promise of a new `StoragePool` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolCreateXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(await conn.createStoragePoolXMLAsync(xmlDesc));
+   * ```
    */
   createStoragePoolXMLAsync(xmlDesc: string, flags?: number): Promise<StoragePool>;
 
   /**
-   * Define interface xml (`virInterfaceDefineXML`). Returns a new `Interface` handle, freed with its connection.
-   * @param xml C `const char * xml`
-   * @param flags C `unsigned int flags` (`InterfaceDefineFlags`)
+   * Defines a persistent interface from an XML description (`virInterfaceDefineXML`).
+   *
+   * @param xml the XML description (C `const char *`)
+   * @param flags bitwise OR of `InterfaceDefineFlags` values (0, the default: none)
+   * @returns a new `Interface` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceDefineXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xml: string;
+   * console.log(conn.defineInterfaceXML(xml));
+   * ```
    */
   defineInterfaceXML(xml: string, flags?: number): Interface;
 
   /**
-   * The Async form of `defineInterfaceXML` (`virInterfaceDefineXML`): the call runs off the JS thread.
+   * `defineInterfaceXML` off the JS thread: defines a persistent interface from an XML description
+   * (`virInterfaceDefineXML`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param xml the XML description (C `const char *`)
+   * @param flags bitwise OR of `InterfaceDefineFlags` values (0, the default: none)
+   * @returns a Promise of a new `Interface` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceDefineXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xml: string;
+   * console.log(await conn.defineInterfaceXMLAsync(xml));
+   * ```
    */
   defineInterfaceXMLAsync(xml: string, flags?: number): Promise<Interface>;
 
   /**
-   * Define nw filter xml (`virNWFilterDefineXML`). Returns a new `NWFilter` handle, freed with its connection.
-   * @param xmlDesc C `const char * xmlDesc`
+   * Defines a persistent network filter from an XML description (`virNWFilterDefineXML`).
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @returns a new `NWFilter` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterDefineXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(conn.defineNWFilterXML(xmlDesc));
+   * ```
    */
   defineNWFilterXML(xmlDesc: string): NWFilter;
 
   /**
-   * The Async form of `defineNWFilterXML` (`virNWFilterDefineXML`): the call runs off the JS thread.
+   * `defineNWFilterXML` off the JS thread: defines a persistent network filter from an XML
+   * description (`virNWFilterDefineXML`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @returns a Promise of a new `NWFilter` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterDefineXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(await conn.defineNWFilterXMLAsync(xmlDesc));
+   * ```
    */
   defineNWFilterXMLAsync(xmlDesc: string): Promise<NWFilter>;
 
   /**
-   * Define nw filter xml flags (`virNWFilterDefineXMLFlags`). Returns a new `NWFilter` handle, freed with its connection.
-   * @param xmlDesc C `const char * xmlDesc`
-   * @param flags C `unsigned int flags` (`NWFilterDefineFlags`)
+   * Defines a persistent network filter from an XML description (`virNWFilterDefineXMLFlags`).
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `NWFilterDefineFlags` values (0, the default: none)
+   * @returns a new `NWFilter` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterDefineXMLFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(conn.defineNWFilterXMLFlags(xmlDesc));
+   * ```
    */
   defineNWFilterXMLFlags(xmlDesc: string, flags?: number): NWFilter;
 
   /**
-   * The Async form of `defineNWFilterXMLFlags` (`virNWFilterDefineXMLFlags`): the call runs off the JS thread.
+   * `defineNWFilterXMLFlags` off the JS thread: defines a persistent network filter from an XML
+   * description (`virNWFilterDefineXMLFlags`). A wrong argument or a freed object throws at the
+   * call, before any Promise exists.
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `NWFilterDefineFlags` values (0, the default: none)
+   * @returns a Promise of a new `NWFilter` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterDefineXMLFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(await conn.defineNWFilterXMLFlagsAsync(xmlDesc));
+   * ```
    */
   defineNWFilterXMLFlagsAsync(xmlDesc: string, flags?: number): Promise<NWFilter>;
 
   /**
-   * Define network xml (`virNetworkDefineXML`). Returns a new `Network` handle, freed with its connection.
-   * @param xml C `const char * xml`
+   * Defines a persistent network from an XML description (`virNetworkDefineXML`).
+   *
+   * @param xml the XML description (C `const char *`)
+   * @returns a new `Network` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkDefineXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xml: string;
+   * console.log(conn.defineNetworkXML(xml));
+   * ```
    */
   defineNetworkXML(xml: string): Network;
 
   /**
-   * The Async form of `defineNetworkXML` (`virNetworkDefineXML`): the call runs off the JS thread.
+   * `defineNetworkXML` off the JS thread: defines a persistent network from an XML description
+   * (`virNetworkDefineXML`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param xml the XML description (C `const char *`)
+   * @returns a Promise of a new `Network` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkDefineXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xml: string;
+   * console.log(await conn.defineNetworkXMLAsync(xml));
+   * ```
    */
   defineNetworkXMLAsync(xml: string): Promise<Network>;
 
   /**
-   * Define network xml flags (`virNetworkDefineXMLFlags`). Returns a new `Network` handle, freed with its connection.
-   * @param xml C `const char * xml`
-   * @param flags C `unsigned int flags` (`NetworkDefineFlags`)
+   * Defines a persistent network from an XML description (`virNetworkDefineXMLFlags`).
+   *
+   * @param xml the XML description (C `const char *`)
+   * @param flags bitwise OR of `NetworkDefineFlags` values (0, the default: none)
+   * @returns a new `Network` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkDefineXMLFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xml: string;
+   * console.log(conn.defineNetworkXMLFlags(xml));
+   * ```
    */
   defineNetworkXMLFlags(xml: string, flags?: number): Network;
 
   /**
-   * The Async form of `defineNetworkXMLFlags` (`virNetworkDefineXMLFlags`): the call runs off the JS thread.
+   * `defineNetworkXMLFlags` off the JS thread: defines a persistent network from an XML description
+   * (`virNetworkDefineXMLFlags`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param xml the XML description (C `const char *`)
+   * @param flags bitwise OR of `NetworkDefineFlags` values (0, the default: none)
+   * @returns a Promise of a new `Network` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkDefineXMLFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xml: string;
+   * console.log(await conn.defineNetworkXMLFlagsAsync(xml));
+   * ```
    */
   defineNetworkXMLFlagsAsync(xml: string, flags?: number): Promise<Network>;
 
   /**
-   * Define node device xml (`virNodeDeviceDefineXML`). Returns a new `NodeDevice` handle, freed with its connection.
-   * @param xmlDesc C `const char * xmlDesc`
-   * @param flags C `unsigned int flags` (`NodeDeviceDefineXMLFlags`)
+   * Defines a persistent node device from an XML description (`virNodeDeviceDefineXML`).
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `NodeDeviceDefineXMLFlags` values (0, the default: none)
+   * @returns a new `NodeDevice` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceDefineXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(conn.defineNodeDeviceXML(xmlDesc));
+   * ```
    */
   defineNodeDeviceXML(xmlDesc: string, flags?: number): NodeDevice;
 
   /**
-   * The Async form of `defineNodeDeviceXML` (`virNodeDeviceDefineXML`): the call runs off the JS thread.
+   * `defineNodeDeviceXML` off the JS thread: defines a persistent node device from an XML
+   * description (`virNodeDeviceDefineXML`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `NodeDeviceDefineXMLFlags` values (0, the default: none)
+   * @returns a Promise of a new `NodeDevice` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceDefineXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xmlDesc: string;
+   * console.log(await conn.defineNodeDeviceXMLAsync(xmlDesc));
+   * ```
    */
   defineNodeDeviceXMLAsync(xmlDesc: string, flags?: number): Promise<NodeDevice>;
 
   /**
-   * Define secret xml (`virSecretDefineXML`). Returns a new `Secret` handle, freed with its connection.
-   * @param xml C `const char * xml`
-   * @param flags C `unsigned int flags` (`SecretDefineFlags`)
+   * Defines a persistent secret from an XML description (`virSecretDefineXML`).
+   *
+   * @param xml the XML description (C `const char *`)
+   * @param flags bitwise OR of `SecretDefineFlags` values (0, the default: none)
+   * @returns a new `Secret` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretDefineXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xml: string;
+   * console.log(conn.defineSecretXML(xml));
+   * ```
    */
   defineSecretXML(xml: string, flags?: number): Secret;
 
   /**
-   * The Async form of `defineSecretXML` (`virSecretDefineXML`): the call runs off the JS thread.
+   * `defineSecretXML` off the JS thread: defines a persistent secret from an XML description
+   * (`virSecretDefineXML`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param xml the XML description (C `const char *`)
+   * @param flags bitwise OR of `SecretDefineFlags` values (0, the default: none)
+   * @returns a Promise of a new `Secret` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretDefineXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xml: string;
+   * console.log(await conn.defineSecretXMLAsync(xml));
+   * ```
    */
   defineSecretXMLAsync(xml: string, flags?: number): Promise<Secret>;
 
   /**
-   * Define storage pool xml (`virStoragePoolDefineXML`). Returns a new `StoragePool` handle, freed with its connection.
-   * @param xml C `const char * xml`
-   * @param flags C `unsigned int flags` (`StoragePoolDefineFlags`)
+   * Defines a persistent storage pool from an XML description (`virStoragePoolDefineXML`).
+   *
+   * @param xml the XML description (C `const char *`)
+   * @param flags bitwise OR of `StoragePoolDefineFlags` values (0, the default: none)
+   * @returns a new `StoragePool` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolDefineXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xml: string;
+   * console.log(conn.defineStoragePoolXML(xml));
+   * ```
    */
   defineStoragePoolXML(xml: string, flags?: number): StoragePool;
 
   /**
-   * The Async form of `defineStoragePoolXML` (`virStoragePoolDefineXML`): the call runs off the JS thread.
+   * `defineStoragePoolXML` off the JS thread: defines a persistent storage pool from an XML
+   * description (`virStoragePoolDefineXML`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param xml the XML description (C `const char *`)
+   * @param flags bitwise OR of `StoragePoolDefineFlags` values (0, the default: none)
+   * @returns a Promise of a new `StoragePool` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolDefineXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const xml: string;
+   * console.log(await conn.defineStoragePoolXMLAsync(xml));
+   * ```
    */
   defineStoragePoolXMLAsync(xml: string, flags?: number): Promise<StoragePool>;
 
   /**
-   * Domain qemu attach (`virDomainQemuAttach`). Returns a new `Domain` handle, freed with its connection.
-   * @param pid_value C `unsigned int pid_value`
-   * @param flags C `unsigned int flags`
+   * Attaches libvirt to a QEMU process started outside libvirt (`virDomainQemuAttach`).
+   *
+   * @param pidValue C `unsigned int pid_value`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a new `Domain` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-qemu.html#virDomainQemuAttach
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.domainQemuAttach(1));
+   * ```
    */
-  domainQemuAttach(pid_value: number, flags?: number): Domain;
+  domainQemuAttach(pidValue: number, flags?: number): Domain;
 
   /**
-   * Domain save image define xml (`virDomainSaveImageDefineXML`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Replaces the domain XML kept in a save image file (`virDomainSaveImageDefineXML`).
+   *
    * @param file C `const char * file`
-   * @param dxml C `const char * dxml`
-   * @param flags C `unsigned int flags` (`DomainSaveRestoreFlags`)
+   * @param dxml a replacement domain XML (null: keep the current one) (C `const char *`)
+   * @param flags bitwise OR of `DomainSaveRestoreFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSaveImageDefineXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const dxml: string;
+   * conn.domainSaveImageDefineXML("/tmp/file", dxml);
+   * ```
    */
   domainSaveImageDefineXML(file: string, dxml: string, flags?: number): void;
 
   /**
-   * The Async form of `domainSaveImageDefineXML` (`virDomainSaveImageDefineXML`): the call runs off the JS thread.
+   * `domainSaveImageDefineXML` off the JS thread: replaces the domain XML kept in a save image file
+   * (`virDomainSaveImageDefineXML`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param file C `const char * file`
+   * @param dxml a replacement domain XML (null: keep the current one) (C `const char *`)
+   * @param flags bitwise OR of `DomainSaveRestoreFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSaveImageDefineXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const dxml: string;
+   * await conn.domainSaveImageDefineXMLAsync("/tmp/file", dxml);
+   * ```
    */
   domainSaveImageDefineXMLAsync(file: string, dxml: string, flags?: number): Promise<void>;
 
   /**
-   * Domain save image get xml desc (`virDomainSaveImageGetXMLDesc`). Returns the string libvirt allocates (freed here).
+   * Reads the domain XML kept in a save image file (`virDomainSaveImageGetXMLDesc`).
+   *
    * @param file C `const char * file`
-   * @param flags C `unsigned int flags` (`DomainSaveImageXMLFlags`)
+   * @param flags bitwise OR of `DomainSaveImageXMLFlags` values (0, the default: none)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSaveImageGetXMLDesc
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.domainSaveImageGetXMLDesc("/tmp/file"));
+   * ```
    */
   domainSaveImageGetXMLDesc(file: string, flags?: number): string;
 
   /**
-   * The Async form of `domainSaveImageGetXMLDesc` (`virDomainSaveImageGetXMLDesc`): the call runs off the JS thread.
+   * `domainSaveImageGetXMLDesc` off the JS thread: reads the domain XML kept in a save image file
+   * (`virDomainSaveImageGetXMLDesc`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param file C `const char * file`
+   * @param flags bitwise OR of `DomainSaveImageXMLFlags` values (0, the default: none)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSaveImageGetXMLDesc
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.domainSaveImageGetXMLDescAsync("/tmp/file"));
+   * ```
    */
   domainSaveImageGetXMLDescAsync(file: string, flags?: number): Promise<string>;
 
   /**
-   * Domain xml from native (`virConnectDomainXMLFromNative`). Returns the string libvirt allocates (freed here).
+   * Converts a native hypervisor configuration into domain XML (`virConnectDomainXMLFromNative`).
+   *
    * @param nativeFormat C `const char * nativeFormat`
    * @param nativeConfig C `const char * nativeConfig`
-   * @param flags C `unsigned int flags`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainXMLFromNative
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.domainXMLFromNative("nativeFormat", "nativeConfig"));
+   * ```
    */
   domainXMLFromNative(nativeFormat: string, nativeConfig: string, flags?: number): string;
 
   /**
-   * The Async form of `domainXMLFromNative` (`virConnectDomainXMLFromNative`): the call runs off the JS thread.
+   * `domainXMLFromNative` off the JS thread: converts a native hypervisor configuration into domain
+   * XML (`virConnectDomainXMLFromNative`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param nativeFormat C `const char * nativeFormat`
+   * @param nativeConfig C `const char * nativeConfig`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainXMLFromNative
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.domainXMLFromNativeAsync("nativeFormat", "nativeConfig"));
+   * ```
    */
   domainXMLFromNativeAsync(
     nativeFormat: string,
@@ -337,55 +824,130 @@ export interface ConnectionGenerated {
   ): Promise<string>;
 
   /**
-   * Domain xml to native (`virConnectDomainXMLToNative`). Returns the string libvirt allocates (freed here).
+   * Converts domain XML into a native hypervisor configuration (`virConnectDomainXMLToNative`).
+   *
    * @param nativeFormat C `const char * nativeFormat`
    * @param domainXml C `const char * domainXml`
-   * @param flags C `unsigned int flags`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainXMLToNative
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const domainXml: string;
+   * console.log(conn.domainXMLToNative("nativeFormat", domainXml));
+   * ```
    */
   domainXMLToNative(nativeFormat: string, domainXml: string, flags?: number): string;
 
   /**
-   * The Async form of `domainXMLToNative` (`virConnectDomainXMLToNative`): the call runs off the JS thread.
+   * `domainXMLToNative` off the JS thread: converts domain XML into a native hypervisor
+   * configuration (`virConnectDomainXMLToNative`). A wrong argument or a freed object throws at the
+   * call, before any Promise exists.
+   *
+   * @param nativeFormat C `const char * nativeFormat`
+   * @param domainXml C `const char * domainXml`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainXMLToNative
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * declare const domainXml: string;
+   * console.log(await conn.domainXMLToNativeAsync("nativeFormat", domainXml));
+   * ```
    */
   domainXMLToNativeAsync(nativeFormat: string, domainXml: string, flags?: number): Promise<string>;
 
   /**
-   * Find storage pool sources (`virConnectFindStoragePoolSources`). Returns the string libvirt allocates (freed here).
+   * Probes the host for the sources a storage pool of a type could use
+   * (`virConnectFindStoragePoolSources`).
+   *
    * @param type_ C `const char * type`
    * @param srcSpec C `const char * srcSpec`
-   * @param flags C `unsigned int flags`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectFindStoragePoolSources
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.findStoragePoolSources("type_", "srcSpec"));
+   * ```
    */
   findStoragePoolSources(type_: string, srcSpec: string, flags?: number): string;
 
   /**
-   * The Async form of `findStoragePoolSources` (`virConnectFindStoragePoolSources`): the call runs off the JS thread.
+   * `findStoragePoolSources` off the JS thread: probes the host for the sources a storage pool of a
+   * type could use (`virConnectFindStoragePoolSources`). A wrong argument or a freed object throws
+   * at the call, before any Promise exists.
+   *
+   * @param type_ C `const char * type`
+   * @param srcSpec C `const char * srcSpec`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectFindStoragePoolSources
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.findStoragePoolSourcesAsync("type_", "srcSpec"));
+   * ```
    */
   findStoragePoolSourcesAsync(type_: string, srcSpec: string, flags?: number): Promise<string>;
 
   /**
-   * Get capabilities (`virConnectGetCapabilities`). Returns the string libvirt allocates (freed here).
+   * Reads the connection's capabilities (`virConnectGetCapabilities`).
+   *
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetCapabilities
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.getCapabilities());
+   * ```
    */
   getCapabilities(): string;
 
   /**
-   * The Async form of `getCapabilities` (`virConnectGetCapabilities`): the call runs off the JS thread.
+   * `getCapabilities` off the JS thread: reads the connection's capabilities
+   * (`virConnectGetCapabilities`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetCapabilities
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.getCapabilitiesAsync());
+   * ```
    */
   getCapabilitiesAsync(): Promise<string>;
 
   /**
-   * Get domain capabilities (`virConnectGetDomainCapabilities`). Returns the string libvirt allocates (freed here).
+   * Reads the connection's domain capabilities (`virConnectGetDomainCapabilities`).
+   *
    * @param emulatorbin C `const char * emulatorbin`
    * @param arch C `const char * arch`
    * @param machine C `const char * machine`
    * @param virttype C `const char * virttype`
-   * @param flags C `unsigned int flags`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectGetDomainCapabilities
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.getDomainCapabilities("emulatorbin", "arch", "52:54:00:00:00:01", "virttype"));
+   * ```
    */
   getDomainCapabilities(
     emulatorbin: string,
@@ -396,8 +958,23 @@ export interface ConnectionGenerated {
   ): string;
 
   /**
-   * The Async form of `getDomainCapabilities` (`virConnectGetDomainCapabilities`): the call runs off the JS thread.
+   * `getDomainCapabilities` off the JS thread: reads the connection's domain capabilities
+   * (`virConnectGetDomainCapabilities`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param emulatorbin C `const char * emulatorbin`
+   * @param arch C `const char * arch`
+   * @param machine C `const char * machine`
+   * @param virttype C `const char * virttype`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectGetDomainCapabilities
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.getDomainCapabilitiesAsync("emulatorbin", "arch", "52:54:00:00:00:01", "virttype"));
+   * ```
    */
   getDomainCapabilitiesAsync(
     emulatorbin: string,
@@ -408,310 +985,797 @@ export interface ConnectionGenerated {
   ): Promise<string>;
 
   /**
-   * Get hostname (`virConnectGetHostname`). Returns the string libvirt allocates (freed here).
+   * Reads the connection's host name (`virConnectGetHostname`).
+   *
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetHostname
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.getHostname());
+   * ```
    */
   getHostname(): string;
 
   /**
-   * The Async form of `getHostname` (`virConnectGetHostname`): the call runs off the JS thread.
+   * `getHostname` off the JS thread: reads the connection's host name (`virConnectGetHostname`). A
+   * wrong argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetHostname
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.getHostnameAsync());
+   * ```
    */
   getHostnameAsync(): Promise<string>;
 
   /**
-   * Get storage pool capabilities (`virConnectGetStoragePoolCapabilities`). Returns the string libvirt allocates (freed here).
-   * @param flags C `unsigned int flags`
+   * Reads the connection's storage pool capabilities (`virConnectGetStoragePoolCapabilities`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectGetStoragePoolCapabilities
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.getStoragePoolCapabilities());
+   * ```
    */
   getStoragePoolCapabilities(flags?: number): string;
 
   /**
-   * The Async form of `getStoragePoolCapabilities` (`virConnectGetStoragePoolCapabilities`): the call runs off the JS thread.
+   * `getStoragePoolCapabilities` off the JS thread: reads the connection's storage pool
+   * capabilities (`virConnectGetStoragePoolCapabilities`). A wrong argument or a freed object
+   * throws at the call, before any Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectGetStoragePoolCapabilities
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.getStoragePoolCapabilitiesAsync());
+   * ```
    */
   getStoragePoolCapabilitiesAsync(flags?: number): Promise<string>;
 
   /**
-   * Get sysinfo (`virConnectGetSysinfo`). Returns the string libvirt allocates (freed here).
-   * @param flags C `unsigned int flags`
+   * Reads the connection's host system information (`virConnectGetSysinfo`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetSysinfo
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.getSysinfo());
+   * ```
    */
   getSysinfo(flags?: number): string;
 
   /**
-   * The Async form of `getSysinfo` (`virConnectGetSysinfo`): the call runs off the JS thread.
+   * `getSysinfo` off the JS thread: reads the connection's host system information
+   * (`virConnectGetSysinfo`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetSysinfo
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.getSysinfoAsync());
+   * ```
    */
   getSysinfoAsync(flags?: number): Promise<string>;
 
   /**
-   * Get type (`virConnectGetType`). Returns the string libvirt keeps with the object.
+   * Reads the connection's type (`virConnectGetType`).
+   *
+   * @returns the text libvirt keeps with the object (read, not copied on each call)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetType
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.getType());
+   * ```
    */
   getType(): string;
 
   /**
-   * The Async form of `getType` (`virConnectGetType`): the call runs off the JS thread.
+   * `getType` off the JS thread: reads the connection's type (`virConnectGetType`). A wrong
+   * argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @returns a Promise of the text libvirt keeps with the object (read, not copied on each call);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetType
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.getTypeAsync());
+   * ```
    */
   getTypeAsync(): Promise<string>;
 
   /**
-   * Get uri (`virConnectGetURI`). Returns the string libvirt allocates (freed here).
+   * Reads the connection's URI (`virConnectGetURI`).
+   *
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetURI
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.getURI());
+   * ```
    */
   getURI(): string;
 
   /**
-   * The Async form of `getURI` (`virConnectGetURI`): the call runs off the JS thread.
+   * `getURI` off the JS thread: reads the connection's URI (`virConnectGetURI`). A wrong argument
+   * or a freed object throws at the call, before any Promise exists.
+   *
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetURI
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.getURIAsync());
+   * ```
    */
   getURIAsync(): Promise<string>;
 
   /**
-   * Interface change begin (`virInterfaceChangeBegin`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags`
+   * Saves the host interface configuration, to commit or roll back later
+   * (`virInterfaceChangeBegin`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceChangeBegin
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * conn.interfaceChangeBegin();
+   * ```
    */
   interfaceChangeBegin(flags?: number): void;
 
   /**
-   * The Async form of `interfaceChangeBegin` (`virInterfaceChangeBegin`): the call runs off the JS thread.
+   * `interfaceChangeBegin` off the JS thread: saves the host interface configuration, to commit or
+   * roll back later (`virInterfaceChangeBegin`). A wrong argument or a freed object throws at the
+   * call, before any Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceChangeBegin
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * await conn.interfaceChangeBeginAsync();
+   * ```
    */
   interfaceChangeBeginAsync(flags?: number): Promise<void>;
 
   /**
-   * Interface change commit (`virInterfaceChangeCommit`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags`
+   * Keeps the host interface changes made since interfaceChangeBegin (`virInterfaceChangeCommit`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceChangeCommit
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * conn.interfaceChangeCommit();
+   * ```
    */
   interfaceChangeCommit(flags?: number): void;
 
   /**
-   * The Async form of `interfaceChangeCommit` (`virInterfaceChangeCommit`): the call runs off the JS thread.
+   * `interfaceChangeCommit` off the JS thread: keeps the host interface changes made since
+   * interfaceChangeBegin (`virInterfaceChangeCommit`). A wrong argument or a freed object throws at
+   * the call, before any Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceChangeCommit
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * await conn.interfaceChangeCommitAsync();
+   * ```
    */
   interfaceChangeCommitAsync(flags?: number): Promise<void>;
 
   /**
-   * Interface change rollback (`virInterfaceChangeRollback`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags`
+   * Restores the host interface configuration saved by interfaceChangeBegin
+   * (`virInterfaceChangeRollback`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceChangeRollback
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * conn.interfaceChangeRollback();
+   * ```
    */
   interfaceChangeRollback(flags?: number): void;
 
   /**
-   * The Async form of `interfaceChangeRollback` (`virInterfaceChangeRollback`): the call runs off the JS thread.
+   * `interfaceChangeRollback` off the JS thread: restores the host interface configuration saved by
+   * interfaceChangeBegin (`virInterfaceChangeRollback`). A wrong argument or a freed object throws
+   * at the call, before any Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceChangeRollback
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * await conn.interfaceChangeRollbackAsync();
+   * ```
    */
   interfaceChangeRollbackAsync(flags?: number): Promise<void>;
 
   /**
-   * Is alive (`virConnectIsAlive`). Returns libvirt's answer as a boolean.
+   * Tells whether the connection still reaches its driver (`virConnectIsAlive`).
+   *
+   * @returns true or false
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectIsAlive
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.isAlive());
+   * ```
    */
   isAlive(): boolean;
 
   /**
-   * The Async form of `isAlive` (`virConnectIsAlive`): the call runs off the JS thread.
+   * `isAlive` off the JS thread: tells whether the connection still reaches its driver
+   * (`virConnectIsAlive`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of true or false; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectIsAlive
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.isAliveAsync());
+   * ```
    */
   isAliveAsync(): Promise<boolean>;
 
   /**
-   * Is encrypted (`virConnectIsEncrypted`). Returns libvirt's answer as a boolean.
+   * Tells whether the connection's transport is encrypted (`virConnectIsEncrypted`).
+   *
+   * @returns true or false
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectIsEncrypted
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.isEncrypted());
+   * ```
    */
   isEncrypted(): boolean;
 
   /**
-   * The Async form of `isEncrypted` (`virConnectIsEncrypted`): the call runs off the JS thread.
+   * `isEncrypted` off the JS thread: tells whether the connection's transport is encrypted
+   * (`virConnectIsEncrypted`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of true or false; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectIsEncrypted
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.isEncryptedAsync());
+   * ```
    */
   isEncryptedAsync(): Promise<boolean>;
 
   /**
-   * Is secure (`virConnectIsSecure`). Returns libvirt's answer as a boolean.
+   * Tells whether the connection's transport is safe from eavesdropping (`virConnectIsSecure`).
+   *
+   * @returns true or false
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectIsSecure
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.isSecure());
+   * ```
    */
   isSecure(): boolean;
 
   /**
-   * The Async form of `isSecure` (`virConnectIsSecure`): the call runs off the JS thread.
+   * `isSecure` off the JS thread: tells whether the connection's transport is safe from
+   * eavesdropping (`virConnectIsSecure`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @returns a Promise of true or false; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virConnectIsSecure
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.isSecureAsync());
+   * ```
    */
   isSecureAsync(): Promise<boolean>;
 
   /**
-   * Lookup domain by name (`virDomainLookupByName`). Returns a new `Domain` handle, freed with its connection.
-   * @param name C `const char * name`
+   * Looks up a domain by its name (`virDomainLookupByName`).
+   *
+   * @param name the name (C `const char *`)
+   * @returns a new `Domain` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainLookupByName
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupDomainByName("test"));
+   * ```
    */
   lookupDomainByName(name: string): Domain;
 
   /**
-   * The Async form of `lookupDomainByName` (`virDomainLookupByName`): the call runs off the JS thread.
+   * `lookupDomainByName` off the JS thread: looks up a domain by its name
+   * (`virDomainLookupByName`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param name the name (C `const char *`)
+   * @returns a Promise of a new `Domain` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainLookupByName
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupDomainByNameAsync("test"));
+   * ```
    */
   lookupDomainByNameAsync(name: string): Promise<Domain>;
 
   /**
-   * Lookup domain by uuid string (`virDomainLookupByUUIDString`). Returns a new `Domain` handle, freed with its connection.
-   * @param uuidstr C `const char * uuidstr`
+   * Looks up a domain by its UUID string (`virDomainLookupByUUIDString`).
+   *
+   * @param uuidString the UUID in its string form (C `const char *`)
+   * @returns a new `Domain` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainLookupByUUIDString
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupDomainByUUIDString("00000000-0000-0000-0000-000000000001"));
+   * ```
    */
-  lookupDomainByUUIDString(uuidstr: string): Domain;
+  lookupDomainByUUIDString(uuidString: string): Domain;
 
   /**
-   * The Async form of `lookupDomainByUUIDString` (`virDomainLookupByUUIDString`): the call runs off the JS thread.
+   * `lookupDomainByUUIDString` off the JS thread: looks up a domain by its UUID string
+   * (`virDomainLookupByUUIDString`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param uuidString the UUID in its string form (C `const char *`)
+   * @returns a Promise of a new `Domain` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainLookupByUUIDString
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupDomainByUUIDStringAsync("00000000-0000-0000-0000-000000000001"));
+   * ```
    */
-  lookupDomainByUUIDStringAsync(uuidstr: string): Promise<Domain>;
+  lookupDomainByUUIDStringAsync(uuidString: string): Promise<Domain>;
 
   /**
-   * Lookup interface by mac string (`virInterfaceLookupByMACString`). Returns a new `Interface` handle, freed with its connection.
-   * @param macstr C `const char * macstr`
+   * Looks up an interface by its MAC string (`virInterfaceLookupByMACString`).
+   *
+   * @param macString the MAC address (`52:54:00:…`) (C `const char *`)
+   * @returns a new `Interface` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceLookupByMACString
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupInterfaceByMACString("52:54:00:00:00:01"));
+   * ```
    */
-  lookupInterfaceByMACString(macstr: string): Interface;
+  lookupInterfaceByMACString(macString: string): Interface;
 
   /**
-   * The Async form of `lookupInterfaceByMACString` (`virInterfaceLookupByMACString`): the call runs off the JS thread.
+   * `lookupInterfaceByMACString` off the JS thread: looks up an interface by its MAC string
+   * (`virInterfaceLookupByMACString`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param macString the MAC address (`52:54:00:…`) (C `const char *`)
+   * @returns a Promise of a new `Interface` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceLookupByMACString
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupInterfaceByMACStringAsync("52:54:00:00:00:01"));
+   * ```
    */
-  lookupInterfaceByMACStringAsync(macstr: string): Promise<Interface>;
+  lookupInterfaceByMACStringAsync(macString: string): Promise<Interface>;
 
   /**
-   * Lookup interface by name (`virInterfaceLookupByName`). Returns a new `Interface` handle, freed with its connection.
-   * @param name C `const char * name`
+   * Looks up an interface by its name (`virInterfaceLookupByName`).
+   *
+   * @param name the name (C `const char *`)
+   * @returns a new `Interface` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceLookupByName
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupInterfaceByName("test"));
+   * ```
    */
   lookupInterfaceByName(name: string): Interface;
 
   /**
-   * The Async form of `lookupInterfaceByName` (`virInterfaceLookupByName`): the call runs off the JS thread.
+   * `lookupInterfaceByName` off the JS thread: looks up an interface by its name
+   * (`virInterfaceLookupByName`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param name the name (C `const char *`)
+   * @returns a Promise of a new `Interface` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceLookupByName
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupInterfaceByNameAsync("test"));
+   * ```
    */
   lookupInterfaceByNameAsync(name: string): Promise<Interface>;
 
   /**
-   * Lookup nw filter binding by port dev (`virNWFilterBindingLookupByPortDev`). Returns a new `NWFilterBinding` handle, freed with its connection.
-   * @param portdev C `const char * portdev`
+   * Looks up a network filter binding by its port device (`virNWFilterBindingLookupByPortDev`).
+   *
+   * @param portDev the port's device name (`vnet0`) (C `const char *`)
+   * @returns a new `NWFilterBinding` (its reference is released with `free()` or with its
+   * connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingLookupByPortDev
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupNWFilterBindingByPortDev("portDev"));
+   * ```
    */
-  lookupNWFilterBindingByPortDev(portdev: string): NWFilterBinding;
+  lookupNWFilterBindingByPortDev(portDev: string): NWFilterBinding;
 
   /**
-   * The Async form of `lookupNWFilterBindingByPortDev` (`virNWFilterBindingLookupByPortDev`): the call runs off the JS thread.
+   * `lookupNWFilterBindingByPortDev` off the JS thread: looks up a network filter binding by its
+   * port device (`virNWFilterBindingLookupByPortDev`). A wrong argument or a freed object throws at
+   * the call, before any Promise exists.
+   *
+   * @param portDev the port's device name (`vnet0`) (C `const char *`)
+   * @returns a Promise of a new `NWFilterBinding` (its reference is released with `free()` or with
+   * its connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingLookupByPortDev
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupNWFilterBindingByPortDevAsync("portDev"));
+   * ```
    */
-  lookupNWFilterBindingByPortDevAsync(portdev: string): Promise<NWFilterBinding>;
+  lookupNWFilterBindingByPortDevAsync(portDev: string): Promise<NWFilterBinding>;
 
   /**
-   * Lookup nw filter by name (`virNWFilterLookupByName`). Returns a new `NWFilter` handle, freed with its connection.
-   * @param name C `const char * name`
+   * Looks up a network filter by its name (`virNWFilterLookupByName`).
+   *
+   * @param name the name (C `const char *`)
+   * @returns a new `NWFilter` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterLookupByName
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupNWFilterByName("test"));
+   * ```
    */
   lookupNWFilterByName(name: string): NWFilter;
 
   /**
-   * The Async form of `lookupNWFilterByName` (`virNWFilterLookupByName`): the call runs off the JS thread.
+   * `lookupNWFilterByName` off the JS thread: looks up a network filter by its name
+   * (`virNWFilterLookupByName`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param name the name (C `const char *`)
+   * @returns a Promise of a new `NWFilter` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterLookupByName
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupNWFilterByNameAsync("test"));
+   * ```
    */
   lookupNWFilterByNameAsync(name: string): Promise<NWFilter>;
 
   /**
-   * Lookup nw filter by uuid (`virNWFilterLookupByUUID`). Returns a new `NWFilter` handle, freed with its connection.
-   * @param uuid C `const unsigned char * uuid`
+   * Looks up a network filter by its UUID (`virNWFilterLookupByUUID`).
+   *
+   * @param uuid the UUID's 16 raw bytes (C `const unsigned char *`)
+   * @returns a new `NWFilter` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterLookupByUUID
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupNWFilterByUUID(new Uint8Array(16)));
+   * ```
    */
   lookupNWFilterByUUID(uuid: Uint8Array): NWFilter;
 
   /**
-   * The Async form of `lookupNWFilterByUUID` (`virNWFilterLookupByUUID`): the call runs off the JS thread.
+   * `lookupNWFilterByUUID` off the JS thread: looks up a network filter by its UUID
+   * (`virNWFilterLookupByUUID`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param uuid the UUID's 16 raw bytes (C `const unsigned char *`)
+   * @returns a Promise of a new `NWFilter` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterLookupByUUID
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupNWFilterByUUIDAsync(new Uint8Array(16)));
+   * ```
    */
   lookupNWFilterByUUIDAsync(uuid: Uint8Array): Promise<NWFilter>;
 
   /**
-   * Lookup nw filter by uuid string (`virNWFilterLookupByUUIDString`). Returns a new `NWFilter` handle, freed with its connection.
-   * @param uuidstr C `const char * uuidstr`
+   * Looks up a network filter by its UUID string (`virNWFilterLookupByUUIDString`).
+   *
+   * @param uuidString the UUID in its string form (C `const char *`)
+   * @returns a new `NWFilter` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterLookupByUUIDString
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupNWFilterByUUIDString("00000000-0000-0000-0000-000000000001"));
+   * ```
    */
-  lookupNWFilterByUUIDString(uuidstr: string): NWFilter;
+  lookupNWFilterByUUIDString(uuidString: string): NWFilter;
 
   /**
-   * The Async form of `lookupNWFilterByUUIDString` (`virNWFilterLookupByUUIDString`): the call runs off the JS thread.
+   * `lookupNWFilterByUUIDString` off the JS thread: looks up a network filter by its UUID string
+   * (`virNWFilterLookupByUUIDString`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param uuidString the UUID in its string form (C `const char *`)
+   * @returns a Promise of a new `NWFilter` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterLookupByUUIDString
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupNWFilterByUUIDStringAsync("00000000-0000-0000-0000-000000000001"));
+   * ```
    */
-  lookupNWFilterByUUIDStringAsync(uuidstr: string): Promise<NWFilter>;
+  lookupNWFilterByUUIDStringAsync(uuidString: string): Promise<NWFilter>;
 
   /**
-   * Lookup network by name (`virNetworkLookupByName`). Returns a new `Network` handle, freed with its connection.
-   * @param name C `const char * name`
+   * Looks up a network by its name (`virNetworkLookupByName`).
+   *
+   * @param name the name (C `const char *`)
+   * @returns a new `Network` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkLookupByName
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupNetworkByName("test"));
+   * ```
    */
   lookupNetworkByName(name: string): Network;
 
   /**
-   * The Async form of `lookupNetworkByName` (`virNetworkLookupByName`): the call runs off the JS thread.
+   * `lookupNetworkByName` off the JS thread: looks up a network by its name
+   * (`virNetworkLookupByName`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param name the name (C `const char *`)
+   * @returns a Promise of a new `Network` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkLookupByName
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupNetworkByNameAsync("test"));
+   * ```
    */
   lookupNetworkByNameAsync(name: string): Promise<Network>;
 
   /**
-   * Lookup network by uuid (`virNetworkLookupByUUID`). Returns a new `Network` handle, freed with its connection.
-   * @param uuid C `const unsigned char * uuid`
+   * Looks up a network by its UUID (`virNetworkLookupByUUID`).
+   *
+   * @param uuid the UUID's 16 raw bytes (C `const unsigned char *`)
+   * @returns a new `Network` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkLookupByUUID
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupNetworkByUUID(new Uint8Array(16)));
+   * ```
    */
   lookupNetworkByUUID(uuid: Uint8Array): Network;
 
   /**
-   * The Async form of `lookupNetworkByUUID` (`virNetworkLookupByUUID`): the call runs off the JS thread.
+   * `lookupNetworkByUUID` off the JS thread: looks up a network by its UUID
+   * (`virNetworkLookupByUUID`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param uuid the UUID's 16 raw bytes (C `const unsigned char *`)
+   * @returns a Promise of a new `Network` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkLookupByUUID
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupNetworkByUUIDAsync(new Uint8Array(16)));
+   * ```
    */
   lookupNetworkByUUIDAsync(uuid: Uint8Array): Promise<Network>;
 
   /**
-   * Lookup network by uuid string (`virNetworkLookupByUUIDString`). Returns a new `Network` handle, freed with its connection.
-   * @param uuidstr C `const char * uuidstr`
+   * Looks up a network by its UUID string (`virNetworkLookupByUUIDString`).
+   *
+   * @param uuidString the UUID in its string form (C `const char *`)
+   * @returns a new `Network` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkLookupByUUIDString
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupNetworkByUUIDString("00000000-0000-0000-0000-000000000001"));
+   * ```
    */
-  lookupNetworkByUUIDString(uuidstr: string): Network;
+  lookupNetworkByUUIDString(uuidString: string): Network;
 
   /**
-   * The Async form of `lookupNetworkByUUIDString` (`virNetworkLookupByUUIDString`): the call runs off the JS thread.
+   * `lookupNetworkByUUIDString` off the JS thread: looks up a network by its UUID string
+   * (`virNetworkLookupByUUIDString`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param uuidString the UUID in its string form (C `const char *`)
+   * @returns a Promise of a new `Network` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkLookupByUUIDString
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupNetworkByUUIDStringAsync("00000000-0000-0000-0000-000000000001"));
+   * ```
    */
-  lookupNetworkByUUIDStringAsync(uuidstr: string): Promise<Network>;
+  lookupNetworkByUUIDStringAsync(uuidString: string): Promise<Network>;
 
   /**
-   * Lookup node device by name (`virNodeDeviceLookupByName`). Returns a new `NodeDevice` handle, freed with its connection.
-   * @param name C `const char * name`
+   * Looks up a node device by its name (`virNodeDeviceLookupByName`).
+   *
+   * @param name the name (C `const char *`)
+   * @returns a new `NodeDevice` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceLookupByName
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupNodeDeviceByName("test"));
+   * ```
    */
   lookupNodeDeviceByName(name: string): NodeDevice;
 
   /**
-   * The Async form of `lookupNodeDeviceByName` (`virNodeDeviceLookupByName`): the call runs off the JS thread.
+   * `lookupNodeDeviceByName` off the JS thread: looks up a node device by its name
+   * (`virNodeDeviceLookupByName`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param name the name (C `const char *`)
+   * @returns a Promise of a new `NodeDevice` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceLookupByName
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupNodeDeviceByNameAsync("test"));
+   * ```
    */
   lookupNodeDeviceByNameAsync(name: string): Promise<NodeDevice>;
 
   /**
-   * Lookup node device scsi host by wwn (`virNodeDeviceLookupSCSIHostByWWN`). Returns a new `NodeDevice` handle, freed with its connection.
+   * Looks up a node device SCSI host by its WWN (`virNodeDeviceLookupSCSIHostByWWN`).
+   *
    * @param wwnn C `const char * wwnn`
    * @param wwpn C `const char * wwpn`
-   * @param flags C `unsigned int flags`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a new `NodeDevice` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceLookupSCSIHostByWWN
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupNodeDeviceSCSIHostByWWN("wwnn", "wwpn"));
+   * ```
    */
   lookupNodeDeviceSCSIHostByWWN(wwnn: string, wwpn: string, flags?: number): NodeDevice;
 
   /**
-   * The Async form of `lookupNodeDeviceSCSIHostByWWN` (`virNodeDeviceLookupSCSIHostByWWN`): the call runs off the JS thread.
+   * `lookupNodeDeviceSCSIHostByWWN` off the JS thread: looks up a node device SCSI host by its WWN
+   * (`virNodeDeviceLookupSCSIHostByWWN`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param wwnn C `const char * wwnn`
+   * @param wwpn C `const char * wwpn`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of a new `NodeDevice` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceLookupSCSIHostByWWN
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupNodeDeviceSCSIHostByWWNAsync("wwnn", "wwpn"));
+   * ```
    */
   lookupNodeDeviceSCSIHostByWWNAsync(
     wwnn: string,
@@ -720,297 +1784,770 @@ export interface ConnectionGenerated {
   ): Promise<NodeDevice>;
 
   /**
-   * Lookup secret by uuid (`virSecretLookupByUUID`). Returns a new `Secret` handle, freed with its connection.
-   * @param uuid C `const unsigned char * uuid`
+   * Looks up a secret by its UUID (`virSecretLookupByUUID`).
+   *
+   * @param uuid the UUID's 16 raw bytes (C `const unsigned char *`)
+   * @returns a new `Secret` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretLookupByUUID
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupSecretByUUID(new Uint8Array(16)));
+   * ```
    */
   lookupSecretByUUID(uuid: Uint8Array): Secret;
 
   /**
-   * The Async form of `lookupSecretByUUID` (`virSecretLookupByUUID`): the call runs off the JS thread.
+   * `lookupSecretByUUID` off the JS thread: looks up a secret by its UUID
+   * (`virSecretLookupByUUID`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param uuid the UUID's 16 raw bytes (C `const unsigned char *`)
+   * @returns a Promise of a new `Secret` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretLookupByUUID
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupSecretByUUIDAsync(new Uint8Array(16)));
+   * ```
    */
   lookupSecretByUUIDAsync(uuid: Uint8Array): Promise<Secret>;
 
   /**
-   * Lookup secret by uuid string (`virSecretLookupByUUIDString`). Returns a new `Secret` handle, freed with its connection.
-   * @param uuidstr C `const char * uuidstr`
+   * Looks up a secret by its UUID string (`virSecretLookupByUUIDString`).
+   *
+   * @param uuidString the UUID in its string form (C `const char *`)
+   * @returns a new `Secret` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretLookupByUUIDString
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupSecretByUUIDString("00000000-0000-0000-0000-000000000001"));
+   * ```
    */
-  lookupSecretByUUIDString(uuidstr: string): Secret;
+  lookupSecretByUUIDString(uuidString: string): Secret;
 
   /**
-   * The Async form of `lookupSecretByUUIDString` (`virSecretLookupByUUIDString`): the call runs off the JS thread.
+   * `lookupSecretByUUIDString` off the JS thread: looks up a secret by its UUID string
+   * (`virSecretLookupByUUIDString`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param uuidString the UUID in its string form (C `const char *`)
+   * @returns a Promise of a new `Secret` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretLookupByUUIDString
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupSecretByUUIDStringAsync("00000000-0000-0000-0000-000000000001"));
+   * ```
    */
-  lookupSecretByUUIDStringAsync(uuidstr: string): Promise<Secret>;
+  lookupSecretByUUIDStringAsync(uuidString: string): Promise<Secret>;
 
   /**
-   * Lookup secret by usage (`virSecretLookupByUsage`). Returns a new `Secret` handle, freed with its connection.
+   * Looks up a secret by its usage (`virSecretLookupByUsage`).
+   *
    * @param usageType C `int usageType`
    * @param usageID C `const char * usageID`
+   * @returns a new `Secret` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretLookupByUsage
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupSecretByUsage(1, "usageID"));
+   * ```
    */
   lookupSecretByUsage(usageType: number, usageID: string): Secret;
 
   /**
-   * The Async form of `lookupSecretByUsage` (`virSecretLookupByUsage`): the call runs off the JS thread.
+   * `lookupSecretByUsage` off the JS thread: looks up a secret by its usage
+   * (`virSecretLookupByUsage`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param usageType C `int usageType`
+   * @param usageID C `const char * usageID`
+   * @returns a Promise of a new `Secret` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretLookupByUsage
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupSecretByUsageAsync(1, "usageID"));
+   * ```
    */
   lookupSecretByUsageAsync(usageType: number, usageID: string): Promise<Secret>;
 
   /**
-   * Lookup storage pool by name (`virStoragePoolLookupByName`). Returns a new `StoragePool` handle, freed with its connection.
-   * @param name C `const char * name`
+   * Looks up a storage pool by its name (`virStoragePoolLookupByName`).
+   *
+   * @param name the name (C `const char *`)
+   * @returns a new `StoragePool` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByName
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupStoragePoolByName("test"));
+   * ```
    */
   lookupStoragePoolByName(name: string): StoragePool;
 
   /**
-   * The Async form of `lookupStoragePoolByName` (`virStoragePoolLookupByName`): the call runs off the JS thread.
+   * `lookupStoragePoolByName` off the JS thread: looks up a storage pool by its name
+   * (`virStoragePoolLookupByName`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param name the name (C `const char *`)
+   * @returns a Promise of a new `StoragePool` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByName
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupStoragePoolByNameAsync("test"));
+   * ```
    */
   lookupStoragePoolByNameAsync(name: string): Promise<StoragePool>;
 
   /**
-   * Lookup storage pool by target path (`virStoragePoolLookupByTargetPath`). Returns a new `StoragePool` handle, freed with its connection.
-   * @param path C `const char * path`
+   * Looks up a storage pool by its target path (`virStoragePoolLookupByTargetPath`).
+   *
+   * @param path the path (C `const char *`)
+   * @returns a new `StoragePool` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByTargetPath
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupStoragePoolByTargetPath("/var/lib/libvirt/x"));
+   * ```
    */
   lookupStoragePoolByTargetPath(path: string): StoragePool;
 
   /**
-   * The Async form of `lookupStoragePoolByTargetPath` (`virStoragePoolLookupByTargetPath`): the call runs off the JS thread.
+   * `lookupStoragePoolByTargetPath` off the JS thread: looks up a storage pool by its target path
+   * (`virStoragePoolLookupByTargetPath`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param path the path (C `const char *`)
+   * @returns a Promise of a new `StoragePool` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByTargetPath
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupStoragePoolByTargetPathAsync("/var/lib/libvirt/x"));
+   * ```
    */
   lookupStoragePoolByTargetPathAsync(path: string): Promise<StoragePool>;
 
   /**
-   * Lookup storage pool by uuid (`virStoragePoolLookupByUUID`). Returns a new `StoragePool` handle, freed with its connection.
-   * @param uuid C `const unsigned char * uuid`
+   * Looks up a storage pool by its UUID (`virStoragePoolLookupByUUID`).
+   *
+   * @param uuid the UUID's 16 raw bytes (C `const unsigned char *`)
+   * @returns a new `StoragePool` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByUUID
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupStoragePoolByUUID(new Uint8Array(16)));
+   * ```
    */
   lookupStoragePoolByUUID(uuid: Uint8Array): StoragePool;
 
   /**
-   * The Async form of `lookupStoragePoolByUUID` (`virStoragePoolLookupByUUID`): the call runs off the JS thread.
+   * `lookupStoragePoolByUUID` off the JS thread: looks up a storage pool by its UUID
+   * (`virStoragePoolLookupByUUID`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param uuid the UUID's 16 raw bytes (C `const unsigned char *`)
+   * @returns a Promise of a new `StoragePool` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByUUID
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupStoragePoolByUUIDAsync(new Uint8Array(16)));
+   * ```
    */
   lookupStoragePoolByUUIDAsync(uuid: Uint8Array): Promise<StoragePool>;
 
   /**
-   * Lookup storage pool by uuid string (`virStoragePoolLookupByUUIDString`). Returns a new `StoragePool` handle, freed with its connection.
-   * @param uuidstr C `const char * uuidstr`
+   * Looks up a storage pool by its UUID string (`virStoragePoolLookupByUUIDString`).
+   *
+   * @param uuidString the UUID in its string form (C `const char *`)
+   * @returns a new `StoragePool` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByUUIDString
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupStoragePoolByUUIDString("00000000-0000-0000-0000-000000000001"));
+   * ```
    */
-  lookupStoragePoolByUUIDString(uuidstr: string): StoragePool;
+  lookupStoragePoolByUUIDString(uuidString: string): StoragePool;
 
   /**
-   * The Async form of `lookupStoragePoolByUUIDString` (`virStoragePoolLookupByUUIDString`): the call runs off the JS thread.
+   * `lookupStoragePoolByUUIDString` off the JS thread: looks up a storage pool by its UUID string
+   * (`virStoragePoolLookupByUUIDString`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param uuidString the UUID in its string form (C `const char *`)
+   * @returns a Promise of a new `StoragePool` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByUUIDString
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupStoragePoolByUUIDStringAsync("00000000-0000-0000-0000-000000000001"));
+   * ```
    */
-  lookupStoragePoolByUUIDStringAsync(uuidstr: string): Promise<StoragePool>;
+  lookupStoragePoolByUUIDStringAsync(uuidString: string): Promise<StoragePool>;
 
   /**
-   * Lookup storage vol by key (`virStorageVolLookupByKey`). Returns a new `StorageVol` handle, freed with its connection.
-   * @param key C `const char * key`
+   * Looks up a storage volume by its key (`virStorageVolLookupByKey`).
+   *
+   * @param key the volume's key (C `const char *`)
+   * @returns a new `StorageVol` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolLookupByKey
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupStorageVolByKey("key"));
+   * ```
    */
   lookupStorageVolByKey(key: string): StorageVol;
 
   /**
-   * The Async form of `lookupStorageVolByKey` (`virStorageVolLookupByKey`): the call runs off the JS thread.
+   * `lookupStorageVolByKey` off the JS thread: looks up a storage volume by its key
+   * (`virStorageVolLookupByKey`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param key the volume's key (C `const char *`)
+   * @returns a Promise of a new `StorageVol` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolLookupByKey
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupStorageVolByKeyAsync("key"));
+   * ```
    */
   lookupStorageVolByKeyAsync(key: string): Promise<StorageVol>;
 
   /**
-   * Lookup storage vol by path (`virStorageVolLookupByPath`). Returns a new `StorageVol` handle, freed with its connection.
-   * @param path C `const char * path`
+   * Looks up a storage volume by its path (`virStorageVolLookupByPath`).
+   *
+   * @param path the path (C `const char *`)
+   * @returns a new `StorageVol` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolLookupByPath
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.lookupStorageVolByPath("/var/lib/libvirt/x"));
+   * ```
    */
   lookupStorageVolByPath(path: string): StorageVol;
 
   /**
-   * The Async form of `lookupStorageVolByPath` (`virStorageVolLookupByPath`): the call runs off the JS thread.
+   * `lookupStorageVolByPath` off the JS thread: looks up a storage volume by its path
+   * (`virStorageVolLookupByPath`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param path the path (C `const char *`)
+   * @returns a Promise of a new `StorageVol` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolLookupByPath
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.lookupStorageVolByPathAsync("/var/lib/libvirt/x"));
+   * ```
    */
   lookupStorageVolByPathAsync(path: string): Promise<StorageVol>;
 
   /**
-   * Num of defined domains (`virConnectNumOfDefinedDomains`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
+   * Counts the defined domains of the connection (`virConnectNumOfDefinedDomains`).
+   *
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectNumOfDefinedDomains
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.numOfDefinedDomains());
+   * ```
    */
   numOfDefinedDomains(): number;
 
   /**
-   * The Async form of `numOfDefinedDomains` (`virConnectNumOfDefinedDomains`): the call runs off the JS thread.
+   * `numOfDefinedDomains` off the JS thread: counts the defined domains of the connection
+   * (`virConnectNumOfDefinedDomains`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectNumOfDefinedDomains
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.numOfDefinedDomainsAsync());
+   * ```
    */
   numOfDefinedDomainsAsync(): Promise<number>;
 
   /**
-   * Num of defined interfaces (`virConnectNumOfDefinedInterfaces`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
+   * Counts the defined interfaces of the connection (`virConnectNumOfDefinedInterfaces`).
+   *
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virConnectNumOfDefinedInterfaces
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.numOfDefinedInterfaces());
+   * ```
    */
   numOfDefinedInterfaces(): number;
 
   /**
-   * The Async form of `numOfDefinedInterfaces` (`virConnectNumOfDefinedInterfaces`): the call runs off the JS thread.
+   * `numOfDefinedInterfaces` off the JS thread: counts the defined interfaces of the connection
+   * (`virConnectNumOfDefinedInterfaces`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virConnectNumOfDefinedInterfaces
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.numOfDefinedInterfacesAsync());
+   * ```
    */
   numOfDefinedInterfacesAsync(): Promise<number>;
 
   /**
-   * Num of defined networks (`virConnectNumOfDefinedNetworks`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
+   * Counts the defined networks of the connection (`virConnectNumOfDefinedNetworks`).
+   *
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virConnectNumOfDefinedNetworks
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.numOfDefinedNetworks());
+   * ```
    */
   numOfDefinedNetworks(): number;
 
   /**
-   * The Async form of `numOfDefinedNetworks` (`virConnectNumOfDefinedNetworks`): the call runs off the JS thread.
+   * `numOfDefinedNetworks` off the JS thread: counts the defined networks of the connection
+   * (`virConnectNumOfDefinedNetworks`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virConnectNumOfDefinedNetworks
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.numOfDefinedNetworksAsync());
+   * ```
    */
   numOfDefinedNetworksAsync(): Promise<number>;
 
   /**
-   * Num of defined storage pools (`virConnectNumOfDefinedStoragePools`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
+   * Counts the defined storage pools of the connection (`virConnectNumOfDefinedStoragePools`).
+   *
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectNumOfDefinedStoragePools
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.numOfDefinedStoragePools());
+   * ```
    */
   numOfDefinedStoragePools(): number;
 
   /**
-   * The Async form of `numOfDefinedStoragePools` (`virConnectNumOfDefinedStoragePools`): the call runs off the JS thread.
+   * `numOfDefinedStoragePools` off the JS thread: counts the defined storage pools of the
+   * connection (`virConnectNumOfDefinedStoragePools`). A wrong argument or a freed object throws at
+   * the call, before any Promise exists.
+   *
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectNumOfDefinedStoragePools
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.numOfDefinedStoragePoolsAsync());
+   * ```
    */
   numOfDefinedStoragePoolsAsync(): Promise<number>;
 
   /**
-   * Num of domains (`virConnectNumOfDomains`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
+   * Counts the domains of the connection (`virConnectNumOfDomains`).
+   *
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectNumOfDomains
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.numOfDomains());
+   * ```
    */
   numOfDomains(): number;
 
   /**
-   * The Async form of `numOfDomains` (`virConnectNumOfDomains`): the call runs off the JS thread.
+   * `numOfDomains` off the JS thread: counts the domains of the connection
+   * (`virConnectNumOfDomains`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectNumOfDomains
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.numOfDomainsAsync());
+   * ```
    */
   numOfDomainsAsync(): Promise<number>;
 
   /**
-   * Num of interfaces (`virConnectNumOfInterfaces`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
+   * Counts the interfaces of the connection (`virConnectNumOfInterfaces`).
+   *
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virConnectNumOfInterfaces
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.numOfInterfaces());
+   * ```
    */
   numOfInterfaces(): number;
 
   /**
-   * The Async form of `numOfInterfaces` (`virConnectNumOfInterfaces`): the call runs off the JS thread.
+   * `numOfInterfaces` off the JS thread: counts the interfaces of the connection
+   * (`virConnectNumOfInterfaces`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virConnectNumOfInterfaces
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.numOfInterfacesAsync());
+   * ```
    */
   numOfInterfacesAsync(): Promise<number>;
 
   /**
-   * Num of nw filters (`virConnectNumOfNWFilters`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
+   * Counts the network filters of the connection (`virConnectNumOfNWFilters`).
+   *
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virConnectNumOfNWFilters
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.numOfNWFilters());
+   * ```
    */
   numOfNWFilters(): number;
 
   /**
-   * The Async form of `numOfNWFilters` (`virConnectNumOfNWFilters`): the call runs off the JS thread.
+   * `numOfNWFilters` off the JS thread: counts the network filters of the connection
+   * (`virConnectNumOfNWFilters`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virConnectNumOfNWFilters
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.numOfNWFiltersAsync());
+   * ```
    */
   numOfNWFiltersAsync(): Promise<number>;
 
   /**
-   * Num of networks (`virConnectNumOfNetworks`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
+   * Counts the networks of the connection (`virConnectNumOfNetworks`).
+   *
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virConnectNumOfNetworks
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.numOfNetworks());
+   * ```
    */
   numOfNetworks(): number;
 
   /**
-   * The Async form of `numOfNetworks` (`virConnectNumOfNetworks`): the call runs off the JS thread.
+   * `numOfNetworks` off the JS thread: counts the networks of the connection
+   * (`virConnectNumOfNetworks`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virConnectNumOfNetworks
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.numOfNetworksAsync());
+   * ```
    */
   numOfNetworksAsync(): Promise<number>;
 
   /**
-   * Num of node devices (`virNodeNumOfDevices`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
-   * @param cap C `const char * cap`
-   * @param flags C `unsigned int flags`
+   * Counts the node devices of the connection (`virNodeNumOfDevices`).
+   *
+   * @param cap C `const char * cap` (null: libvirt's default)
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeNumOfDevices
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.numOfNodeDevices());
+   * ```
    */
   numOfNodeDevices(cap?: string | null, flags?: number): number;
 
   /**
-   * The Async form of `numOfNodeDevices` (`virNodeNumOfDevices`): the call runs off the JS thread.
+   * `numOfNodeDevices` off the JS thread: counts the node devices of the connection
+   * (`virNodeNumOfDevices`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param cap C `const char * cap` (null: libvirt's default)
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeNumOfDevices
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.numOfNodeDevicesAsync());
+   * ```
    */
   numOfNodeDevicesAsync(cap?: string | null, flags?: number): Promise<number>;
 
   /**
-   * Num of secrets (`virConnectNumOfSecrets`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
+   * Counts the secrets of the connection (`virConnectNumOfSecrets`).
+   *
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-secret.html#virConnectNumOfSecrets
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.numOfSecrets());
+   * ```
    */
   numOfSecrets(): number;
 
   /**
-   * The Async form of `numOfSecrets` (`virConnectNumOfSecrets`): the call runs off the JS thread.
+   * `numOfSecrets` off the JS thread: counts the secrets of the connection
+   * (`virConnectNumOfSecrets`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-secret.html#virConnectNumOfSecrets
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.numOfSecretsAsync());
+   * ```
    */
   numOfSecretsAsync(): Promise<number>;
 
   /**
-   * Num of storage pools (`virConnectNumOfStoragePools`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
+   * Counts the storage pools of the connection (`virConnectNumOfStoragePools`).
+   *
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectNumOfStoragePools
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.numOfStoragePools());
+   * ```
    */
   numOfStoragePools(): number;
 
   /**
-   * The Async form of `numOfStoragePools` (`virConnectNumOfStoragePools`): the call runs off the JS thread.
+   * `numOfStoragePools` off the JS thread: counts the storage pools of the connection
+   * (`virConnectNumOfStoragePools`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectNumOfStoragePools
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.numOfStoragePoolsAsync());
+   * ```
    */
   numOfStoragePoolsAsync(): Promise<number>;
 
   /**
-   * Restore domain (`virDomainRestore`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param from C `const char * from`
+   * Restores (starts) a domain from a file written by save (`virDomainRestore`).
+   *
+   * @param from the file to read (C `const char *`)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainRestore
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * conn.restoreDomain("/tmp/file");
+   * ```
    */
   restoreDomain(from: string): void;
 
   /**
-   * The Async form of `restoreDomain` (`virDomainRestore`): the call runs off the JS thread.
+   * `restoreDomain` off the JS thread: restores (starts) a domain from a file written by save
+   * (`virDomainRestore`). A wrong argument or a freed object throws at the call, before any Promise
+   * exists.
+   *
+   * @param from the file to read (C `const char *`)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainRestore
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * await conn.restoreDomainAsync("/tmp/file");
+   * ```
    */
   restoreDomainAsync(from: string): Promise<void>;
 
   /**
-   * Restore domain flags (`virDomainRestoreFlags`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param from C `const char * from`
-   * @param dxml C `const char * dxml`
-   * @param flags C `unsigned int flags` (`DomainSaveRestoreFlags`)
+   * Restores (starts) a domain from a file written by save (`virDomainRestoreFlags`).
+   *
+   * @param from the file to read (C `const char *`)
+   * @param dxml a replacement domain XML (null: keep the current one) (C `const char *`)
+   * @param flags bitwise OR of `DomainSaveRestoreFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainRestoreFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * conn.restoreDomainFlags("/tmp/file");
+   * ```
    */
   restoreDomainFlags(from: string, dxml?: string | null, flags?: number): void;
 
   /**
-   * The Async form of `restoreDomainFlags` (`virDomainRestoreFlags`): the call runs off the JS thread.
+   * `restoreDomainFlags` off the JS thread: restores (starts) a domain from a file written by save
+   * (`virDomainRestoreFlags`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param from the file to read (C `const char *`)
+   * @param dxml a replacement domain XML (null: keep the current one) (C `const char *`)
+   * @param flags bitwise OR of `DomainSaveRestoreFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainRestoreFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * await conn.restoreDomainFlagsAsync("/tmp/file");
+   * ```
    */
   restoreDomainFlagsAsync(from: string, dxml?: string | null, flags?: number): Promise<void>;
 
   /**
-   * Suspend node for duration (`virNodeSuspendForDuration`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Suspends the host for a time (to memory, disk or both; `virNodeSuspendForDuration`).
+   *
    * @param target C `unsigned int target`
    * @param duration C `unsigned long long duration`
-   * @param flags C `unsigned int flags`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virNodeSuspendForDuration
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * conn.suspendNodeForDuration(1, 1024n);
+   * ```
    */
   suspendNodeForDuration(target: number, duration: number | bigint, flags?: number): void;
 
   /**
-   * The Async form of `suspendNodeForDuration` (`virNodeSuspendForDuration`): the call runs off the JS thread.
+   * `suspendNodeForDuration` off the JS thread: suspends the host for a time (to memory, disk or
+   * both; `virNodeSuspendForDuration`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param target C `unsigned int target`
+   * @param duration C `unsigned long long duration`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-host.html#virNodeSuspendForDuration
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * await conn.suspendNodeForDurationAsync(1, 1024n);
+   * ```
    */
   suspendNodeForDurationAsync(
     target: number,
@@ -1213,7 +2750,7 @@ install(ConnectionGenerated, [
     "domainQemuAttach",
     "virDomainQemuAttach",
     "domain qemu attach",
-    ["U:pid_value", "f"],
+    ["U:pidValue", "f"],
     "w",
     0,
     "qemu",
@@ -1320,7 +2857,7 @@ install(ConnectionGenerated, [
     "lookupInterfaceByMACString",
     "virInterfaceLookupByMACString",
     "lookup interface by mac string",
-    ["s:macstr"],
+    ["s:macString"],
     "w",
     1,
     undefined,
@@ -1342,7 +2879,7 @@ install(ConnectionGenerated, [
     "lookupNWFilterBindingByPortDev",
     "virNWFilterBindingLookupByPortDev",
     "lookup nw filter binding by port dev",
-    ["s:portdev"],
+    ["s:portDev"],
     "w",
     1,
     undefined,

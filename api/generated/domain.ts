@@ -22,121 +22,307 @@ import type { Domain } from "../domain.ts";
  */
 export interface DomainGenerated {
   /**
-   * Abort job (`virDomainAbortJob`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Aborts the domain's job (`virDomainAbortJob`).
+   *
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAbortJob
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.abortJob();
+   * ```
    */
   abortJob(): void;
 
   /**
-   * The Async form of `abortJob` (`virDomainAbortJob`): the call runs off the JS thread.
+   * `abortJob` off the JS thread: aborts the domain's job (`virDomainAbortJob`). A wrong argument
+   * or a freed object throws at the call, before any Promise exists.
+   *
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAbortJob
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.abortJobAsync();
+   * ```
    */
   abortJobAsync(): Promise<void>;
 
   /**
-   * Abort job flags (`virDomainAbortJobFlags`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags` (`DomainAbortJobFlagsValues`)
+   * Aborts the domain's job (`virDomainAbortJobFlags`).
+   *
+   * @param flags bitwise OR of `DomainAbortJobFlagsValues` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAbortJobFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.abortJobFlags();
+   * ```
    */
   abortJobFlags(flags?: number): void;
 
   /**
-   * The Async form of `abortJobFlags` (`virDomainAbortJobFlags`): the call runs off the JS thread.
+   * `abortJobFlags` off the JS thread: aborts the domain's job (`virDomainAbortJobFlags`). A wrong
+   * argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param flags bitwise OR of `DomainAbortJobFlagsValues` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAbortJobFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.abortJobFlagsAsync();
+   * ```
    */
   abortJobFlagsAsync(flags?: number): Promise<void>;
 
   /**
-   * Add io thread (`virDomainAddIOThread`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param iothread_id C `unsigned int iothread_id`
-   * @param flags C `unsigned int flags` (`DomainModificationImpact`)
+   * Adds an I/O thread to the domain (`virDomainAddIOThread`).
+   *
+   * @param iothreadId C `unsigned int iothread_id`
+   * @param flags bitwise OR of `DomainModificationImpact` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAddIOThread
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.addIOThread(1);
+   * ```
    */
-  addIOThread(iothread_id: number, flags?: number): void;
+  addIOThread(iothreadId: number, flags?: number): void;
 
   /**
-   * The Async form of `addIOThread` (`virDomainAddIOThread`): the call runs off the JS thread.
+   * `addIOThread` off the JS thread: adds an I/O thread to the domain (`virDomainAddIOThread`). A
+   * wrong argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param iothreadId C `unsigned int iothread_id`
+   * @param flags bitwise OR of `DomainModificationImpact` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAddIOThread
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.addIOThreadAsync(1);
+   * ```
    */
-  addIOThreadAsync(iothread_id: number, flags?: number): Promise<void>;
+  addIOThreadAsync(iothreadId: number, flags?: number): Promise<void>;
 
   /**
-   * Agent set response timeout (`virDomainAgentSetResponseTimeout`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Sets how long libvirt waits for the domain's guest agent (`virDomainAgentSetResponseTimeout`).
+   *
    * @param timeout C `int timeout`
-   * @param flags C `unsigned int flags`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAgentSetResponseTimeout
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.agentSetResponseTimeout(1);
+   * ```
    */
   agentSetResponseTimeout(timeout: number, flags?: number): void;
 
   /**
-   * The Async form of `agentSetResponseTimeout` (`virDomainAgentSetResponseTimeout`): the call runs off the JS thread.
+   * `agentSetResponseTimeout` off the JS thread: sets how long libvirt waits for the domain's guest
+   * agent (`virDomainAgentSetResponseTimeout`). A wrong argument or a freed object throws at the
+   * call, before any Promise exists.
+   *
+   * @param timeout C `int timeout`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAgentSetResponseTimeout
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.agentSetResponseTimeoutAsync(1);
+   * ```
    */
   agentSetResponseTimeoutAsync(timeout: number, flags?: number): Promise<void>;
 
   /**
-   * Attach device (`virDomainAttachDevice`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param xml C `const char * xml`
+   * Attaches a device, described in XML, to the domain (`virDomainAttachDevice`).
+   *
+   * @param xml the XML description (C `const char *`)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAttachDevice
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const xml: string;
+   * dom.attachDevice(xml);
+   * ```
    */
   attachDevice(xml: string): void;
 
   /**
-   * The Async form of `attachDevice` (`virDomainAttachDevice`): the call runs off the JS thread.
+   * `attachDevice` off the JS thread: attaches a device, described in XML, to the domain
+   * (`virDomainAttachDevice`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param xml the XML description (C `const char *`)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAttachDevice
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const xml: string;
+   * await dom.attachDeviceAsync(xml);
+   * ```
    */
   attachDeviceAsync(xml: string): Promise<void>;
 
   /**
-   * Attach device flags (`virDomainAttachDeviceFlags`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param xml C `const char * xml`
-   * @param flags C `unsigned int flags` (`DomainDeviceModifyFlags`)
+   * Attaches a device, described in XML, to the domain (`virDomainAttachDeviceFlags`).
+   *
+   * @param xml the XML description (C `const char *`)
+   * @param flags bitwise OR of `DomainDeviceModifyFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAttachDeviceFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const xml: string;
+   * dom.attachDeviceFlags(xml);
+   * ```
    */
   attachDeviceFlags(xml: string, flags?: number): void;
 
   /**
-   * The Async form of `attachDeviceFlags` (`virDomainAttachDeviceFlags`): the call runs off the JS thread.
+   * `attachDeviceFlags` off the JS thread: attaches a device, described in XML, to the domain
+   * (`virDomainAttachDeviceFlags`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param xml the XML description (C `const char *`)
+   * @param flags bitwise OR of `DomainDeviceModifyFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAttachDeviceFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const xml: string;
+   * await dom.attachDeviceFlagsAsync(xml);
+   * ```
    */
   attachDeviceFlagsAsync(xml: string, flags?: number): Promise<void>;
 
   /**
-   * Backup begin (`virDomainBackupBegin`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Starts a backup job of the domain's disks (`virDomainBackupBegin`).
+   *
    * @param backupXML C `const char * backupXML`
-   * @param checkpointXML C `const char * checkpointXML`
-   * @param flags C `unsigned int flags` (`DomainBackupBeginFlags`)
+   * @param checkpointXML C `const char * checkpointXML` (null: libvirt's default)
+   * @param flags bitwise OR of `DomainBackupBeginFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBackupBegin
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const backupXML: string;
+   * dom.backupBegin(backupXML);
+   * ```
    */
   backupBegin(backupXML: string, checkpointXML?: string | null, flags?: number): void;
 
   /**
-   * The Async form of `backupBegin` (`virDomainBackupBegin`): the call runs off the JS thread.
+   * `backupBegin` off the JS thread: starts a backup job of the domain's disks
+   * (`virDomainBackupBegin`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param backupXML C `const char * backupXML`
+   * @param checkpointXML C `const char * checkpointXML` (null: libvirt's default)
+   * @param flags bitwise OR of `DomainBackupBeginFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBackupBegin
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const backupXML: string;
+   * await dom.backupBeginAsync(backupXML);
+   * ```
    */
   backupBeginAsync(backupXML: string, checkpointXML?: string | null, flags?: number): Promise<void>;
 
   /**
-   * Backup get xml desc (`virDomainBackupGetXMLDesc`). Returns the string libvirt allocates (freed here).
-   * @param flags C `unsigned int flags`
+   * Reads the XML description of the domain's running backup job (`virDomainBackupGetXMLDesc`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBackupGetXMLDesc
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.backupGetXMLDesc());
+   * ```
    */
   backupGetXMLDesc(flags?: number): string;
 
   /**
-   * The Async form of `backupGetXMLDesc` (`virDomainBackupGetXMLDesc`): the call runs off the JS thread.
+   * `backupGetXMLDesc` off the JS thread: reads the XML description of the domain's running backup
+   * job (`virDomainBackupGetXMLDesc`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBackupGetXMLDesc
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(await dom.backupGetXMLDescAsync());
+   * ```
    */
   backupGetXMLDescAsync(flags?: number): Promise<string>;
 
   /**
-   * Block commit (`virDomainBlockCommit`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param disk C `const char * disk`
-   * @param base C `const char * base`
-   * @param top C `const char * top`
-   * @param bandwidth C `unsigned long bandwidth`
-   * @param flags C `unsigned int flags` (`DomainBlockCommitFlags`)
+   * Merges a disk's backing-chain layers down into a lower one (a block job;
+   * `virDomainBlockCommit`).
+   *
+   * @param disk the disk, by its target (`vda`) or its source path (C `const char *`)
+   * @param base C `const char * base` (null: libvirt's default)
+   * @param top C `const char * top` (null: libvirt's default)
+   * @param bandwidth the bandwidth limit in MiB/s (0: none) (C `unsigned long`)
+   * @param flags bitwise OR of `DomainBlockCommitFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockCommit
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.blockCommit("vda", "base", "top", 1024n);
+   * ```
    */
   blockCommit(
     disk: string,
@@ -147,8 +333,24 @@ export interface DomainGenerated {
   ): void;
 
   /**
-   * The Async form of `blockCommit` (`virDomainBlockCommit`): the call runs off the JS thread.
+   * `blockCommit` off the JS thread: merges a disk's backing-chain layers down into a lower one (a
+   * block job; `virDomainBlockCommit`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param disk the disk, by its target (`vda`) or its source path (C `const char *`)
+   * @param base C `const char * base` (null: libvirt's default)
+   * @param top C `const char * top` (null: libvirt's default)
+   * @param bandwidth the bandwidth limit in MiB/s (0: none) (C `unsigned long`)
+   * @param flags bitwise OR of `DomainBlockCommitFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockCommit
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.blockCommitAsync("vda", "base", "top", 1024n);
+   * ```
    */
   blockCommitAsync(
     disk: string,
@@ -159,62 +361,153 @@ export interface DomainGenerated {
   ): Promise<void>;
 
   /**
-   * Block job abort (`virDomainBlockJobAbort`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param disk C `const char * disk`
-   * @param flags C `unsigned int flags` (`DomainBlockJobAbortFlags`)
+   * Stops a disk's running block job (`virDomainBlockJobAbort`).
+   *
+   * @param disk the disk, by its target (`vda`) or its source path (C `const char *`)
+   * @param flags bitwise OR of `DomainBlockJobAbortFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockJobAbort
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.blockJobAbort("vda");
+   * ```
    */
   blockJobAbort(disk: string, flags?: number): void;
 
   /**
-   * The Async form of `blockJobAbort` (`virDomainBlockJobAbort`): the call runs off the JS thread.
+   * `blockJobAbort` off the JS thread: stops a disk's running block job (`virDomainBlockJobAbort`).
+   * A wrong argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param disk the disk, by its target (`vda`) or its source path (C `const char *`)
+   * @param flags bitwise OR of `DomainBlockJobAbortFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockJobAbort
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.blockJobAbortAsync("vda");
+   * ```
    */
   blockJobAbortAsync(disk: string, flags?: number): Promise<void>;
 
   /**
-   * Block job set speed (`virDomainBlockJobSetSpeed`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param disk C `const char * disk`
-   * @param bandwidth C `unsigned long bandwidth`
-   * @param flags C `unsigned int flags` (`DomainBlockJobSetSpeedFlags`)
+   * Limits the speed of a disk's running block job (`virDomainBlockJobSetSpeed`).
+   *
+   * @param disk the disk, by its target (`vda`) or its source path (C `const char *`)
+   * @param bandwidth the bandwidth limit in MiB/s (0: none) (C `unsigned long`)
+   * @param flags bitwise OR of `DomainBlockJobSetSpeedFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockJobSetSpeed
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.blockJobSetSpeed("vda", 1024n);
+   * ```
    */
   blockJobSetSpeed(disk: string, bandwidth: number | bigint, flags?: number): void;
 
   /**
-   * The Async form of `blockJobSetSpeed` (`virDomainBlockJobSetSpeed`): the call runs off the JS thread.
+   * `blockJobSetSpeed` off the JS thread: limits the speed of a disk's running block job
+   * (`virDomainBlockJobSetSpeed`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param disk the disk, by its target (`vda`) or its source path (C `const char *`)
+   * @param bandwidth the bandwidth limit in MiB/s (0: none) (C `unsigned long`)
+   * @param flags bitwise OR of `DomainBlockJobSetSpeedFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockJobSetSpeed
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.blockJobSetSpeedAsync("vda", 1024n);
+   * ```
    */
   blockJobSetSpeedAsync(disk: string, bandwidth: number | bigint, flags?: number): Promise<void>;
 
   /**
-   * Block pull (`virDomainBlockPull`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param disk C `const char * disk`
-   * @param bandwidth C `unsigned long bandwidth`
-   * @param flags C `unsigned int flags` (`DomainBlockPullFlags`)
+   * Copies backing-chain data up into the disk's active layer (a block job; `virDomainBlockPull`).
+   *
+   * @param disk the disk, by its target (`vda`) or its source path (C `const char *`)
+   * @param bandwidth the bandwidth limit in MiB/s (0: none) (C `unsigned long`)
+   * @param flags bitwise OR of `DomainBlockPullFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockPull
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.blockPull("vda", 1024n);
+   * ```
    */
   blockPull(disk: string, bandwidth: number | bigint, flags?: number): void;
 
   /**
-   * The Async form of `blockPull` (`virDomainBlockPull`): the call runs off the JS thread.
+   * `blockPull` off the JS thread: copies backing-chain data up into the disk's active layer (a
+   * block job; `virDomainBlockPull`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param disk the disk, by its target (`vda`) or its source path (C `const char *`)
+   * @param bandwidth the bandwidth limit in MiB/s (0: none) (C `unsigned long`)
+   * @param flags bitwise OR of `DomainBlockPullFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockPull
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.blockPullAsync("vda", 1024n);
+   * ```
    */
   blockPullAsync(disk: string, bandwidth: number | bigint, flags?: number): Promise<void>;
 
   /**
-   * Block rebase (`virDomainBlockRebase`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param disk C `const char * disk`
-   * @param base C `const char * base`
-   * @param bandwidth C `unsigned long bandwidth`
-   * @param flags C `unsigned int flags` (`DomainBlockRebaseFlags`)
+   * Rebases or copies a disk onto a new backing chain (a block job; `virDomainBlockRebase`).
+   *
+   * @param disk the disk, by its target (`vda`) or its source path (C `const char *`)
+   * @param base C `const char * base` (null: libvirt's default)
+   * @param bandwidth the bandwidth limit in MiB/s (0: none) (C `unsigned long`)
+   * @param flags bitwise OR of `DomainBlockRebaseFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockRebase
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.blockRebase("vda", "base", 1024n);
+   * ```
    */
   blockRebase(disk: string, base: string | null, bandwidth: number | bigint, flags?: number): void;
 
   /**
-   * The Async form of `blockRebase` (`virDomainBlockRebase`): the call runs off the JS thread.
+   * `blockRebase` off the JS thread: rebases or copies a disk onto a new backing chain (a block
+   * job; `virDomainBlockRebase`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param disk the disk, by its target (`vda`) or its source path (C `const char *`)
+   * @param base C `const char * base` (null: libvirt's default)
+   * @param bandwidth the bandwidth limit in MiB/s (0: none) (C `unsigned long`)
+   * @param flags bitwise OR of `DomainBlockRebaseFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockRebase
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.blockRebaseAsync("vda", "base", 1024n);
+   * ```
    */
   blockRebaseAsync(
     disk: string,
@@ -224,430 +517,1136 @@ export interface DomainGenerated {
   ): Promise<void>;
 
   /**
-   * Block resize (`virDomainBlockResize`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param disk C `const char * disk`
+   * Changes a disk's size as the domain sees it (`virDomainBlockResize`).
+   *
+   * @param disk the disk, by its target (`vda`) or its source path (C `const char *`)
    * @param size C `unsigned long long size`
-   * @param flags C `unsigned int flags` (`DomainBlockResizeFlags`)
+   * @param flags bitwise OR of `DomainBlockResizeFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockResize
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.blockResize("vda", 1024n);
+   * ```
    */
   blockResize(disk: string, size: number | bigint, flags?: number): void;
 
   /**
-   * The Async form of `blockResize` (`virDomainBlockResize`): the call runs off the JS thread.
+   * `blockResize` off the JS thread: changes a disk's size as the domain sees it
+   * (`virDomainBlockResize`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param disk the disk, by its target (`vda`) or its source path (C `const char *`)
+   * @param size C `unsigned long long size`
+   * @param flags bitwise OR of `DomainBlockResizeFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockResize
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.blockResizeAsync("vda", 1024n);
+   * ```
    */
   blockResizeAsync(disk: string, size: number | bigint, flags?: number): Promise<void>;
 
   /**
-   * Checkpoint create xml (`virDomainCheckpointCreateXML`). Returns a new `DomainCheckpoint` handle, freed with its connection.
-   * @param xmlDesc C `const char * xmlDesc`
-   * @param flags C `unsigned int flags` (`DomainCheckpointCreateFlags`)
+   * Creates a checkpoint from an XML description (`virDomainCheckpointCreateXML`).
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `DomainCheckpointCreateFlags` values (0, the default: none)
+   * @returns a new `DomainCheckpoint` (its reference is released with `free()` or with its
+   * connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointCreateXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const xmlDesc: string;
+   * console.log(dom.checkpointCreateXML(xmlDesc));
+   * ```
    */
   checkpointCreateXML(xmlDesc: string, flags?: number): DomainCheckpoint;
 
   /**
-   * The Async form of `checkpointCreateXML` (`virDomainCheckpointCreateXML`): the call runs off the JS thread.
+   * `checkpointCreateXML` off the JS thread: creates a checkpoint from an XML description
+   * (`virDomainCheckpointCreateXML`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `DomainCheckpointCreateFlags` values (0, the default: none)
+   * @returns a Promise of a new `DomainCheckpoint` (its reference is released with `free()` or with
+   * its connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointCreateXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const xmlDesc: string;
+   * console.log(await dom.checkpointCreateXMLAsync(xmlDesc));
+   * ```
    */
   checkpointCreateXMLAsync(xmlDesc: string, flags?: number): Promise<DomainCheckpoint>;
 
   /**
-   * Checkpoint lookup by name (`virDomainCheckpointLookupByName`). Returns a new `DomainCheckpoint` handle, freed with its connection.
-   * @param name C `const char * name`
-   * @param flags C `unsigned int flags`
+   * Looks up a checkpoint by its name (`virDomainCheckpointLookupByName`).
+   *
+   * @param name the name (C `const char *`)
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a new `DomainCheckpoint` (its reference is released with `free()` or with its
+   * connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointLookupByName
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.checkpointLookupByName("test"));
+   * ```
    */
   checkpointLookupByName(name: string, flags?: number): DomainCheckpoint;
 
   /**
-   * The Async form of `checkpointLookupByName` (`virDomainCheckpointLookupByName`): the call runs off the JS thread.
+   * `checkpointLookupByName` off the JS thread: looks up a checkpoint by its name
+   * (`virDomainCheckpointLookupByName`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param name the name (C `const char *`)
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of a new `DomainCheckpoint` (its reference is released with `free()` or with
+   * its connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointLookupByName
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(await dom.checkpointLookupByNameAsync("test"));
+   * ```
    */
   checkpointLookupByNameAsync(name: string, flags?: number): Promise<DomainCheckpoint>;
 
   /**
-   * Core dump (`virDomainCoreDump`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param to C `const char * to`
-   * @param flags C `unsigned int flags` (`DomainCoreDumpFlags`)
+   * Writes the domain's memory to a core dump file (`virDomainCoreDump`).
+   *
+   * @param to the file to write (C `const char *`)
+   * @param flags bitwise OR of `DomainCoreDumpFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCoreDump
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.coreDump("/tmp/file");
+   * ```
    */
   coreDump(to: string, flags?: number): void;
 
   /**
-   * The Async form of `coreDump` (`virDomainCoreDump`): the call runs off the JS thread.
+   * `coreDump` off the JS thread: writes the domain's memory to a core dump file
+   * (`virDomainCoreDump`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param to the file to write (C `const char *`)
+   * @param flags bitwise OR of `DomainCoreDumpFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCoreDump
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.coreDumpAsync("/tmp/file");
+   * ```
    */
   coreDumpAsync(to: string, flags?: number): Promise<void>;
 
   /**
-   * Core dump with format (`virDomainCoreDumpWithFormat`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param to C `const char * to`
-   * @param dumpformat C `unsigned int dumpformat` (`DomainCoreDumpFormat`)
-   * @param flags C `unsigned int flags` (`DomainCoreDumpFlags`)
+   * Writes the domain's memory to a core dump file in the chosen format
+   * (`virDomainCoreDumpWithFormat`).
+   *
+   * @param to the file to write (C `const char *`)
+   * @param dumpformat C `unsigned int dumpformat`, one of `DomainCoreDumpFormat`
+   * @param flags bitwise OR of `DomainCoreDumpFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCoreDumpWithFormat
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.coreDumpWithFormat("/tmp/file", 1);
+   * ```
    */
   coreDumpWithFormat(to: string, dumpformat: number, flags?: number): void;
 
   /**
-   * The Async form of `coreDumpWithFormat` (`virDomainCoreDumpWithFormat`): the call runs off the JS thread.
+   * `coreDumpWithFormat` off the JS thread: writes the domain's memory to a core dump file in the
+   * chosen format (`virDomainCoreDumpWithFormat`). A wrong argument or a freed object throws at the
+   * call, before any Promise exists.
+   *
+   * @param to the file to write (C `const char *`)
+   * @param dumpformat C `unsigned int dumpformat`, one of `DomainCoreDumpFormat`
+   * @param flags bitwise OR of `DomainCoreDumpFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCoreDumpWithFormat
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.coreDumpWithFormatAsync("/tmp/file", 1);
+   * ```
    */
   coreDumpWithFormatAsync(to: string, dumpformat: number, flags?: number): Promise<void>;
 
   /**
-   * Del io thread (`virDomainDelIOThread`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param iothread_id C `unsigned int iothread_id`
-   * @param flags C `unsigned int flags` (`DomainModificationImpact`)
+   * Removes an I/O thread from the domain (`virDomainDelIOThread`).
+   *
+   * @param iothreadId C `unsigned int iothread_id`
+   * @param flags bitwise OR of `DomainModificationImpact` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDelIOThread
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.delIOThread(1);
+   * ```
    */
-  delIOThread(iothread_id: number, flags?: number): void;
+  delIOThread(iothreadId: number, flags?: number): void;
 
   /**
-   * The Async form of `delIOThread` (`virDomainDelIOThread`): the call runs off the JS thread.
+   * `delIOThread` off the JS thread: removes an I/O thread from the domain
+   * (`virDomainDelIOThread`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param iothreadId C `unsigned int iothread_id`
+   * @param flags bitwise OR of `DomainModificationImpact` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDelIOThread
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.delIOThreadAsync(1);
+   * ```
    */
-  delIOThreadAsync(iothread_id: number, flags?: number): Promise<void>;
+  delIOThreadAsync(iothreadId: number, flags?: number): Promise<void>;
 
   /**
-   * Detach device (`virDomainDetachDevice`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param xml C `const char * xml`
+   * Detaches a device, described in XML, from the domain (`virDomainDetachDevice`).
+   *
+   * @param xml the XML description (C `const char *`)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDetachDevice
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const xml: string;
+   * dom.detachDevice(xml);
+   * ```
    */
   detachDevice(xml: string): void;
 
   /**
-   * The Async form of `detachDevice` (`virDomainDetachDevice`): the call runs off the JS thread.
+   * `detachDevice` off the JS thread: detaches a device, described in XML, from the domain
+   * (`virDomainDetachDevice`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param xml the XML description (C `const char *`)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDetachDevice
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const xml: string;
+   * await dom.detachDeviceAsync(xml);
+   * ```
    */
   detachDeviceAsync(xml: string): Promise<void>;
 
   /**
-   * Detach device alias (`virDomainDetachDeviceAlias`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Detaches the device with the given alias from the domain (`virDomainDetachDeviceAlias`).
+   *
    * @param alias C `const char * alias`
-   * @param flags C `unsigned int flags` (`DomainDeviceModifyFlags`)
+   * @param flags bitwise OR of `DomainDeviceModifyFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDetachDeviceAlias
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.detachDeviceAlias("alias");
+   * ```
    */
   detachDeviceAlias(alias: string, flags?: number): void;
 
   /**
-   * The Async form of `detachDeviceAlias` (`virDomainDetachDeviceAlias`): the call runs off the JS thread.
+   * `detachDeviceAlias` off the JS thread: detaches the device with the given alias from the domain
+   * (`virDomainDetachDeviceAlias`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param alias C `const char * alias`
+   * @param flags bitwise OR of `DomainDeviceModifyFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDetachDeviceAlias
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.detachDeviceAliasAsync("alias");
+   * ```
    */
   detachDeviceAliasAsync(alias: string, flags?: number): Promise<void>;
 
   /**
-   * Detach device flags (`virDomainDetachDeviceFlags`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param xml C `const char * xml`
-   * @param flags C `unsigned int flags` (`DomainDeviceModifyFlags`)
+   * Detaches a device, described in XML, from the domain (`virDomainDetachDeviceFlags`).
+   *
+   * @param xml the XML description (C `const char *`)
+   * @param flags bitwise OR of `DomainDeviceModifyFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDetachDeviceFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const xml: string;
+   * dom.detachDeviceFlags(xml);
+   * ```
    */
   detachDeviceFlags(xml: string, flags?: number): void;
 
   /**
-   * The Async form of `detachDeviceFlags` (`virDomainDetachDeviceFlags`): the call runs off the JS thread.
+   * `detachDeviceFlags` off the JS thread: detaches a device, described in XML, from the domain
+   * (`virDomainDetachDeviceFlags`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param xml the XML description (C `const char *`)
+   * @param flags bitwise OR of `DomainDeviceModifyFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDetachDeviceFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const xml: string;
+   * await dom.detachDeviceFlagsAsync(xml);
+   * ```
    */
   detachDeviceFlagsAsync(xml: string, flags?: number): Promise<void>;
 
   /**
-   * Fs trim (`virDomainFSTrim`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Asks the guest agent to trim the guest's file systems (`virDomainFSTrim`).
+   *
    * @param mountPoint C `const char * mountPoint`
    * @param minimum C `unsigned long long minimum`
-   * @param flags C `unsigned int flags`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainFSTrim
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.fsTrim("mountPoint", 1024n);
+   * ```
    */
   fsTrim(mountPoint: string, minimum: number | bigint, flags?: number): void;
 
   /**
-   * The Async form of `fsTrim` (`virDomainFSTrim`): the call runs off the JS thread.
+   * `fsTrim` off the JS thread: asks the guest agent to trim the guest's file systems
+   * (`virDomainFSTrim`). A wrong argument or a freed object throws at the call, before any Promise
+   * exists.
+   *
+   * @param mountPoint C `const char * mountPoint`
+   * @param minimum C `unsigned long long minimum`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainFSTrim
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.fsTrimAsync("mountPoint", 1024n);
+   * ```
    */
   fsTrimAsync(mountPoint: string, minimum: number | bigint, flags?: number): Promise<void>;
 
   /**
-   * Get autostart (`virDomainGetAutostart`). Returns the value libvirt stores through its out-parameter.
+   * Tells whether the domain is started when libvirt starts (`virDomainGetAutostart`).
+   *
+   * @returns whether it is set
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetAutostart
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.getAutostart());
+   * ```
    */
   getAutostart(): boolean;
 
   /**
-   * The Async form of `getAutostart` (`virDomainGetAutostart`): the call runs off the JS thread.
+   * `getAutostart` off the JS thread: tells whether the domain is started when libvirt starts
+   * (`virDomainGetAutostart`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of whether it is set; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetAutostart
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(await dom.getAutostartAsync());
+   * ```
    */
   getAutostartAsync(): Promise<boolean>;
 
   /**
-   * Get hostname (`virDomainGetHostname`). Returns the string libvirt allocates (freed here).
-   * @param flags C `unsigned int flags` (`DomainGetHostnameFlags`)
+   * Reads the domain's host name (`virDomainGetHostname`).
+   *
+   * @param flags bitwise OR of `DomainGetHostnameFlags` values (0, the default: none)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetHostname
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.getHostname());
+   * ```
    */
   getHostname(flags?: number): string;
 
   /**
-   * The Async form of `getHostname` (`virDomainGetHostname`): the call runs off the JS thread.
+   * `getHostname` off the JS thread: reads the domain's host name (`virDomainGetHostname`). A wrong
+   * argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param flags bitwise OR of `DomainGetHostnameFlags` values (0, the default: none)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetHostname
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(await dom.getHostnameAsync());
+   * ```
    */
   getHostnameAsync(flags?: number): Promise<string>;
 
   /**
-   * Get max vcpus (`virDomainGetMaxVcpus`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
+   * Reads the domain's maximum vCPUs (`virDomainGetMaxVcpus`).
+   *
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetMaxVcpus
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.getMaxVcpus());
+   * ```
    */
   getMaxVcpus(): number;
 
   /**
-   * The Async form of `getMaxVcpus` (`virDomainGetMaxVcpus`): the call runs off the JS thread.
+   * `getMaxVcpus` off the JS thread: reads the domain's maximum vCPUs (`virDomainGetMaxVcpus`). A
+   * wrong argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetMaxVcpus
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(await dom.getMaxVcpusAsync());
+   * ```
    */
   getMaxVcpusAsync(): Promise<number>;
 
   /**
-   * Get name (`virDomainGetName`). Returns the string libvirt keeps with the object.
+   * Reads the domain's name (`virDomainGetName`).
+   *
+   * @returns the text libvirt keeps with the object (read, not copied on each call)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetName
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.getName());
+   * ```
    */
   getName(): string;
 
   /**
-   * Get os type (`virDomainGetOSType`). Returns the string libvirt allocates (freed here).
+   * Reads the domain's OS type (`virDomainGetOSType`).
+   *
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetOSType
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.getOSType());
+   * ```
    */
   getOSType(): string;
 
   /**
-   * The Async form of `getOSType` (`virDomainGetOSType`): the call runs off the JS thread.
+   * `getOSType` off the JS thread: reads the domain's OS type (`virDomainGetOSType`). A wrong
+   * argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetOSType
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(await dom.getOSTypeAsync());
+   * ```
    */
   getOSTypeAsync(): Promise<string>;
 
   /**
-   * Get uuid (`virDomainGetUUID`). Returns the 16 raw bytes.
+   * Reads the domain's UUID (`virDomainGetUUID`).
+   *
+   * @returns the UUID as its 16 raw bytes
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetUUID
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.getUUID());
+   * ```
    */
   getUUID(): Uint8Array;
 
   /**
-   * Get uuid string (`virDomainGetUUIDString`). Returns the UUID in its string form.
+   * Reads the domain's UUID string (`virDomainGetUUIDString`).
+   *
+   * @returns the UUID in its string form
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetUUIDString
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.getUUIDString());
+   * ```
    */
   getUUIDString(): string;
 
   /**
-   * Get vcpus flags (`virDomainGetVcpusFlags`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags` (`DomainVcpuFlags`)
+   * Reads the domain's vCPUs (`virDomainGetVcpusFlags`).
+   *
+   * @param flags bitwise OR of `DomainVcpuFlags` values (0, the default: none)
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetVcpusFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.getVcpusFlags());
+   * ```
    */
   getVcpusFlags(flags?: number): number;
 
   /**
-   * The Async form of `getVcpusFlags` (`virDomainGetVcpusFlags`): the call runs off the JS thread.
+   * `getVcpusFlags` off the JS thread: reads the domain's vCPUs (`virDomainGetVcpusFlags`). A wrong
+   * argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param flags bitwise OR of `DomainVcpuFlags` values (0, the default: none)
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetVcpusFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(await dom.getVcpusFlagsAsync());
+   * ```
    */
   getVcpusFlagsAsync(flags?: number): Promise<number>;
 
   /**
-   * Get xml desc (`virDomainGetXMLDesc`). Returns the string libvirt allocates (freed here).
-   * @param flags C `unsigned int flags` (`DomainXMLFlags`)
+   * Reads the domain's XML description (`virDomainGetXMLDesc`).
+   *
+   * @param flags bitwise OR of `DomainXMLFlags` values (0, the default: none)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetXMLDesc
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.getXMLDesc());
+   * ```
    */
   getXMLDesc(flags?: number): string;
 
   /**
-   * The Async form of `getXMLDesc` (`virDomainGetXMLDesc`): the call runs off the JS thread.
+   * `getXMLDesc` off the JS thread: reads the domain's XML description (`virDomainGetXMLDesc`). A
+   * wrong argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param flags bitwise OR of `DomainXMLFlags` values (0, the default: none)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetXMLDesc
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(await dom.getXMLDescAsync());
+   * ```
    */
   getXMLDescAsync(flags?: number): Promise<string>;
 
   /**
-   * Has current snapshot (`virDomainHasCurrentSnapshot`). Returns libvirt's answer as a boolean.
-   * @param flags C `unsigned int flags`
+   * Tells whether the domain has a current snapshot (`virDomainHasCurrentSnapshot`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns true or false
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainHasCurrentSnapshot
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.hasCurrentSnapshot());
+   * ```
    */
   hasCurrentSnapshot(flags?: number): boolean;
 
   /**
-   * The Async form of `hasCurrentSnapshot` (`virDomainHasCurrentSnapshot`): the call runs off the JS thread.
+   * `hasCurrentSnapshot` off the JS thread: tells whether the domain has a current snapshot
+   * (`virDomainHasCurrentSnapshot`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of true or false; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainHasCurrentSnapshot
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(await dom.hasCurrentSnapshotAsync());
+   * ```
    */
   hasCurrentSnapshotAsync(flags?: number): Promise<boolean>;
 
   /**
-   * Has managed save image (`virDomainHasManagedSaveImage`). Returns libvirt's answer as a boolean.
-   * @param flags C `unsigned int flags`
+   * Tells whether the domain has a managed save image (`virDomainHasManagedSaveImage`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns true or false
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainHasManagedSaveImage
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.hasManagedSaveImage());
+   * ```
    */
   hasManagedSaveImage(flags?: number): boolean;
 
   /**
-   * The Async form of `hasManagedSaveImage` (`virDomainHasManagedSaveImage`): the call runs off the JS thread.
+   * `hasManagedSaveImage` off the JS thread: tells whether the domain has a managed save image
+   * (`virDomainHasManagedSaveImage`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of true or false; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainHasManagedSaveImage
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(await dom.hasManagedSaveImageAsync());
+   * ```
    */
   hasManagedSaveImageAsync(flags?: number): Promise<boolean>;
 
   /**
-   * Inject nmi (`virDomainInjectNMI`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags`
+   * Sends a non-maskable interrupt to the domain (`virDomainInjectNMI`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainInjectNMI
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.injectNMI();
+   * ```
    */
   injectNMI(flags?: number): void;
 
   /**
-   * The Async form of `injectNMI` (`virDomainInjectNMI`): the call runs off the JS thread.
+   * `injectNMI` off the JS thread: sends a non-maskable interrupt to the domain
+   * (`virDomainInjectNMI`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainInjectNMI
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.injectNMIAsync();
+   * ```
    */
   injectNMIAsync(flags?: number): Promise<void>;
 
   /**
-   * Is active (`virDomainIsActive`). Returns libvirt's answer as a boolean.
+   * Tells whether the domain is active (`virDomainIsActive`).
+   *
+   * @returns true or false
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainIsActive
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.isActive());
+   * ```
    */
   isActive(): boolean;
 
   /**
-   * The Async form of `isActive` (`virDomainIsActive`): the call runs off the JS thread.
+   * `isActive` off the JS thread: tells whether the domain is active (`virDomainIsActive`). A wrong
+   * argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @returns a Promise of true or false; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainIsActive
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(await dom.isActiveAsync());
+   * ```
    */
   isActiveAsync(): Promise<boolean>;
 
   /**
-   * Is persistent (`virDomainIsPersistent`). Returns libvirt's answer as a boolean.
+   * Tells whether the domain is persistent (`virDomainIsPersistent`).
+   *
+   * @returns true or false
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainIsPersistent
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.isPersistent());
+   * ```
    */
   isPersistent(): boolean;
 
   /**
-   * The Async form of `isPersistent` (`virDomainIsPersistent`): the call runs off the JS thread.
+   * `isPersistent` off the JS thread: tells whether the domain is persistent
+   * (`virDomainIsPersistent`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of true or false; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainIsPersistent
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(await dom.isPersistentAsync());
+   * ```
    */
   isPersistentAsync(): Promise<boolean>;
 
   /**
-   * Is updated (`virDomainIsUpdated`). Returns libvirt's answer as a boolean.
+   * Tells whether the domain's persistent definition differs from its running one
+   * (`virDomainIsUpdated`).
+   *
+   * @returns true or false
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainIsUpdated
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.isUpdated());
+   * ```
    */
   isUpdated(): boolean;
 
   /**
-   * The Async form of `isUpdated` (`virDomainIsUpdated`): the call runs off the JS thread.
+   * `isUpdated` off the JS thread: tells whether the domain's persistent definition differs from
+   * its running one (`virDomainIsUpdated`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @returns a Promise of true or false; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainIsUpdated
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(await dom.isUpdatedAsync());
+   * ```
    */
   isUpdatedAsync(): Promise<boolean>;
 
   /**
-   * Managed save (`virDomainManagedSave`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags` (`DomainSaveRestoreFlags`)
+   * Saves the running domain's memory to a file libvirt manages, and stops it
+   * (`virDomainManagedSave`).
+   *
+   * @param flags bitwise OR of `DomainSaveRestoreFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainManagedSave
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.managedSave();
+   * ```
    */
   managedSave(flags?: number): void;
 
   /**
-   * The Async form of `managedSave` (`virDomainManagedSave`): the call runs off the JS thread.
+   * `managedSave` off the JS thread: saves the running domain's memory to a file libvirt manages,
+   * and stops it (`virDomainManagedSave`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param flags bitwise OR of `DomainSaveRestoreFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainManagedSave
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.managedSaveAsync();
+   * ```
    */
   managedSaveAsync(flags?: number): Promise<void>;
 
   /**
-   * Managed save define xml (`virDomainManagedSaveDefineXML`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param dxml C `const char * dxml`
-   * @param flags C `unsigned int flags` (`DomainSaveRestoreFlags`)
+   * Replaces the domain XML kept in the domain's managed save image
+   * (`virDomainManagedSaveDefineXML`).
+   *
+   * @param dxml a replacement domain XML (null: keep the current one) (C `const char *`)
+   * @param flags bitwise OR of `DomainSaveRestoreFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainManagedSaveDefineXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const dxml: string;
+   * dom.managedSaveDefineXML(dxml);
+   * ```
    */
   managedSaveDefineXML(dxml: string, flags?: number): void;
 
   /**
-   * The Async form of `managedSaveDefineXML` (`virDomainManagedSaveDefineXML`): the call runs off the JS thread.
+   * `managedSaveDefineXML` off the JS thread: replaces the domain XML kept in the domain's managed
+   * save image (`virDomainManagedSaveDefineXML`). A wrong argument or a freed object throws at the
+   * call, before any Promise exists.
+   *
+   * @param dxml a replacement domain XML (null: keep the current one) (C `const char *`)
+   * @param flags bitwise OR of `DomainSaveRestoreFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainManagedSaveDefineXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const dxml: string;
+   * await dom.managedSaveDefineXMLAsync(dxml);
+   * ```
    */
   managedSaveDefineXMLAsync(dxml: string, flags?: number): Promise<void>;
 
   /**
-   * Managed save get xml desc (`virDomainManagedSaveGetXMLDesc`). Returns the string libvirt allocates (freed here).
-   * @param flags C `unsigned int flags` (`DomainSaveImageXMLFlags`)
+   * Reads the domain XML kept in the domain's managed save image
+   * (`virDomainManagedSaveGetXMLDesc`).
+   *
+   * @param flags bitwise OR of `DomainSaveImageXMLFlags` values (0, the default: none)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainManagedSaveGetXMLDesc
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.managedSaveGetXMLDesc());
+   * ```
    */
   managedSaveGetXMLDesc(flags?: number): string;
 
   /**
-   * The Async form of `managedSaveGetXMLDesc` (`virDomainManagedSaveGetXMLDesc`): the call runs off the JS thread.
+   * `managedSaveGetXMLDesc` off the JS thread: reads the domain XML kept in the domain's managed
+   * save image (`virDomainManagedSaveGetXMLDesc`). A wrong argument or a freed object throws at the
+   * call, before any Promise exists.
+   *
+   * @param flags bitwise OR of `DomainSaveImageXMLFlags` values (0, the default: none)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainManagedSaveGetXMLDesc
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(await dom.managedSaveGetXMLDescAsync());
+   * ```
    */
   managedSaveGetXMLDescAsync(flags?: number): Promise<string>;
 
   /**
-   * Managed save remove (`virDomainManagedSaveRemove`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags`
+   * Removes the domain's managed save image (`virDomainManagedSaveRemove`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainManagedSaveRemove
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.managedSaveRemove();
+   * ```
    */
   managedSaveRemove(flags?: number): void;
 
   /**
-   * The Async form of `managedSaveRemove` (`virDomainManagedSaveRemove`): the call runs off the JS thread.
+   * `managedSaveRemove` off the JS thread: removes the domain's managed save image
+   * (`virDomainManagedSaveRemove`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainManagedSaveRemove
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.managedSaveRemoveAsync();
+   * ```
    */
   managedSaveRemoveAsync(flags?: number): Promise<void>;
 
   /**
-   * Migrate set compression cache (`virDomainMigrateSetCompressionCache`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Sets the compression cache of the domain's migrations (`virDomainMigrateSetCompressionCache`).
+   *
    * @param cacheSize C `unsigned long long cacheSize`
-   * @param flags C `unsigned int flags`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateSetCompressionCache
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.migrateSetCompressionCache(1024n);
+   * ```
    */
   migrateSetCompressionCache(cacheSize: number | bigint, flags?: number): void;
 
   /**
-   * The Async form of `migrateSetCompressionCache` (`virDomainMigrateSetCompressionCache`): the call runs off the JS thread.
+   * `migrateSetCompressionCache` off the JS thread: sets the compression cache of the domain's
+   * migrations (`virDomainMigrateSetCompressionCache`). A wrong argument or a freed object throws
+   * at the call, before any Promise exists.
+   *
+   * @param cacheSize C `unsigned long long cacheSize`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateSetCompressionCache
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.migrateSetCompressionCacheAsync(1024n);
+   * ```
    */
   migrateSetCompressionCacheAsync(cacheSize: number | bigint, flags?: number): Promise<void>;
 
   /**
-   * Migrate set max downtime (`virDomainMigrateSetMaxDowntime`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Sets the maximum downtime of the domain's migrations (`virDomainMigrateSetMaxDowntime`).
+   *
    * @param downtime C `unsigned long long downtime`
-   * @param flags C `unsigned int flags`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateSetMaxDowntime
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.migrateSetMaxDowntime(1024n);
+   * ```
    */
   migrateSetMaxDowntime(downtime: number | bigint, flags?: number): void;
 
   /**
-   * The Async form of `migrateSetMaxDowntime` (`virDomainMigrateSetMaxDowntime`): the call runs off the JS thread.
+   * `migrateSetMaxDowntime` off the JS thread: sets the maximum downtime of the domain's migrations
+   * (`virDomainMigrateSetMaxDowntime`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param downtime C `unsigned long long downtime`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateSetMaxDowntime
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.migrateSetMaxDowntimeAsync(1024n);
+   * ```
    */
   migrateSetMaxDowntimeAsync(downtime: number | bigint, flags?: number): Promise<void>;
 
   /**
-   * Migrate set max speed (`virDomainMigrateSetMaxSpeed`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param bandwidth C `unsigned long bandwidth`
-   * @param flags C `unsigned int flags` (`DomainMigrateMaxSpeedFlags`)
+   * Sets the maximum speed of the domain's migrations (`virDomainMigrateSetMaxSpeed`).
+   *
+   * @param bandwidth the bandwidth limit in MiB/s (0: none) (C `unsigned long`)
+   * @param flags bitwise OR of `DomainMigrateMaxSpeedFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateSetMaxSpeed
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.migrateSetMaxSpeed(1024n);
+   * ```
    */
   migrateSetMaxSpeed(bandwidth: number | bigint, flags?: number): void;
 
   /**
-   * The Async form of `migrateSetMaxSpeed` (`virDomainMigrateSetMaxSpeed`): the call runs off the JS thread.
+   * `migrateSetMaxSpeed` off the JS thread: sets the maximum speed of the domain's migrations
+   * (`virDomainMigrateSetMaxSpeed`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param bandwidth the bandwidth limit in MiB/s (0: none) (C `unsigned long`)
+   * @param flags bitwise OR of `DomainMigrateMaxSpeedFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateSetMaxSpeed
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.migrateSetMaxSpeedAsync(1024n);
+   * ```
    */
   migrateSetMaxSpeedAsync(bandwidth: number | bigint, flags?: number): Promise<void>;
 
   /**
-   * Migrate start post copy (`virDomainMigrateStartPostCopy`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags`
+   * Switches the domain's running migration to post-copy (`virDomainMigrateStartPostCopy`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateStartPostCopy
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.migrateStartPostCopy();
+   * ```
    */
   migrateStartPostCopy(flags?: number): void;
 
   /**
-   * The Async form of `migrateStartPostCopy` (`virDomainMigrateStartPostCopy`): the call runs off the JS thread.
+   * `migrateStartPostCopy` off the JS thread: switches the domain's running migration to post-copy
+   * (`virDomainMigrateStartPostCopy`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateStartPostCopy
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.migrateStartPostCopyAsync();
+   * ```
    */
   migrateStartPostCopyAsync(flags?: number): Promise<void>;
 
   /**
-   * Migrate to uri (`virDomainMigrateToURI`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param duri C `const char * duri`
-   * @param flags C `unsigned long flags` (`DomainMigrateFlags`)
-   * @param dname C `const char * dname`
-   * @param bandwidth C `unsigned long bandwidth`
+   * Migrates the domain to another host given by URI (`virDomainMigrateToURI`).
+   *
+   * @param duri the destination host's URI (C `const char *`)
+   * @param flags bitwise OR of `DomainMigrateFlags` values (0, the default: none)
+   * @param dname the domain's new name on the destination (null: keep it) (C `const char *`)
+   * @param bandwidth the bandwidth limit in MiB/s (0: none) (C `unsigned long`)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateToURI
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.migrateToURI("qemu+ssh://host/system", 1024n, "dname", 1024n);
+   * ```
    */
   migrateToURI(
     duri: string,
@@ -657,8 +1656,23 @@ export interface DomainGenerated {
   ): void;
 
   /**
-   * The Async form of `migrateToURI` (`virDomainMigrateToURI`): the call runs off the JS thread.
+   * `migrateToURI` off the JS thread: migrates the domain to another host given by URI
+   * (`virDomainMigrateToURI`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param duri the destination host's URI (C `const char *`)
+   * @param flags bitwise OR of `DomainMigrateFlags` values (0, the default: none)
+   * @param dname the domain's new name on the destination (null: keep it) (C `const char *`)
+   * @param bandwidth the bandwidth limit in MiB/s (0: none) (C `unsigned long`)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateToURI
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.migrateToURIAsync("qemu+ssh://host/system", 1024n, "dname", 1024n);
+   * ```
    */
   migrateToURIAsync(
     duri: string,
@@ -668,14 +1682,25 @@ export interface DomainGenerated {
   ): Promise<void>;
 
   /**
-   * Migrate to uri2 (`virDomainMigrateToURI2`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param dconnuri C `const char * dconnuri`
-   * @param miguri C `const char * miguri`
-   * @param dxml C `const char * dxml`
-   * @param flags C `unsigned long flags` (`DomainMigrateFlags`)
-   * @param dname C `const char * dname`
-   * @param bandwidth C `unsigned long bandwidth`
+   * Migrates the domain to another host given by URI, with a new XML definition
+   * (`virDomainMigrateToURI2`).
+   *
+   * @param dconnuri C `const char * dconnuri` (null: libvirt's default)
+   * @param miguri C `const char * miguri` (null: libvirt's default)
+   * @param dxml a replacement domain XML (null: keep the current one) (C `const char *`)
+   * @param flags bitwise OR of `DomainMigrateFlags` values (0, the default: none)
+   * @param dname the domain's new name on the destination (null: keep it) (C `const char *`)
+   * @param bandwidth the bandwidth limit in MiB/s (0: none) (C `unsigned long`)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateToURI2
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const dxml: string;
+   * dom.migrateToURI2("qemu+ssh://host/system", "qemu+ssh://host/system", dxml, 1024n, "dname", 1024n);
+   * ```
    */
   migrateToURI2(
     dconnuri: string | null,
@@ -687,8 +1712,26 @@ export interface DomainGenerated {
   ): void;
 
   /**
-   * The Async form of `migrateToURI2` (`virDomainMigrateToURI2`): the call runs off the JS thread.
+   * `migrateToURI2` off the JS thread: migrates the domain to another host given by URI, with a new
+   * XML definition (`virDomainMigrateToURI2`). A wrong argument or a freed object throws at the
+   * call, before any Promise exists.
+   *
+   * @param dconnuri C `const char * dconnuri` (null: libvirt's default)
+   * @param miguri C `const char * miguri` (null: libvirt's default)
+   * @param dxml a replacement domain XML (null: keep the current one) (C `const char *`)
+   * @param flags bitwise OR of `DomainMigrateFlags` values (0, the default: none)
+   * @param dname the domain's new name on the destination (null: keep it) (C `const char *`)
+   * @param bandwidth the bandwidth limit in MiB/s (0: none) (C `unsigned long`)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateToURI2
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const dxml: string;
+   * await dom.migrateToURI2Async("qemu+ssh://host/system", "qemu+ssh://host/system", dxml, 1024n, "dname", 1024n);
+   * ```
    */
   migrateToURI2Async(
     dconnuri: string | null,
@@ -700,46 +1743,117 @@ export interface DomainGenerated {
   ): Promise<void>;
 
   /**
-   * Open graphics (`virDomainOpenGraphics`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Connects a file descriptor to the domain's graphics server (`virDomainOpenGraphics`).
+   *
    * @param idx C `unsigned int idx`
    * @param fd C `int fd`
-   * @param flags C `unsigned int flags` (`DomainOpenGraphicsFlags`)
+   * @param flags bitwise OR of `DomainOpenGraphicsFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainOpenGraphics
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.openGraphics(1, 1);
+   * ```
    */
   openGraphics(idx: number, fd: number, flags?: number): void;
 
   /**
-   * The Async form of `openGraphics` (`virDomainOpenGraphics`): the call runs off the JS thread.
+   * `openGraphics` off the JS thread: connects a file descriptor to the domain's graphics server
+   * (`virDomainOpenGraphics`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param idx C `unsigned int idx`
+   * @param fd C `int fd`
+   * @param flags bitwise OR of `DomainOpenGraphicsFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainOpenGraphics
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.openGraphicsAsync(1, 1);
+   * ```
    */
   openGraphicsAsync(idx: number, fd: number, flags?: number): Promise<void>;
 
   /**
-   * Open graphics fd (`virDomainOpenGraphicsFD`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
+   * Opens a file descriptor connected to the domain's graphics server (`virDomainOpenGraphicsFD`).
+   *
    * @param idx C `unsigned int idx`
-   * @param flags C `unsigned int flags` (`DomainOpenGraphicsFlags`)
+   * @param flags bitwise OR of `DomainOpenGraphicsFlags` values (0, the default: none)
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainOpenGraphicsFD
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.openGraphicsFD(1));
+   * ```
    */
   openGraphicsFD(idx: number, flags?: number): number;
 
   /**
-   * The Async form of `openGraphicsFD` (`virDomainOpenGraphicsFD`): the call runs off the JS thread.
+   * `openGraphicsFD` off the JS thread: opens a file descriptor connected to the domain's graphics
+   * server (`virDomainOpenGraphicsFD`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param idx C `unsigned int idx`
+   * @param flags bitwise OR of `DomainOpenGraphicsFlags` values (0, the default: none)
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainOpenGraphicsFD
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(await dom.openGraphicsFDAsync(1));
+   * ```
    */
   openGraphicsFDAsync(idx: number, flags?: number): Promise<number>;
 
   /**
-   * Pm suspend for duration (`virDomainPMSuspendForDuration`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param target C `unsigned int target` (`NodeSuspendTarget`)
+   * Suspends the domain through its guest agent (to memory, disk or both;
+   * `virDomainPMSuspendForDuration`).
+   *
+   * @param target C `unsigned int target`, one of `NodeSuspendTarget`
    * @param duration C `unsigned long long duration`
-   * @param flags C `unsigned int flags`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainPMSuspendForDuration
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.pmSuspendForDuration(1, 1024n);
+   * ```
    */
   pmSuspendForDuration(target: number, duration: number | bigint, flags?: number): void;
 
   /**
-   * The Async form of `pmSuspendForDuration` (`virDomainPMSuspendForDuration`): the call runs off the JS thread.
+   * `pmSuspendForDuration` off the JS thread: suspends the domain through its guest agent (to
+   * memory, disk or both; `virDomainPMSuspendForDuration`). A wrong argument or a freed object
+   * throws at the call, before any Promise exists.
+   *
+   * @param target C `unsigned int target`, one of `NodeSuspendTarget`
+   * @param duration C `unsigned long long duration`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainPMSuspendForDuration
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.pmSuspendForDurationAsync(1, 1024n);
+   * ```
    */
   pmSuspendForDurationAsync(
     target: number,
@@ -748,384 +1862,988 @@ export interface DomainGenerated {
   ): Promise<void>;
 
   /**
-   * Pm wakeup (`virDomainPMWakeup`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags`
+   * Wakes the domain up from a power-management suspend (`virDomainPMWakeup`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainPMWakeup
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.pmWakeup();
+   * ```
    */
   pmWakeup(flags?: number): void;
 
   /**
-   * The Async form of `pmWakeup` (`virDomainPMWakeup`): the call runs off the JS thread.
+   * `pmWakeup` off the JS thread: wakes the domain up from a power-management suspend
+   * (`virDomainPMWakeup`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainPMWakeup
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.pmWakeupAsync();
+   * ```
    */
   pmWakeupAsync(flags?: number): Promise<void>;
 
   /**
-   * Qemu agent command (`virDomainQemuAgentCommand`). Returns the string libvirt allocates (freed here).
+   * Sends a raw command to the domain's QEMU guest agent (`virDomainQemuAgentCommand`).
+   *
    * @param cmd C `const char * cmd`
    * @param timeout C `int timeout`
-   * @param flags C `unsigned int flags`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-qemu.html#virDomainQemuAgentCommand
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.qemuAgentCommand("cmd", 1));
+   * ```
    */
   qemuAgentCommand(cmd: string, timeout: number, flags?: number): string;
 
   /**
-   * Reboot (`virDomainReboot`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags` (`DomainRebootFlagValues`)
+   * Asks the domain's guest to reboot (`virDomainReboot`).
+   *
+   * @param flags bitwise OR of `DomainRebootFlagValues` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainReboot
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.reboot();
+   * ```
    */
   reboot(flags?: number): void;
 
   /**
-   * The Async form of `reboot` (`virDomainReboot`): the call runs off the JS thread.
+   * `reboot` off the JS thread: asks the domain's guest to reboot (`virDomainReboot`). A wrong
+   * argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param flags bitwise OR of `DomainRebootFlagValues` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainReboot
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.rebootAsync();
+   * ```
    */
   rebootAsync(flags?: number): Promise<void>;
 
   /**
-   * Rename (`virDomainRename`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param new_name C `const char * new_name`
-   * @param flags C `unsigned int flags`
+   * Renames the inactive domain (`virDomainRename`).
+   *
+   * @param newName C `const char * new_name`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainRename
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.rename("newName");
+   * ```
    */
-  rename(new_name: string, flags?: number): void;
+  rename(newName: string, flags?: number): void;
 
   /**
-   * The Async form of `rename` (`virDomainRename`): the call runs off the JS thread.
+   * `rename` off the JS thread: renames the inactive domain (`virDomainRename`). A wrong argument
+   * or a freed object throws at the call, before any Promise exists.
+   *
+   * @param newName C `const char * new_name`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainRename
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.renameAsync("newName");
+   * ```
    */
-  renameAsync(new_name: string, flags?: number): Promise<void>;
+  renameAsync(newName: string, flags?: number): Promise<void>;
 
   /**
-   * Reset (`virDomainReset`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags`
+   * Resets the domain at once, like a hardware reset button (`virDomainReset`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainReset
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.reset();
+   * ```
    */
   reset(flags?: number): void;
 
   /**
-   * The Async form of `reset` (`virDomainReset`): the call runs off the JS thread.
+   * `reset` off the JS thread: resets the domain at once, like a hardware reset button
+   * (`virDomainReset`). A wrong argument or a freed object throws at the call, before any Promise
+   * exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainReset
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.resetAsync();
+   * ```
    */
   resetAsync(flags?: number): Promise<void>;
 
   /**
-   * Resume (`virDomainResume`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Resumes the domain's virtual CPUs after a pause (`virDomainResume`).
+   *
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainResume
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.resume();
+   * ```
    */
   resume(): void;
 
   /**
-   * The Async form of `resume` (`virDomainResume`): the call runs off the JS thread.
+   * `resume` off the JS thread: resumes the domain's virtual CPUs after a pause
+   * (`virDomainResume`). A wrong argument or a freed object throws at the call, before any Promise
+   * exists.
+   *
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainResume
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.resumeAsync();
+   * ```
    */
   resumeAsync(): Promise<void>;
 
   /**
-   * Save (`virDomainSave`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param to C `const char * to`
+   * Saves the running domain's memory to a file and stops it (`virDomainSave`).
+   *
+   * @param to the file to write (C `const char *`)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSave
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.save("/tmp/file");
+   * ```
    */
   save(to: string): void;
 
   /**
-   * The Async form of `save` (`virDomainSave`): the call runs off the JS thread.
+   * `save` off the JS thread: saves the running domain's memory to a file and stops it
+   * (`virDomainSave`). A wrong argument or a freed object throws at the call, before any Promise
+   * exists.
+   *
+   * @param to the file to write (C `const char *`)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSave
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.saveAsync("/tmp/file");
+   * ```
    */
   saveAsync(to: string): Promise<void>;
 
   /**
-   * Save flags (`virDomainSaveFlags`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param to C `const char * to`
-   * @param dxml C `const char * dxml`
-   * @param flags C `unsigned int flags` (`DomainSaveRestoreFlags`)
+   * Saves the running domain's memory to a file and stops it (`virDomainSaveFlags`).
+   *
+   * @param to the file to write (C `const char *`)
+   * @param dxml a replacement domain XML (null: keep the current one) (C `const char *`)
+   * @param flags bitwise OR of `DomainSaveRestoreFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSaveFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.saveFlags("/tmp/file");
+   * ```
    */
   saveFlags(to: string, dxml?: string | null, flags?: number): void;
 
   /**
-   * The Async form of `saveFlags` (`virDomainSaveFlags`): the call runs off the JS thread.
+   * `saveFlags` off the JS thread: saves the running domain's memory to a file and stops it
+   * (`virDomainSaveFlags`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param to the file to write (C `const char *`)
+   * @param dxml a replacement domain XML (null: keep the current one) (C `const char *`)
+   * @param flags bitwise OR of `DomainSaveRestoreFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSaveFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.saveFlagsAsync("/tmp/file");
+   * ```
    */
   saveFlagsAsync(to: string, dxml?: string | null, flags?: number): Promise<void>;
 
   /**
-   * Send process signal (`virDomainSendProcessSignal`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param pid_value C `long long pid_value`
-   * @param signum C `unsigned int signum` (`DomainProcessSignal`)
-   * @param flags C `unsigned int flags`
+   * Sends a signal to a process inside the domain's guest (`virDomainSendProcessSignal`).
+   *
+   * @param pidValue C `long long pid_value`
+   * @param signum C `unsigned int signum`, one of `DomainProcessSignal`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSendProcessSignal
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.sendProcessSignal(1024n, 1);
+   * ```
    */
-  sendProcessSignal(pid_value: number | bigint, signum: number, flags?: number): void;
+  sendProcessSignal(pidValue: number | bigint, signum: number, flags?: number): void;
 
   /**
-   * The Async form of `sendProcessSignal` (`virDomainSendProcessSignal`): the call runs off the JS thread.
+   * `sendProcessSignal` off the JS thread: sends a signal to a process inside the domain's guest
+   * (`virDomainSendProcessSignal`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param pidValue C `long long pid_value`
+   * @param signum C `unsigned int signum`, one of `DomainProcessSignal`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSendProcessSignal
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.sendProcessSignalAsync(1024n, 1);
+   * ```
    */
-  sendProcessSignalAsync(pid_value: number | bigint, signum: number, flags?: number): Promise<void>;
+  sendProcessSignalAsync(pidValue: number | bigint, signum: number, flags?: number): Promise<void>;
 
   /**
-   * Set block threshold (`virDomainSetBlockThreshold`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Sets the domain's block threshold (`virDomainSetBlockThreshold`).
+   *
    * @param dev C `const char * dev`
    * @param threshold C `unsigned long long threshold`
-   * @param flags C `unsigned int flags`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetBlockThreshold
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.setBlockThreshold("dev", 1024n);
+   * ```
    */
   setBlockThreshold(dev: string, threshold: number | bigint, flags?: number): void;
 
   /**
-   * The Async form of `setBlockThreshold` (`virDomainSetBlockThreshold`): the call runs off the JS thread.
+   * `setBlockThreshold` off the JS thread: sets the domain's block threshold
+   * (`virDomainSetBlockThreshold`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param dev C `const char * dev`
+   * @param threshold C `unsigned long long threshold`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetBlockThreshold
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.setBlockThresholdAsync("dev", 1024n);
+   * ```
    */
   setBlockThresholdAsync(dev: string, threshold: number | bigint, flags?: number): Promise<void>;
 
   /**
-   * Set guest vcpus (`virDomainSetGuestVcpus`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Sets the domain's guest vCPUs (`virDomainSetGuestVcpus`).
+   *
    * @param cpumap C `const char * cpumap`
    * @param state C `int state`
-   * @param flags C `unsigned int flags`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetGuestVcpus
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.setGuestVcpus("cpumap", 1);
+   * ```
    */
   setGuestVcpus(cpumap: string, state: number, flags?: number): void;
 
   /**
-   * The Async form of `setGuestVcpus` (`virDomainSetGuestVcpus`): the call runs off the JS thread.
+   * `setGuestVcpus` off the JS thread: sets the domain's guest vCPUs (`virDomainSetGuestVcpus`). A
+   * wrong argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param cpumap C `const char * cpumap`
+   * @param state C `int state`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetGuestVcpus
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.setGuestVcpusAsync("cpumap", 1);
+   * ```
    */
   setGuestVcpusAsync(cpumap: string, state: number, flags?: number): Promise<void>;
 
   /**
-   * Set lifecycle action (`virDomainSetLifecycleAction`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param type_ C `unsigned int type` (`DomainLifecycle`)
-   * @param action C `unsigned int action` (`DomainLifecycleAction`)
-   * @param flags C `unsigned int flags` (`DomainModificationImpact`)
+   * Sets the domain's lifecycle action (`virDomainSetLifecycleAction`).
+   *
+   * @param type_ C `unsigned int type`, one of `DomainLifecycle`
+   * @param action C `unsigned int action`, one of `DomainLifecycleAction`
+   * @param flags bitwise OR of `DomainModificationImpact` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetLifecycleAction
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.setLifecycleAction(1, 1);
+   * ```
    */
   setLifecycleAction(type_: number, action: number, flags?: number): void;
 
   /**
-   * The Async form of `setLifecycleAction` (`virDomainSetLifecycleAction`): the call runs off the JS thread.
+   * `setLifecycleAction` off the JS thread: sets the domain's lifecycle action
+   * (`virDomainSetLifecycleAction`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param type_ C `unsigned int type`, one of `DomainLifecycle`
+   * @param action C `unsigned int action`, one of `DomainLifecycleAction`
+   * @param flags bitwise OR of `DomainModificationImpact` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetLifecycleAction
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.setLifecycleActionAsync(1, 1);
+   * ```
    */
   setLifecycleActionAsync(type_: number, action: number, flags?: number): Promise<void>;
 
   /**
-   * Set max memory (`virDomainSetMaxMemory`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param memory C `unsigned long memory`
+   * Sets the domain's maximum memory (`virDomainSetMaxMemory`).
+   *
+   * @param memory the memory size in KiB (C `unsigned long`)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMaxMemory
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.setMaxMemory(1024n);
+   * ```
    */
   setMaxMemory(memory: number | bigint): void;
 
   /**
-   * The Async form of `setMaxMemory` (`virDomainSetMaxMemory`): the call runs off the JS thread.
+   * `setMaxMemory` off the JS thread: sets the domain's maximum memory (`virDomainSetMaxMemory`). A
+   * wrong argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param memory the memory size in KiB (C `unsigned long`)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMaxMemory
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.setMaxMemoryAsync(1024n);
+   * ```
    */
   setMaxMemoryAsync(memory: number | bigint): Promise<void>;
 
   /**
-   * Set memory (`virDomainSetMemory`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param memory C `unsigned long memory`
+   * Sets the domain's memory (`virDomainSetMemory`).
+   *
+   * @param memory the memory size in KiB (C `unsigned long`)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMemory
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.setMemory(1024n);
+   * ```
    */
   setMemory(memory: number | bigint): void;
 
   /**
-   * The Async form of `setMemory` (`virDomainSetMemory`): the call runs off the JS thread.
+   * `setMemory` off the JS thread: sets the domain's memory (`virDomainSetMemory`). A wrong
+   * argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param memory the memory size in KiB (C `unsigned long`)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMemory
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.setMemoryAsync(1024n);
+   * ```
    */
   setMemoryAsync(memory: number | bigint): Promise<void>;
 
   /**
-   * Set memory flags (`virDomainSetMemoryFlags`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param memory C `unsigned long memory`
-   * @param flags C `unsigned int flags` (`DomainMemoryModFlags`)
+   * Sets the domain's memory (`virDomainSetMemoryFlags`).
+   *
+   * @param memory the memory size in KiB (C `unsigned long`)
+   * @param flags bitwise OR of `DomainMemoryModFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMemoryFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.setMemoryFlags(1024n);
+   * ```
    */
   setMemoryFlags(memory: number | bigint, flags?: number): void;
 
   /**
-   * The Async form of `setMemoryFlags` (`virDomainSetMemoryFlags`): the call runs off the JS thread.
+   * `setMemoryFlags` off the JS thread: sets the domain's memory (`virDomainSetMemoryFlags`). A
+   * wrong argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param memory the memory size in KiB (C `unsigned long`)
+   * @param flags bitwise OR of `DomainMemoryModFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMemoryFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.setMemoryFlagsAsync(1024n);
+   * ```
    */
   setMemoryFlagsAsync(memory: number | bigint, flags?: number): Promise<void>;
 
   /**
-   * Set memory stats period (`virDomainSetMemoryStatsPeriod`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Sets the domain's memory stats period (`virDomainSetMemoryStatsPeriod`).
+   *
    * @param period C `int period`
-   * @param flags C `unsigned int flags` (`DomainMemoryModFlags`)
+   * @param flags bitwise OR of `DomainMemoryModFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMemoryStatsPeriod
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.setMemoryStatsPeriod(1);
+   * ```
    */
   setMemoryStatsPeriod(period: number, flags?: number): void;
 
   /**
-   * The Async form of `setMemoryStatsPeriod` (`virDomainSetMemoryStatsPeriod`): the call runs off the JS thread.
+   * `setMemoryStatsPeriod` off the JS thread: sets the domain's memory stats period
+   * (`virDomainSetMemoryStatsPeriod`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param period C `int period`
+   * @param flags bitwise OR of `DomainMemoryModFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMemoryStatsPeriod
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.setMemoryStatsPeriodAsync(1);
+   * ```
    */
   setMemoryStatsPeriodAsync(period: number, flags?: number): Promise<void>;
 
   /**
-   * Set time (`virDomainSetTime`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Sets the domain's time (`virDomainSetTime`).
+   *
    * @param seconds C `long long seconds`
    * @param nseconds C `unsigned int nseconds`
-   * @param flags C `unsigned int flags` (`DomainSetTimeFlags`)
+   * @param flags bitwise OR of `DomainSetTimeFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetTime
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.setTime(1024n, 1);
+   * ```
    */
   setTime(seconds: number | bigint, nseconds: number, flags?: number): void;
 
   /**
-   * The Async form of `setTime` (`virDomainSetTime`): the call runs off the JS thread.
+   * `setTime` off the JS thread: sets the domain's time (`virDomainSetTime`). A wrong argument or a
+   * freed object throws at the call, before any Promise exists.
+   *
+   * @param seconds C `long long seconds`
+   * @param nseconds C `unsigned int nseconds`
+   * @param flags bitwise OR of `DomainSetTimeFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetTime
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.setTimeAsync(1024n, 1);
+   * ```
    */
   setTimeAsync(seconds: number | bigint, nseconds: number, flags?: number): Promise<void>;
 
   /**
-   * Set user password (`virDomainSetUserPassword`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Sets the domain's user password (`virDomainSetUserPassword`).
+   *
    * @param user C `const char * user`
    * @param password C `const char * password`
-   * @param flags C `unsigned int flags` (`DomainSetUserPasswordFlags`)
+   * @param flags bitwise OR of `DomainSetUserPasswordFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetUserPassword
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.setUserPassword("user", "password");
+   * ```
    */
   setUserPassword(user: string, password: string, flags?: number): void;
 
   /**
-   * The Async form of `setUserPassword` (`virDomainSetUserPassword`): the call runs off the JS thread.
+   * `setUserPassword` off the JS thread: sets the domain's user password
+   * (`virDomainSetUserPassword`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param user C `const char * user`
+   * @param password C `const char * password`
+   * @param flags bitwise OR of `DomainSetUserPasswordFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetUserPassword
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.setUserPasswordAsync("user", "password");
+   * ```
    */
   setUserPasswordAsync(user: string, password: string, flags?: number): Promise<void>;
 
   /**
-   * Set vcpu (`virDomainSetVcpu`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Switches individual vCPUs of the domain on or off (`virDomainSetVcpu`).
+   *
    * @param vcpumap C `const char * vcpumap`
    * @param state C `int state`
-   * @param flags C `unsigned int flags` (`DomainModificationImpact`)
+   * @param flags bitwise OR of `DomainModificationImpact` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetVcpu
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.setVcpu("vcpumap", 1);
+   * ```
    */
   setVcpu(vcpumap: string, state: number, flags?: number): void;
 
   /**
-   * The Async form of `setVcpu` (`virDomainSetVcpu`): the call runs off the JS thread.
+   * `setVcpu` off the JS thread: switches individual vCPUs of the domain on or off
+   * (`virDomainSetVcpu`). A wrong argument or a freed object throws at the call, before any Promise
+   * exists.
+   *
+   * @param vcpumap C `const char * vcpumap`
+   * @param state C `int state`
+   * @param flags bitwise OR of `DomainModificationImpact` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetVcpu
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.setVcpuAsync("vcpumap", 1);
+   * ```
    */
   setVcpuAsync(vcpumap: string, state: number, flags?: number): Promise<void>;
 
   /**
-   * Set vcpus (`virDomainSetVcpus`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param nvcpus C `unsigned int nvcpus`
+   * Sets the domain's vCPUs (`virDomainSetVcpus`).
+   *
+   * @param nvcpus the number of virtual CPUs (C `unsigned int`)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetVcpus
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.setVcpus(1);
+   * ```
    */
   setVcpus(nvcpus: number): void;
 
   /**
-   * The Async form of `setVcpus` (`virDomainSetVcpus`): the call runs off the JS thread.
+   * `setVcpus` off the JS thread: sets the domain's vCPUs (`virDomainSetVcpus`). A wrong argument
+   * or a freed object throws at the call, before any Promise exists.
+   *
+   * @param nvcpus the number of virtual CPUs (C `unsigned int`)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetVcpus
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.setVcpusAsync(1);
+   * ```
    */
   setVcpusAsync(nvcpus: number): Promise<void>;
 
   /**
-   * Set vcpus flags (`virDomainSetVcpusFlags`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param nvcpus C `unsigned int nvcpus`
-   * @param flags C `unsigned int flags` (`DomainVcpuFlags`)
+   * Sets the domain's vCPUs (`virDomainSetVcpusFlags`).
+   *
+   * @param nvcpus the number of virtual CPUs (C `unsigned int`)
+   * @param flags bitwise OR of `DomainVcpuFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetVcpusFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.setVcpusFlags(1);
+   * ```
    */
   setVcpusFlags(nvcpus: number, flags?: number): void;
 
   /**
-   * The Async form of `setVcpusFlags` (`virDomainSetVcpusFlags`): the call runs off the JS thread.
+   * `setVcpusFlags` off the JS thread: sets the domain's vCPUs (`virDomainSetVcpusFlags`). A wrong
+   * argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param nvcpus the number of virtual CPUs (C `unsigned int`)
+   * @param flags bitwise OR of `DomainVcpuFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetVcpusFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.setVcpusFlagsAsync(1);
+   * ```
    */
   setVcpusFlagsAsync(nvcpus: number, flags?: number): Promise<void>;
 
   /**
-   * Snapshot create xml (`virDomainSnapshotCreateXML`). Returns a new `DomainSnapshot` handle, freed with its connection.
-   * @param xmlDesc C `const char * xmlDesc`
-   * @param flags C `unsigned int flags` (`DomainSnapshotCreateFlags`)
+   * Creates a snapshot from an XML description (`virDomainSnapshotCreateXML`).
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `DomainSnapshotCreateFlags` values (0, the default: none)
+   * @returns a new `DomainSnapshot` (its reference is released with `free()` or with its
+   * connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotCreateXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const xmlDesc: string;
+   * console.log(dom.snapshotCreateXML(xmlDesc));
+   * ```
    */
   snapshotCreateXML(xmlDesc: string, flags?: number): DomainSnapshot;
 
   /**
-   * The Async form of `snapshotCreateXML` (`virDomainSnapshotCreateXML`): the call runs off the JS thread.
+   * `snapshotCreateXML` off the JS thread: creates a snapshot from an XML description
+   * (`virDomainSnapshotCreateXML`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `DomainSnapshotCreateFlags` values (0, the default: none)
+   * @returns a Promise of a new `DomainSnapshot` (its reference is released with `free()` or with
+   * its connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotCreateXML
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const xmlDesc: string;
+   * console.log(await dom.snapshotCreateXMLAsync(xmlDesc));
+   * ```
    */
   snapshotCreateXMLAsync(xmlDesc: string, flags?: number): Promise<DomainSnapshot>;
 
   /**
-   * Snapshot current (`virDomainSnapshotCurrent`). Returns a new `DomainSnapshot` handle, freed with its connection.
-   * @param flags C `unsigned int flags`
+   * Returns the domain's current snapshot (`virDomainSnapshotCurrent`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a new `DomainSnapshot` (its reference is released with `free()` or with its
+   * connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotCurrent
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.snapshotCurrent());
+   * ```
    */
   snapshotCurrent(flags?: number): DomainSnapshot;
 
   /**
-   * The Async form of `snapshotCurrent` (`virDomainSnapshotCurrent`): the call runs off the JS thread.
+   * `snapshotCurrent` off the JS thread: returns the domain's current snapshot
+   * (`virDomainSnapshotCurrent`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of a new `DomainSnapshot` (its reference is released with `free()` or with
+   * its connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotCurrent
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(await dom.snapshotCurrentAsync());
+   * ```
    */
   snapshotCurrentAsync(flags?: number): Promise<DomainSnapshot>;
 
   /**
-   * Snapshot lookup by name (`virDomainSnapshotLookupByName`). Returns a new `DomainSnapshot` handle, freed with its connection.
-   * @param name C `const char * name`
-   * @param flags C `unsigned int flags`
+   * Looks up a snapshot by its name (`virDomainSnapshotLookupByName`).
+   *
+   * @param name the name (C `const char *`)
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a new `DomainSnapshot` (its reference is released with `free()` or with its
+   * connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotLookupByName
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.snapshotLookupByName("test"));
+   * ```
    */
   snapshotLookupByName(name: string, flags?: number): DomainSnapshot;
 
   /**
-   * The Async form of `snapshotLookupByName` (`virDomainSnapshotLookupByName`): the call runs off the JS thread.
+   * `snapshotLookupByName` off the JS thread: looks up a snapshot by its name
+   * (`virDomainSnapshotLookupByName`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param name the name (C `const char *`)
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of a new `DomainSnapshot` (its reference is released with `free()` or with
+   * its connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotLookupByName
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(await dom.snapshotLookupByNameAsync("test"));
+   * ```
    */
   snapshotLookupByNameAsync(name: string, flags?: number): Promise<DomainSnapshot>;
 
   /**
-   * Snapshot num (`virDomainSnapshotNum`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags` (`DomainSnapshotListFlags`)
+   * Counts the snapshots of the domain (`virDomainSnapshotNum`).
+   *
+   * @param flags bitwise OR of `DomainSnapshotListFlags` values (0, the default: none)
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotNum
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(dom.snapshotNum());
+   * ```
    */
   snapshotNum(flags?: number): number;
 
   /**
-   * The Async form of `snapshotNum` (`virDomainSnapshotNum`): the call runs off the JS thread.
+   * `snapshotNum` off the JS thread: counts the snapshots of the domain (`virDomainSnapshotNum`). A
+   * wrong argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param flags bitwise OR of `DomainSnapshotListFlags` values (0, the default: none)
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotNum
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * console.log(await dom.snapshotNumAsync());
+   * ```
    */
   snapshotNumAsync(flags?: number): Promise<number>;
 
   /**
-   * Start dirty rate calc (`virDomainStartDirtyRateCalc`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Starts measuring the rate at which the domain's memory is written
+   * (`virDomainStartDirtyRateCalc`).
+   *
    * @param seconds C `int seconds`
-   * @param flags C `unsigned int flags` (`DomainDirtyRateCalcFlags`)
+   * @param flags bitwise OR of `DomainDirtyRateCalcFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainStartDirtyRateCalc
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.startDirtyRateCalc(1);
+   * ```
    */
   startDirtyRateCalc(seconds: number, flags?: number): void;
 
   /**
-   * The Async form of `startDirtyRateCalc` (`virDomainStartDirtyRateCalc`): the call runs off the JS thread.
+   * `startDirtyRateCalc` off the JS thread: starts measuring the rate at which the domain's memory
+   * is written (`virDomainStartDirtyRateCalc`). A wrong argument or a freed object throws at the
+   * call, before any Promise exists.
+   *
+   * @param seconds C `int seconds`
+   * @param flags bitwise OR of `DomainDirtyRateCalcFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainStartDirtyRateCalc
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.startDirtyRateCalcAsync(1);
+   * ```
    */
   startDirtyRateCalcAsync(seconds: number, flags?: number): Promise<void>;
 
   /**
-   * Suspend (`virDomainSuspend`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Pauses the domain's virtual CPUs (`virDomainSuspend`).
+   *
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSuspend
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.suspend();
+   * ```
    */
   suspend(): void;
 
   /**
-   * The Async form of `suspend` (`virDomainSuspend`): the call runs off the JS thread.
+   * `suspend` off the JS thread: pauses the domain's virtual CPUs (`virDomainSuspend`). A wrong
+   * argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSuspend
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * await dom.suspendAsync();
+   * ```
    */
   suspendAsync(): Promise<void>;
 
   /**
-   * Update device flags (`virDomainUpdateDeviceFlags`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param xml C `const char * xml`
-   * @param flags C `unsigned int flags` (`DomainDeviceModifyFlags`)
+   * Changes a device of the domain, described in XML (`virDomainUpdateDeviceFlags`).
+   *
+   * @param xml the XML description (C `const char *`)
+   * @param flags bitwise OR of `DomainDeviceModifyFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainUpdateDeviceFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const xml: string;
+   * dom.updateDeviceFlags(xml);
+   * ```
    */
   updateDeviceFlags(xml: string, flags?: number): void;
 
   /**
-   * The Async form of `updateDeviceFlags` (`virDomainUpdateDeviceFlags`): the call runs off the JS thread.
+   * `updateDeviceFlags` off the JS thread: changes a device of the domain, described in XML
+   * (`virDomainUpdateDeviceFlags`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param xml the XML description (C `const char *`)
+   * @param flags bitwise OR of `DomainDeviceModifyFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainUpdateDeviceFlags
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * declare const xml: string;
+   * await dom.updateDeviceFlagsAsync(xml);
+   * ```
    */
   updateDeviceFlagsAsync(xml: string, flags?: number): Promise<void>;
 }
@@ -1150,7 +2868,7 @@ export abstract class DomainGenerated extends LibvirtObject {
 install(DomainGenerated, [
   ["abortJob", "virDomainAbortJob", "abort job", [], "v", 1],
   ["abortJobFlags", "virDomainAbortJobFlags", "abort job flags", ["f"], "v", 1],
-  ["addIOThread", "virDomainAddIOThread", "add io thread", ["U:iothread_id", "f"], "v", 1],
+  ["addIOThread", "virDomainAddIOThread", "add io thread", ["U:iothreadId", "f"], "v", 1],
   [
     "agentSetResponseTimeout",
     "virDomainAgentSetResponseTimeout",
@@ -1235,7 +2953,7 @@ install(DomainGenerated, [
     "v",
     1,
   ],
-  ["delIOThread", "virDomainDelIOThread", "del io thread", ["U:iothread_id", "f"], "v", 1],
+  ["delIOThread", "virDomainDelIOThread", "del io thread", ["U:iothreadId", "f"], "v", 1],
   ["detachDevice", "virDomainDetachDevice", "detach device", ["s:xml"], "v", 1],
   [
     "detachDeviceAlias",
@@ -1356,7 +3074,7 @@ install(DomainGenerated, [
     "qemu",
   ],
   ["reboot", "virDomainReboot", "reboot", ["f"], "v", 1],
-  ["rename", "virDomainRename", "rename", ["s:new_name", "f"], "v", 1],
+  ["rename", "virDomainRename", "rename", ["s:newName", "f"], "v", 1],
   ["reset", "virDomainReset", "reset", ["f"], "v", 1],
   ["resume", "virDomainResume", "resume", [], "v", 1],
   ["save", "virDomainSave", "save", ["s:to"], "v", 1],
@@ -1365,7 +3083,7 @@ install(DomainGenerated, [
     "sendProcessSignal",
     "virDomainSendProcessSignal",
     "send process signal",
-    ["l:pid_value", "U:signum", "f"],
+    ["l:pidValue", "U:signum", "f"],
     "v",
     1,
   ],

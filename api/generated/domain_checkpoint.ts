@@ -19,34 +19,81 @@ import type { Connection } from "../connection.ts";
  */
 export interface DomainCheckpointGenerated {
   /**
-   * Delete (`virDomainCheckpointDelete`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags` (`DomainCheckpointDeleteFlags`)
+   * Deletes the checkpoint (`virDomainCheckpointDelete`).
+   *
+   * @param flags bitwise OR of `DomainCheckpointDeleteFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointDelete
+   * @example
+   * ```ts
+   * import type { DomainCheckpoint } from "./mod.ts";
+   * declare const checkpoint: DomainCheckpoint;
+   * checkpoint.delete();
+   * ```
    */
   delete(flags?: number): void;
 
   /**
-   * The Async form of `delete` (`virDomainCheckpointDelete`): the call runs off the JS thread.
+   * `delete` off the JS thread: deletes the checkpoint (`virDomainCheckpointDelete`). A wrong
+   * argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param flags bitwise OR of `DomainCheckpointDeleteFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointDelete
+   * @example
+   * ```ts
+   * import type { DomainCheckpoint } from "./mod.ts";
+   * declare const checkpoint: DomainCheckpoint;
+   * await checkpoint.deleteAsync();
+   * ```
    */
   deleteAsync(flags?: number): Promise<void>;
 
   /**
-   * Get name (`virDomainCheckpointGetName`). Returns the string libvirt keeps with the object.
+   * Reads the checkpoint's name (`virDomainCheckpointGetName`).
+   *
+   * @returns the text libvirt keeps with the object (read, not copied on each call)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointGetName
+   * @example
+   * ```ts
+   * import type { DomainCheckpoint } from "./mod.ts";
+   * declare const checkpoint: DomainCheckpoint;
+   * console.log(checkpoint.getName());
+   * ```
    */
   getName(): string;
 
   /**
-   * Get xml desc (`virDomainCheckpointGetXMLDesc`). Returns the string libvirt allocates (freed here).
-   * @param flags C `unsigned int flags` (`DomainCheckpointXMLFlags`)
+   * Reads the checkpoint's XML description (`virDomainCheckpointGetXMLDesc`).
+   *
+   * @param flags bitwise OR of `DomainCheckpointXMLFlags` values (0, the default: none)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointGetXMLDesc
+   * @example
+   * ```ts
+   * import type { DomainCheckpoint } from "./mod.ts";
+   * declare const checkpoint: DomainCheckpoint;
+   * console.log(checkpoint.getXMLDesc());
+   * ```
    */
   getXMLDesc(flags?: number): string;
 
   /**
-   * The Async form of `getXMLDesc` (`virDomainCheckpointGetXMLDesc`): the call runs off the JS thread.
+   * `getXMLDesc` off the JS thread: reads the checkpoint's XML description
+   * (`virDomainCheckpointGetXMLDesc`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param flags bitwise OR of `DomainCheckpointXMLFlags` values (0, the default: none)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointGetXMLDesc
+   * @example
+   * ```ts
+   * import type { DomainCheckpoint } from "./mod.ts";
+   * declare const checkpoint: DomainCheckpoint;
+   * console.log(await checkpoint.getXMLDescAsync());
+   * ```
    */
   getXMLDescAsync(flags?: number): Promise<string>;
 }

@@ -19,86 +19,212 @@ import type { Connection } from "../connection.ts";
  */
 export interface DomainSnapshotGenerated {
   /**
-   * Delete (`virDomainSnapshotDelete`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags` (`DomainSnapshotDeleteFlags`)
+   * Deletes the snapshot (`virDomainSnapshotDelete`).
+   *
+   * @param flags bitwise OR of `DomainSnapshotDeleteFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotDelete
+   * @example
+   * ```ts
+   * import type { DomainSnapshot } from "./mod.ts";
+   * declare const snapshot: DomainSnapshot;
+   * snapshot.delete();
+   * ```
    */
   delete(flags?: number): void;
 
   /**
-   * The Async form of `delete` (`virDomainSnapshotDelete`): the call runs off the JS thread.
+   * `delete` off the JS thread: deletes the snapshot (`virDomainSnapshotDelete`). A wrong argument
+   * or a freed object throws at the call, before any Promise exists.
+   *
+   * @param flags bitwise OR of `DomainSnapshotDeleteFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotDelete
+   * @example
+   * ```ts
+   * import type { DomainSnapshot } from "./mod.ts";
+   * declare const snapshot: DomainSnapshot;
+   * await snapshot.deleteAsync();
+   * ```
    */
   deleteAsync(flags?: number): Promise<void>;
 
   /**
-   * Get name (`virDomainSnapshotGetName`). Returns the string libvirt keeps with the object.
+   * Reads the snapshot's name (`virDomainSnapshotGetName`).
+   *
+   * @returns the text libvirt keeps with the object (read, not copied on each call)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotGetName
+   * @example
+   * ```ts
+   * import type { DomainSnapshot } from "./mod.ts";
+   * declare const snapshot: DomainSnapshot;
+   * console.log(snapshot.getName());
+   * ```
    */
   getName(): string;
 
   /**
-   * Get xml desc (`virDomainSnapshotGetXMLDesc`). Returns the string libvirt allocates (freed here).
-   * @param flags C `unsigned int flags` (`DomainSnapshotXMLFlags`)
+   * Reads the snapshot's XML description (`virDomainSnapshotGetXMLDesc`).
+   *
+   * @param flags bitwise OR of `DomainSnapshotXMLFlags` values (0, the default: none)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotGetXMLDesc
+   * @example
+   * ```ts
+   * import type { DomainSnapshot } from "./mod.ts";
+   * declare const snapshot: DomainSnapshot;
+   * console.log(snapshot.getXMLDesc());
+   * ```
    */
   getXMLDesc(flags?: number): string;
 
   /**
-   * The Async form of `getXMLDesc` (`virDomainSnapshotGetXMLDesc`): the call runs off the JS thread.
+   * `getXMLDesc` off the JS thread: reads the snapshot's XML description
+   * (`virDomainSnapshotGetXMLDesc`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param flags bitwise OR of `DomainSnapshotXMLFlags` values (0, the default: none)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotGetXMLDesc
+   * @example
+   * ```ts
+   * import type { DomainSnapshot } from "./mod.ts";
+   * declare const snapshot: DomainSnapshot;
+   * console.log(await snapshot.getXMLDescAsync());
+   * ```
    */
   getXMLDescAsync(flags?: number): Promise<string>;
 
   /**
-   * Has metadata (`virDomainSnapshotHasMetadata`). Returns libvirt's answer as a boolean.
-   * @param flags C `unsigned int flags`
+   * Tells whether libvirt keeps metadata for this snapshot (`virDomainSnapshotHasMetadata`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns true or false
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotHasMetadata
+   * @example
+   * ```ts
+   * import type { DomainSnapshot } from "./mod.ts";
+   * declare const snapshot: DomainSnapshot;
+   * console.log(snapshot.hasMetadata());
+   * ```
    */
   hasMetadata(flags?: number): boolean;
 
   /**
-   * The Async form of `hasMetadata` (`virDomainSnapshotHasMetadata`): the call runs off the JS thread.
+   * `hasMetadata` off the JS thread: tells whether libvirt keeps metadata for this snapshot
+   * (`virDomainSnapshotHasMetadata`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of true or false; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotHasMetadata
+   * @example
+   * ```ts
+   * import type { DomainSnapshot } from "./mod.ts";
+   * declare const snapshot: DomainSnapshot;
+   * console.log(await snapshot.hasMetadataAsync());
+   * ```
    */
   hasMetadataAsync(flags?: number): Promise<boolean>;
 
   /**
-   * Is current (`virDomainSnapshotIsCurrent`). Returns libvirt's answer as a boolean.
-   * @param flags C `unsigned int flags`
+   * Tells whether this is the domain's current snapshot (`virDomainSnapshotIsCurrent`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns true or false
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotIsCurrent
+   * @example
+   * ```ts
+   * import type { DomainSnapshot } from "./mod.ts";
+   * declare const snapshot: DomainSnapshot;
+   * console.log(snapshot.isCurrent());
+   * ```
    */
   isCurrent(flags?: number): boolean;
 
   /**
-   * The Async form of `isCurrent` (`virDomainSnapshotIsCurrent`): the call runs off the JS thread.
+   * `isCurrent` off the JS thread: tells whether this is the domain's current snapshot
+   * (`virDomainSnapshotIsCurrent`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of true or false; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotIsCurrent
+   * @example
+   * ```ts
+   * import type { DomainSnapshot } from "./mod.ts";
+   * declare const snapshot: DomainSnapshot;
+   * console.log(await snapshot.isCurrentAsync());
+   * ```
    */
   isCurrentAsync(flags?: number): Promise<boolean>;
 
   /**
-   * Num children (`virDomainSnapshotNumChildren`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags` (`DomainSnapshotListFlags`)
+   * Counts the children of the snapshot (`virDomainSnapshotNumChildren`).
+   *
+   * @param flags bitwise OR of `DomainSnapshotListFlags` values (0, the default: none)
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotNumChildren
+   * @example
+   * ```ts
+   * import type { DomainSnapshot } from "./mod.ts";
+   * declare const snapshot: DomainSnapshot;
+   * console.log(snapshot.numChildren());
+   * ```
    */
   numChildren(flags?: number): number;
 
   /**
-   * The Async form of `numChildren` (`virDomainSnapshotNumChildren`): the call runs off the JS thread.
+   * `numChildren` off the JS thread: counts the children of the snapshot
+   * (`virDomainSnapshotNumChildren`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param flags bitwise OR of `DomainSnapshotListFlags` values (0, the default: none)
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotNumChildren
+   * @example
+   * ```ts
+   * import type { DomainSnapshot } from "./mod.ts";
+   * declare const snapshot: DomainSnapshot;
+   * console.log(await snapshot.numChildrenAsync());
+   * ```
    */
   numChildrenAsync(flags?: number): Promise<number>;
 
   /**
-   * Revert (`virDomainRevertToSnapshot`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags` (`DomainSnapshotRevertFlags`)
+   * Reverts the domain to this snapshot (`virDomainRevertToSnapshot`).
+   *
+   * @param flags bitwise OR of `DomainSnapshotRevertFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainRevertToSnapshot
+   * @example
+   * ```ts
+   * import type { DomainSnapshot } from "./mod.ts";
+   * declare const snapshot: DomainSnapshot;
+   * snapshot.revert();
+   * ```
    */
   revert(flags?: number): void;
 
   /**
-   * The Async form of `revert` (`virDomainRevertToSnapshot`): the call runs off the JS thread.
+   * `revert` off the JS thread: reverts the domain to this snapshot (`virDomainRevertToSnapshot`).
+   * A wrong argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param flags bitwise OR of `DomainSnapshotRevertFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainRevertToSnapshot
+   * @example
+   * ```ts
+   * import type { DomainSnapshot } from "./mod.ts";
+   * declare const snapshot: DomainSnapshot;
+   * await snapshot.revertAsync();
+   * ```
    */
   revertAsync(flags?: number): Promise<void>;
 }

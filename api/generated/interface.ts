@@ -19,83 +19,207 @@ import type { Connection } from "../connection.ts";
  */
 export interface InterfaceGenerated {
   /**
-   * Create (`virInterfaceCreate`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags`
+   * Starts the defined host interface (`virInterfaceCreate`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceCreate
+   * @example
+   * ```ts
+   * import type { Interface } from "./mod.ts";
+   * declare const iface: Interface;
+   * iface.create();
+   * ```
    */
   create(flags?: number): void;
 
   /**
-   * The Async form of `create` (`virInterfaceCreate`): the call runs off the JS thread.
+   * `create` off the JS thread: starts the defined host interface (`virInterfaceCreate`). A wrong
+   * argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceCreate
+   * @example
+   * ```ts
+   * import type { Interface } from "./mod.ts";
+   * declare const iface: Interface;
+   * await iface.createAsync();
+   * ```
    */
   createAsync(flags?: number): Promise<void>;
 
   /**
-   * Destroy (`virInterfaceDestroy`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags`
+   * Stops the host interface at once (a transient one is then gone; a persistent one stays defined;
+   * `virInterfaceDestroy`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceDestroy
+   * @example
+   * ```ts
+   * import type { Interface } from "./mod.ts";
+   * declare const iface: Interface;
+   * iface.destroy();
+   * ```
    */
   destroy(flags?: number): void;
 
   /**
-   * The Async form of `destroy` (`virInterfaceDestroy`): the call runs off the JS thread.
+   * `destroy` off the JS thread: stops the host interface at once (a transient one is then gone; a
+   * persistent one stays defined; `virInterfaceDestroy`). A wrong argument or a freed object throws
+   * at the call, before any Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceDestroy
+   * @example
+   * ```ts
+   * import type { Interface } from "./mod.ts";
+   * declare const iface: Interface;
+   * await iface.destroyAsync();
+   * ```
    */
   destroyAsync(flags?: number): Promise<void>;
 
   /**
-   * Get mac string (`virInterfaceGetMACString`). Returns the string libvirt keeps with the object.
+   * Reads the host interface's MAC string (`virInterfaceGetMACString`).
+   *
+   * @returns the text libvirt keeps with the object (read, not copied on each call)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceGetMACString
+   * @example
+   * ```ts
+   * import type { Interface } from "./mod.ts";
+   * declare const iface: Interface;
+   * console.log(iface.getMACString());
+   * ```
    */
   getMACString(): string;
 
   /**
-   * The Async form of `getMACString` (`virInterfaceGetMACString`): the call runs off the JS thread.
+   * `getMACString` off the JS thread: reads the host interface's MAC string
+   * (`virInterfaceGetMACString`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of the text libvirt keeps with the object (read, not copied on each call);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceGetMACString
+   * @example
+   * ```ts
+   * import type { Interface } from "./mod.ts";
+   * declare const iface: Interface;
+   * console.log(await iface.getMACStringAsync());
+   * ```
    */
   getMACStringAsync(): Promise<string>;
 
   /**
-   * Get name (`virInterfaceGetName`). Returns the string libvirt keeps with the object.
+   * Reads the host interface's name (`virInterfaceGetName`).
+   *
+   * @returns the text libvirt keeps with the object (read, not copied on each call)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceGetName
+   * @example
+   * ```ts
+   * import type { Interface } from "./mod.ts";
+   * declare const iface: Interface;
+   * console.log(iface.getName());
+   * ```
    */
   getName(): string;
 
   /**
-   * Get xml desc (`virInterfaceGetXMLDesc`). Returns the string libvirt allocates (freed here).
-   * @param flags C `unsigned int flags`
+   * Reads the host interface's XML description (`virInterfaceGetXMLDesc`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceGetXMLDesc
+   * @example
+   * ```ts
+   * import type { Interface } from "./mod.ts";
+   * declare const iface: Interface;
+   * console.log(iface.getXMLDesc());
+   * ```
    */
   getXMLDesc(flags?: number): string;
 
   /**
-   * The Async form of `getXMLDesc` (`virInterfaceGetXMLDesc`): the call runs off the JS thread.
+   * `getXMLDesc` off the JS thread: reads the host interface's XML description
+   * (`virInterfaceGetXMLDesc`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceGetXMLDesc
+   * @example
+   * ```ts
+   * import type { Interface } from "./mod.ts";
+   * declare const iface: Interface;
+   * console.log(await iface.getXMLDescAsync());
+   * ```
    */
   getXMLDescAsync(flags?: number): Promise<string>;
 
   /**
-   * Is active (`virInterfaceIsActive`). Returns libvirt's answer as a boolean.
+   * Tells whether the host interface is active (`virInterfaceIsActive`).
+   *
+   * @returns true or false
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceIsActive
+   * @example
+   * ```ts
+   * import type { Interface } from "./mod.ts";
+   * declare const iface: Interface;
+   * console.log(iface.isActive());
+   * ```
    */
   isActive(): boolean;
 
   /**
-   * The Async form of `isActive` (`virInterfaceIsActive`): the call runs off the JS thread.
+   * `isActive` off the JS thread: tells whether the host interface is active
+   * (`virInterfaceIsActive`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of true or false; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceIsActive
+   * @example
+   * ```ts
+   * import type { Interface } from "./mod.ts";
+   * declare const iface: Interface;
+   * console.log(await iface.isActiveAsync());
+   * ```
    */
   isActiveAsync(): Promise<boolean>;
 
   /**
-   * Undefine (`virInterfaceUndefine`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Removes the host interface's persistent definition (`virInterfaceUndefine`).
+   *
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceUndefine
+   * @example
+   * ```ts
+   * import type { Interface } from "./mod.ts";
+   * declare const iface: Interface;
+   * iface.undefine();
+   * ```
    */
   undefine(): void;
 
   /**
-   * The Async form of `undefine` (`virInterfaceUndefine`): the call runs off the JS thread.
+   * `undefine` off the JS thread: removes the host interface's persistent definition
+   * (`virInterfaceUndefine`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceUndefine
+   * @example
+   * ```ts
+   * import type { Interface } from "./mod.ts";
+   * declare const iface: Interface;
+   * await iface.undefineAsync();
+   * ```
    */
   undefineAsync(): Promise<void>;
 }

@@ -21,187 +21,472 @@ import type { Network } from "../network.ts";
  */
 export interface NetworkGenerated {
   /**
-   * Create (`virNetworkCreate`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Starts the defined network (`virNetworkCreate`).
+   *
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkCreate
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * net.create();
+   * ```
    */
   create(): void;
 
   /**
-   * The Async form of `create` (`virNetworkCreate`): the call runs off the JS thread.
+   * `create` off the JS thread: starts the defined network (`virNetworkCreate`). A wrong argument
+   * or a freed object throws at the call, before any Promise exists.
+   *
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkCreate
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * await net.createAsync();
+   * ```
    */
   createAsync(): Promise<void>;
 
   /**
-   * Destroy (`virNetworkDestroy`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Stops the network at once (a transient one is then gone; a persistent one stays defined;
+   * `virNetworkDestroy`).
+   *
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkDestroy
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * net.destroy();
+   * ```
    */
   destroy(): void;
 
   /**
-   * The Async form of `destroy` (`virNetworkDestroy`): the call runs off the JS thread.
+   * `destroy` off the JS thread: stops the network at once (a transient one is then gone; a
+   * persistent one stays defined; `virNetworkDestroy`). A wrong argument or a freed object throws
+   * at the call, before any Promise exists.
+   *
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkDestroy
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * await net.destroyAsync();
+   * ```
    */
   destroyAsync(): Promise<void>;
 
   /**
-   * Get autostart (`virNetworkGetAutostart`). Returns the value libvirt stores through its out-parameter.
+   * Tells whether the network is started when libvirt starts (`virNetworkGetAutostart`).
+   *
+   * @returns whether it is set
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetAutostart
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * console.log(net.getAutostart());
+   * ```
    */
   getAutostart(): boolean;
 
   /**
-   * The Async form of `getAutostart` (`virNetworkGetAutostart`): the call runs off the JS thread.
+   * `getAutostart` off the JS thread: tells whether the network is started when libvirt starts
+   * (`virNetworkGetAutostart`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of whether it is set; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetAutostart
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * console.log(await net.getAutostartAsync());
+   * ```
    */
   getAutostartAsync(): Promise<boolean>;
 
   /**
-   * Get bridge name (`virNetworkGetBridgeName`). Returns the string libvirt allocates (freed here).
+   * Reads the network's bridge name (`virNetworkGetBridgeName`).
+   *
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetBridgeName
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * console.log(net.getBridgeName());
+   * ```
    */
   getBridgeName(): string;
 
   /**
-   * The Async form of `getBridgeName` (`virNetworkGetBridgeName`): the call runs off the JS thread.
+   * `getBridgeName` off the JS thread: reads the network's bridge name (`virNetworkGetBridgeName`).
+   * A wrong argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetBridgeName
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * console.log(await net.getBridgeNameAsync());
+   * ```
    */
   getBridgeNameAsync(): Promise<string>;
 
   /**
-   * Get name (`virNetworkGetName`). Returns the string libvirt keeps with the object.
+   * Reads the network's name (`virNetworkGetName`).
+   *
+   * @returns the text libvirt keeps with the object (read, not copied on each call)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetName
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * console.log(net.getName());
+   * ```
    */
   getName(): string;
 
   /**
-   * Get uuid (`virNetworkGetUUID`). Returns the 16 raw bytes.
+   * Reads the network's UUID (`virNetworkGetUUID`).
+   *
+   * @returns the UUID as its 16 raw bytes
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetUUID
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * console.log(net.getUUID());
+   * ```
    */
   getUUID(): Uint8Array;
 
   /**
-   * Get uuid string (`virNetworkGetUUIDString`). Returns the UUID in its string form.
+   * Reads the network's UUID string (`virNetworkGetUUIDString`).
+   *
+   * @returns the UUID in its string form
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetUUIDString
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * console.log(net.getUUIDString());
+   * ```
    */
   getUUIDString(): string;
 
   /**
-   * Get xml desc (`virNetworkGetXMLDesc`). Returns the string libvirt allocates (freed here).
-   * @param flags C `unsigned int flags` (`NetworkXMLFlags`)
+   * Reads the network's XML description (`virNetworkGetXMLDesc`).
+   *
+   * @param flags bitwise OR of `NetworkXMLFlags` values (0, the default: none)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetXMLDesc
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * console.log(net.getXMLDesc());
+   * ```
    */
   getXMLDesc(flags?: number): string;
 
   /**
-   * The Async form of `getXMLDesc` (`virNetworkGetXMLDesc`): the call runs off the JS thread.
+   * `getXMLDesc` off the JS thread: reads the network's XML description (`virNetworkGetXMLDesc`). A
+   * wrong argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param flags bitwise OR of `NetworkXMLFlags` values (0, the default: none)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetXMLDesc
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * console.log(await net.getXMLDescAsync());
+   * ```
    */
   getXMLDescAsync(flags?: number): Promise<string>;
 
   /**
-   * Is active (`virNetworkIsActive`). Returns libvirt's answer as a boolean.
+   * Tells whether the network is active (`virNetworkIsActive`).
+   *
+   * @returns true or false
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkIsActive
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * console.log(net.isActive());
+   * ```
    */
   isActive(): boolean;
 
   /**
-   * The Async form of `isActive` (`virNetworkIsActive`): the call runs off the JS thread.
+   * `isActive` off the JS thread: tells whether the network is active (`virNetworkIsActive`). A
+   * wrong argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @returns a Promise of true or false; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkIsActive
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * console.log(await net.isActiveAsync());
+   * ```
    */
   isActiveAsync(): Promise<boolean>;
 
   /**
-   * Is persistent (`virNetworkIsPersistent`). Returns libvirt's answer as a boolean.
+   * Tells whether the network is persistent (`virNetworkIsPersistent`).
+   *
+   * @returns true or false
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkIsPersistent
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * console.log(net.isPersistent());
+   * ```
    */
   isPersistent(): boolean;
 
   /**
-   * The Async form of `isPersistent` (`virNetworkIsPersistent`): the call runs off the JS thread.
+   * `isPersistent` off the JS thread: tells whether the network is persistent
+   * (`virNetworkIsPersistent`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of true or false; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkIsPersistent
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * console.log(await net.isPersistentAsync());
+   * ```
    */
   isPersistentAsync(): Promise<boolean>;
 
   /**
-   * Port create xml (`virNetworkPortCreateXML`). Returns a new `NetworkPort` handle, freed with its connection.
-   * @param xmldesc C `const char * xmldesc`
-   * @param flags C `unsigned int flags` (`NetworkPortCreateFlags`)
+   * Creates a port from an XML description (`virNetworkPortCreateXML`).
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `NetworkPortCreateFlags` values (0, the default: none)
+   * @returns a new `NetworkPort` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortCreateXML
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * declare const xmlDesc: string;
+   * console.log(net.portCreateXML(xmlDesc));
+   * ```
    */
-  portCreateXML(xmldesc: string, flags?: number): NetworkPort;
+  portCreateXML(xmlDesc: string, flags?: number): NetworkPort;
 
   /**
-   * The Async form of `portCreateXML` (`virNetworkPortCreateXML`): the call runs off the JS thread.
+   * `portCreateXML` off the JS thread: creates a port from an XML description
+   * (`virNetworkPortCreateXML`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `NetworkPortCreateFlags` values (0, the default: none)
+   * @returns a Promise of a new `NetworkPort` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortCreateXML
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * declare const xmlDesc: string;
+   * console.log(await net.portCreateXMLAsync(xmlDesc));
+   * ```
    */
-  portCreateXMLAsync(xmldesc: string, flags?: number): Promise<NetworkPort>;
+  portCreateXMLAsync(xmlDesc: string, flags?: number): Promise<NetworkPort>;
 
   /**
-   * Port lookup by uuid (`virNetworkPortLookupByUUID`). Returns a new `NetworkPort` handle, freed with its connection.
-   * @param uuid C `const unsigned char * uuid`
+   * Looks up a port by its UUID (`virNetworkPortLookupByUUID`).
+   *
+   * @param uuid the UUID's 16 raw bytes (C `const unsigned char *`)
+   * @returns a new `NetworkPort` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortLookupByUUID
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * console.log(net.portLookupByUUID(new Uint8Array(16)));
+   * ```
    */
   portLookupByUUID(uuid: Uint8Array): NetworkPort;
 
   /**
-   * The Async form of `portLookupByUUID` (`virNetworkPortLookupByUUID`): the call runs off the JS thread.
+   * `portLookupByUUID` off the JS thread: looks up a port by its UUID
+   * (`virNetworkPortLookupByUUID`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param uuid the UUID's 16 raw bytes (C `const unsigned char *`)
+   * @returns a Promise of a new `NetworkPort` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortLookupByUUID
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * console.log(await net.portLookupByUUIDAsync(new Uint8Array(16)));
+   * ```
    */
   portLookupByUUIDAsync(uuid: Uint8Array): Promise<NetworkPort>;
 
   /**
-   * Port lookup by uuid string (`virNetworkPortLookupByUUIDString`). Returns a new `NetworkPort` handle, freed with its connection.
-   * @param uuidstr C `const char * uuidstr`
+   * Looks up a port by its UUID string (`virNetworkPortLookupByUUIDString`).
+   *
+   * @param uuidString the UUID in its string form (C `const char *`)
+   * @returns a new `NetworkPort` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortLookupByUUIDString
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * console.log(net.portLookupByUUIDString("00000000-0000-0000-0000-000000000001"));
+   * ```
    */
-  portLookupByUUIDString(uuidstr: string): NetworkPort;
+  portLookupByUUIDString(uuidString: string): NetworkPort;
 
   /**
-   * The Async form of `portLookupByUUIDString` (`virNetworkPortLookupByUUIDString`): the call runs off the JS thread.
+   * `portLookupByUUIDString` off the JS thread: looks up a port by its UUID string
+   * (`virNetworkPortLookupByUUIDString`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param uuidString the UUID in its string form (C `const char *`)
+   * @returns a Promise of a new `NetworkPort` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortLookupByUUIDString
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * console.log(await net.portLookupByUUIDStringAsync("00000000-0000-0000-0000-000000000001"));
+   * ```
    */
-  portLookupByUUIDStringAsync(uuidstr: string): Promise<NetworkPort>;
+  portLookupByUUIDStringAsync(uuidString: string): Promise<NetworkPort>;
 
   /**
-   * Set autostart (`virNetworkSetAutostart`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param autostart C `int autostart`
+   * Chooses whether the network is started when libvirt starts (`virNetworkSetAutostart`).
+   *
+   * @param autostart true to start it when libvirt starts (C `int`)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkSetAutostart
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * net.setAutostart(true);
+   * ```
    */
   setAutostart(autostart: boolean): void;
 
   /**
-   * The Async form of `setAutostart` (`virNetworkSetAutostart`): the call runs off the JS thread.
+   * `setAutostart` off the JS thread: chooses whether the network is started when libvirt starts
+   * (`virNetworkSetAutostart`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param autostart true to start it when libvirt starts (C `int`)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkSetAutostart
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * await net.setAutostartAsync(true);
+   * ```
    */
   setAutostartAsync(autostart: boolean): Promise<void>;
 
   /**
-   * Undefine (`virNetworkUndefine`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Removes the network's persistent definition (`virNetworkUndefine`).
+   *
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkUndefine
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * net.undefine();
+   * ```
    */
   undefine(): void;
 
   /**
-   * The Async form of `undefine` (`virNetworkUndefine`): the call runs off the JS thread.
+   * `undefine` off the JS thread: removes the network's persistent definition
+   * (`virNetworkUndefine`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkUndefine
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * await net.undefineAsync();
+   * ```
    */
   undefineAsync(): Promise<void>;
 
   /**
-   * Update (`virNetworkUpdate`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param command C `unsigned int command` (`NetworkUpdateCommand`)
-   * @param section C `unsigned int section` (`NetworkUpdateSection`)
+   * Changes part of the network's definition (a section, added, changed or removed;
+   * `virNetworkUpdate`).
+   *
+   * @param command C `unsigned int command`, one of `NetworkUpdateCommand`
+   * @param section C `unsigned int section`, one of `NetworkUpdateSection`
    * @param parentIndex C `int parentIndex`
-   * @param xml C `const char * xml`
-   * @param flags C `unsigned int flags` (`NetworkUpdateFlags`)
+   * @param xml the XML description (C `const char *`)
+   * @param flags bitwise OR of `NetworkUpdateFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkUpdate
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * declare const xml: string;
+   * net.update(1, 1, 1, xml);
+   * ```
    */
   update(command: number, section: number, parentIndex: number, xml: string, flags?: number): void;
 
   /**
-   * The Async form of `update` (`virNetworkUpdate`): the call runs off the JS thread.
+   * `update` off the JS thread: changes part of the network's definition (a section, added, changed
+   * or removed; `virNetworkUpdate`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param command C `unsigned int command`, one of `NetworkUpdateCommand`
+   * @param section C `unsigned int section`, one of `NetworkUpdateSection`
+   * @param parentIndex C `int parentIndex`
+   * @param xml the XML description (C `const char *`)
+   * @param flags bitwise OR of `NetworkUpdateFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkUpdate
+   * @example
+   * ```ts
+   * import type { Network } from "./mod.ts";
+   * declare const net: Network;
+   * declare const xml: string;
+   * await net.updateAsync(1, 1, 1, xml);
+   * ```
    */
   updateAsync(
     command: number,
@@ -244,7 +529,7 @@ install(NetworkGenerated, [
     "portCreateXML",
     "virNetworkPortCreateXML",
     "port create xml",
-    ["s:xmldesc", "f"],
+    ["s:xmlDesc", "f"],
     "w",
     1,
     undefined,

@@ -19,40 +19,96 @@ import type { Connection } from "../connection.ts";
  */
 export interface NetworkPortGenerated {
   /**
-   * Delete (`virNetworkPortDelete`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags`
+   * Deletes the network port (`virNetworkPortDelete`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortDelete
+   * @example
+   * ```ts
+   * import type { NetworkPort } from "./mod.ts";
+   * declare const port: NetworkPort;
+   * port.delete();
+   * ```
    */
   delete(flags?: number): void;
 
   /**
-   * The Async form of `delete` (`virNetworkPortDelete`): the call runs off the JS thread.
+   * `delete` off the JS thread: deletes the network port (`virNetworkPortDelete`). A wrong argument
+   * or a freed object throws at the call, before any Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortDelete
+   * @example
+   * ```ts
+   * import type { NetworkPort } from "./mod.ts";
+   * declare const port: NetworkPort;
+   * await port.deleteAsync();
+   * ```
    */
   deleteAsync(flags?: number): Promise<void>;
 
   /**
-   * Get uuid (`virNetworkPortGetUUID`). Returns the 16 raw bytes.
+   * Reads the network port's UUID (`virNetworkPortGetUUID`).
+   *
+   * @returns the UUID as its 16 raw bytes
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortGetUUID
+   * @example
+   * ```ts
+   * import type { NetworkPort } from "./mod.ts";
+   * declare const port: NetworkPort;
+   * console.log(port.getUUID());
+   * ```
    */
   getUUID(): Uint8Array;
 
   /**
-   * Get uuid string (`virNetworkPortGetUUIDString`). Returns the UUID in its string form.
+   * Reads the network port's UUID string (`virNetworkPortGetUUIDString`).
+   *
+   * @returns the UUID in its string form
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortGetUUIDString
+   * @example
+   * ```ts
+   * import type { NetworkPort } from "./mod.ts";
+   * declare const port: NetworkPort;
+   * console.log(port.getUUIDString());
+   * ```
    */
   getUUIDString(): string;
 
   /**
-   * Get xml desc (`virNetworkPortGetXMLDesc`). Returns the string libvirt allocates (freed here).
-   * @param flags C `unsigned int flags`
+   * Reads the network port's XML description (`virNetworkPortGetXMLDesc`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortGetXMLDesc
+   * @example
+   * ```ts
+   * import type { NetworkPort } from "./mod.ts";
+   * declare const port: NetworkPort;
+   * console.log(port.getXMLDesc());
+   * ```
    */
   getXMLDesc(flags?: number): string;
 
   /**
-   * The Async form of `getXMLDesc` (`virNetworkPortGetXMLDesc`): the call runs off the JS thread.
+   * `getXMLDesc` off the JS thread: reads the network port's XML description
+   * (`virNetworkPortGetXMLDesc`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortGetXMLDesc
+   * @example
+   * ```ts
+   * import type { NetworkPort } from "./mod.ts";
+   * declare const port: NetworkPort;
+   * console.log(await port.getXMLDescAsync());
+   * ```
    */
   getXMLDescAsync(flags?: number): Promise<string>;
 }

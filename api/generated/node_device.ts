@@ -19,170 +19,426 @@ import type { Connection } from "../connection.ts";
  */
 export interface NodeDeviceGenerated {
   /**
-   * Create (`virNodeDeviceCreate`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags`
+   * Starts the defined node device (`virNodeDeviceCreate`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceCreate
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * dev.create();
+   * ```
    */
   create(flags?: number): void;
 
   /**
-   * The Async form of `create` (`virNodeDeviceCreate`): the call runs off the JS thread.
+   * `create` off the JS thread: starts the defined node device (`virNodeDeviceCreate`). A wrong
+   * argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceCreate
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * await dev.createAsync();
+   * ```
    */
   createAsync(flags?: number): Promise<void>;
 
   /**
-   * Destroy (`virNodeDeviceDestroy`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Removes the virtual node device (a vHBA, a mediated device; `virNodeDeviceDestroy`).
+   *
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceDestroy
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * dev.destroy();
+   * ```
    */
   destroy(): void;
 
   /**
-   * The Async form of `destroy` (`virNodeDeviceDestroy`): the call runs off the JS thread.
+   * `destroy` off the JS thread: removes the virtual node device (a vHBA, a mediated device;
+   * `virNodeDeviceDestroy`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceDestroy
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * await dev.destroyAsync();
+   * ```
    */
   destroyAsync(): Promise<void>;
 
   /**
-   * Detach flags (`virNodeDeviceDetachFlags`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param driverName C `const char * driverName`
-   * @param flags C `unsigned int flags`
+   * Detaches the node device from the host so guests can be given it (`virNodeDeviceDetachFlags`).
+   *
+   * @param driverName C `const char * driverName` (null: libvirt's default)
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceDetachFlags
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * dev.detachFlags();
+   * ```
    */
   detachFlags(driverName?: string | null, flags?: number): void;
 
   /**
-   * The Async form of `detachFlags` (`virNodeDeviceDetachFlags`): the call runs off the JS thread.
+   * `detachFlags` off the JS thread: detaches the node device from the host so guests can be given
+   * it (`virNodeDeviceDetachFlags`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param driverName C `const char * driverName` (null: libvirt's default)
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceDetachFlags
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * await dev.detachFlagsAsync();
+   * ```
    */
   detachFlagsAsync(driverName?: string | null, flags?: number): Promise<void>;
 
   /**
-   * Get autostart (`virNodeDeviceGetAutostart`). Returns the value libvirt stores through its out-parameter.
+   * Tells whether the node device is started when libvirt starts (`virNodeDeviceGetAutostart`).
+   *
+   * @returns whether it is set
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceGetAutostart
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * console.log(dev.getAutostart());
+   * ```
    */
   getAutostart(): boolean;
 
   /**
-   * The Async form of `getAutostart` (`virNodeDeviceGetAutostart`): the call runs off the JS thread.
+   * `getAutostart` off the JS thread: tells whether the node device is started when libvirt starts
+   * (`virNodeDeviceGetAutostart`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @returns a Promise of whether it is set; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceGetAutostart
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * console.log(await dev.getAutostartAsync());
+   * ```
    */
   getAutostartAsync(): Promise<boolean>;
 
   /**
-   * Get name (`virNodeDeviceGetName`). Returns the string libvirt keeps with the object.
+   * Reads the node device's name (`virNodeDeviceGetName`).
+   *
+   * @returns the text libvirt keeps with the object (read, not copied on each call)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceGetName
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * console.log(dev.getName());
+   * ```
    */
   getName(): string;
 
   /**
-   * Get parent (`virNodeDeviceGetParent`). Returns the string libvirt keeps with the object.
+   * Reads the node device's parent (`virNodeDeviceGetParent`).
+   *
+   * @returns the text libvirt keeps with the object (read, not copied on each call)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceGetParent
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * console.log(dev.getParent());
+   * ```
    */
   getParent(): string;
 
   /**
-   * The Async form of `getParent` (`virNodeDeviceGetParent`): the call runs off the JS thread.
+   * `getParent` off the JS thread: reads the node device's parent (`virNodeDeviceGetParent`). A
+   * wrong argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @returns a Promise of the text libvirt keeps with the object (read, not copied on each call);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceGetParent
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * console.log(await dev.getParentAsync());
+   * ```
    */
   getParentAsync(): Promise<string>;
 
   /**
-   * Get xml desc (`virNodeDeviceGetXMLDesc`). Returns the string libvirt allocates (freed here).
-   * @param flags C `unsigned int flags`
+   * Reads the node device's XML description (`virNodeDeviceGetXMLDesc`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceGetXMLDesc
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * console.log(dev.getXMLDesc());
+   * ```
    */
   getXMLDesc(flags?: number): string;
 
   /**
-   * The Async form of `getXMLDesc` (`virNodeDeviceGetXMLDesc`): the call runs off the JS thread.
+   * `getXMLDesc` off the JS thread: reads the node device's XML description
+   * (`virNodeDeviceGetXMLDesc`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceGetXMLDesc
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * console.log(await dev.getXMLDescAsync());
+   * ```
    */
   getXMLDescAsync(flags?: number): Promise<string>;
 
   /**
-   * Is active (`virNodeDeviceIsActive`). Returns libvirt's answer as a boolean.
+   * Tells whether the node device is active (`virNodeDeviceIsActive`).
+   *
+   * @returns true or false
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceIsActive
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * console.log(dev.isActive());
+   * ```
    */
   isActive(): boolean;
 
   /**
-   * The Async form of `isActive` (`virNodeDeviceIsActive`): the call runs off the JS thread.
+   * `isActive` off the JS thread: tells whether the node device is active
+   * (`virNodeDeviceIsActive`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of true or false; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceIsActive
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * console.log(await dev.isActiveAsync());
+   * ```
    */
   isActiveAsync(): Promise<boolean>;
 
   /**
-   * Is persistent (`virNodeDeviceIsPersistent`). Returns libvirt's answer as a boolean.
+   * Tells whether the node device is persistent (`virNodeDeviceIsPersistent`).
+   *
+   * @returns true or false
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceIsPersistent
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * console.log(dev.isPersistent());
+   * ```
    */
   isPersistent(): boolean;
 
   /**
-   * The Async form of `isPersistent` (`virNodeDeviceIsPersistent`): the call runs off the JS thread.
+   * `isPersistent` off the JS thread: tells whether the node device is persistent
+   * (`virNodeDeviceIsPersistent`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @returns a Promise of true or false; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceIsPersistent
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * console.log(await dev.isPersistentAsync());
+   * ```
    */
   isPersistentAsync(): Promise<boolean>;
 
   /**
-   * Num of caps (`virNodeDeviceNumOfCaps`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
+   * Counts the capabilities of the node device (`virNodeDeviceNumOfCaps`).
+   *
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceNumOfCaps
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * console.log(dev.numOfCaps());
+   * ```
    */
   numOfCaps(): number;
 
   /**
-   * The Async form of `numOfCaps` (`virNodeDeviceNumOfCaps`): the call runs off the JS thread.
+   * `numOfCaps` off the JS thread: counts the capabilities of the node device
+   * (`virNodeDeviceNumOfCaps`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceNumOfCaps
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * console.log(await dev.numOfCapsAsync());
+   * ```
    */
   numOfCapsAsync(): Promise<number>;
 
   /**
-   * Re attach (`virNodeDeviceReAttach`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Gives the node device back to the host after it was detached for guests
+   * (`virNodeDeviceReAttach`).
+   *
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceReAttach
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * dev.reAttach();
+   * ```
    */
   reAttach(): void;
 
   /**
-   * The Async form of `reAttach` (`virNodeDeviceReAttach`): the call runs off the JS thread.
+   * `reAttach` off the JS thread: gives the node device back to the host after it was detached for
+   * guests (`virNodeDeviceReAttach`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceReAttach
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * await dev.reAttachAsync();
+   * ```
    */
   reAttachAsync(): Promise<void>;
 
   /**
-   * Reset (`virNodeDeviceReset`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Resets the node device (a PCI device reset) while the host holds it (`virNodeDeviceReset`).
+   *
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceReset
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * dev.reset();
+   * ```
    */
   reset(): void;
 
   /**
-   * The Async form of `reset` (`virNodeDeviceReset`): the call runs off the JS thread.
+   * `reset` off the JS thread: resets the node device (a PCI device reset) while the host holds it
+   * (`virNodeDeviceReset`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceReset
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * await dev.resetAsync();
+   * ```
    */
   resetAsync(): Promise<void>;
 
   /**
-   * Set autostart (`virNodeDeviceSetAutostart`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param autostart C `int autostart`
+   * Chooses whether the node device is started when libvirt starts (`virNodeDeviceSetAutostart`).
+   *
+   * @param autostart true to start it when libvirt starts (C `int`)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceSetAutostart
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * dev.setAutostart(true);
+   * ```
    */
   setAutostart(autostart: boolean): void;
 
   /**
-   * The Async form of `setAutostart` (`virNodeDeviceSetAutostart`): the call runs off the JS thread.
+   * `setAutostart` off the JS thread: chooses whether the node device is started when libvirt
+   * starts (`virNodeDeviceSetAutostart`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param autostart true to start it when libvirt starts (C `int`)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceSetAutostart
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * await dev.setAutostartAsync(true);
+   * ```
    */
   setAutostartAsync(autostart: boolean): Promise<void>;
 
   /**
-   * Undefine (`virNodeDeviceUndefine`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags`
+   * Removes the node device's persistent definition (`virNodeDeviceUndefine`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceUndefine
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * dev.undefine();
+   * ```
    */
   undefine(flags?: number): void;
 
   /**
-   * The Async form of `undefine` (`virNodeDeviceUndefine`): the call runs off the JS thread.
+   * `undefine` off the JS thread: removes the node device's persistent definition
+   * (`virNodeDeviceUndefine`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceUndefine
+   * @example
+   * ```ts
+   * import type { NodeDevice } from "./mod.ts";
+   * declare const dev: NodeDevice;
+   * await dev.undefineAsync();
+   * ```
    */
   undefineAsync(flags?: number): Promise<void>;
 }

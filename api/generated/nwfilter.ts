@@ -19,45 +19,110 @@ import type { Connection } from "../connection.ts";
  */
 export interface NWFilterGenerated {
   /**
-   * Get name (`virNWFilterGetName`). Returns the string libvirt keeps with the object.
+   * Reads the network filter's name (`virNWFilterGetName`).
+   *
+   * @returns the text libvirt keeps with the object (read, not copied on each call)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterGetName
+   * @example
+   * ```ts
+   * import type { NWFilter } from "./mod.ts";
+   * declare const filter: NWFilter;
+   * console.log(filter.getName());
+   * ```
    */
   getName(): string;
 
   /**
-   * Get uuid (`virNWFilterGetUUID`). Returns the 16 raw bytes.
+   * Reads the network filter's UUID (`virNWFilterGetUUID`).
+   *
+   * @returns the UUID as its 16 raw bytes
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterGetUUID
+   * @example
+   * ```ts
+   * import type { NWFilter } from "./mod.ts";
+   * declare const filter: NWFilter;
+   * console.log(filter.getUUID());
+   * ```
    */
   getUUID(): Uint8Array;
 
   /**
-   * Get uuid string (`virNWFilterGetUUIDString`). Returns the UUID in its string form.
+   * Reads the network filter's UUID string (`virNWFilterGetUUIDString`).
+   *
+   * @returns the UUID in its string form
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterGetUUIDString
+   * @example
+   * ```ts
+   * import type { NWFilter } from "./mod.ts";
+   * declare const filter: NWFilter;
+   * console.log(filter.getUUIDString());
+   * ```
    */
   getUUIDString(): string;
 
   /**
-   * Get xml desc (`virNWFilterGetXMLDesc`). Returns the string libvirt allocates (freed here).
-   * @param flags C `unsigned int flags`
+   * Reads the network filter's XML description (`virNWFilterGetXMLDesc`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterGetXMLDesc
+   * @example
+   * ```ts
+   * import type { NWFilter } from "./mod.ts";
+   * declare const filter: NWFilter;
+   * console.log(filter.getXMLDesc());
+   * ```
    */
   getXMLDesc(flags?: number): string;
 
   /**
-   * The Async form of `getXMLDesc` (`virNWFilterGetXMLDesc`): the call runs off the JS thread.
+   * `getXMLDesc` off the JS thread: reads the network filter's XML description
+   * (`virNWFilterGetXMLDesc`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterGetXMLDesc
+   * @example
+   * ```ts
+   * import type { NWFilter } from "./mod.ts";
+   * declare const filter: NWFilter;
+   * console.log(await filter.getXMLDescAsync());
+   * ```
    */
   getXMLDescAsync(flags?: number): Promise<string>;
 
   /**
-   * Undefine (`virNWFilterUndefine`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Removes the network filter's persistent definition (`virNWFilterUndefine`).
+   *
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterUndefine
+   * @example
+   * ```ts
+   * import type { NWFilter } from "./mod.ts";
+   * declare const filter: NWFilter;
+   * filter.undefine();
+   * ```
    */
   undefine(): void;
 
   /**
-   * The Async form of `undefine` (`virNWFilterUndefine`): the call runs off the JS thread.
+   * `undefine` off the JS thread: removes the network filter's persistent definition
+   * (`virNWFilterUndefine`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterUndefine
+   * @example
+   * ```ts
+   * import type { NWFilter } from "./mod.ts";
+   * declare const filter: NWFilter;
+   * await filter.undefineAsync();
+   * ```
    */
   undefineAsync(): Promise<void>;
 }

@@ -19,51 +19,128 @@ import type { Connection } from "../connection.ts";
  */
 export interface NWFilterBindingGenerated {
   /**
-   * Delete (`virNWFilterBindingDelete`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Deletes the network filter binding (`virNWFilterBindingDelete`).
+   *
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingDelete
+   * @example
+   * ```ts
+   * import type { NWFilterBinding } from "./mod.ts";
+   * declare const binding: NWFilterBinding;
+   * binding.delete();
+   * ```
    */
   delete(): void;
 
   /**
-   * The Async form of `delete` (`virNWFilterBindingDelete`): the call runs off the JS thread.
+   * `delete` off the JS thread: deletes the network filter binding (`virNWFilterBindingDelete`). A
+   * wrong argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingDelete
+   * @example
+   * ```ts
+   * import type { NWFilterBinding } from "./mod.ts";
+   * declare const binding: NWFilterBinding;
+   * await binding.deleteAsync();
+   * ```
    */
   deleteAsync(): Promise<void>;
 
   /**
-   * Get filter name (`virNWFilterBindingGetFilterName`). Returns the string libvirt keeps with the object.
+   * Reads the network filter binding's filter name (`virNWFilterBindingGetFilterName`).
+   *
+   * @returns the text libvirt keeps with the object (read, not copied on each call)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingGetFilterName
+   * @example
+   * ```ts
+   * import type { NWFilterBinding } from "./mod.ts";
+   * declare const binding: NWFilterBinding;
+   * console.log(binding.getFilterName());
+   * ```
    */
   getFilterName(): string;
 
   /**
-   * The Async form of `getFilterName` (`virNWFilterBindingGetFilterName`): the call runs off the JS thread.
+   * `getFilterName` off the JS thread: reads the network filter binding's filter name
+   * (`virNWFilterBindingGetFilterName`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @returns a Promise of the text libvirt keeps with the object (read, not copied on each call);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingGetFilterName
+   * @example
+   * ```ts
+   * import type { NWFilterBinding } from "./mod.ts";
+   * declare const binding: NWFilterBinding;
+   * console.log(await binding.getFilterNameAsync());
+   * ```
    */
   getFilterNameAsync(): Promise<string>;
 
   /**
-   * Get port dev (`virNWFilterBindingGetPortDev`). Returns the string libvirt keeps with the object.
+   * Reads the network filter binding's port device (`virNWFilterBindingGetPortDev`).
+   *
+   * @returns the text libvirt keeps with the object (read, not copied on each call)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingGetPortDev
+   * @example
+   * ```ts
+   * import type { NWFilterBinding } from "./mod.ts";
+   * declare const binding: NWFilterBinding;
+   * console.log(binding.getPortDev());
+   * ```
    */
   getPortDev(): string;
 
   /**
-   * The Async form of `getPortDev` (`virNWFilterBindingGetPortDev`): the call runs off the JS thread.
+   * `getPortDev` off the JS thread: reads the network filter binding's port device
+   * (`virNWFilterBindingGetPortDev`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @returns a Promise of the text libvirt keeps with the object (read, not copied on each call);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingGetPortDev
+   * @example
+   * ```ts
+   * import type { NWFilterBinding } from "./mod.ts";
+   * declare const binding: NWFilterBinding;
+   * console.log(await binding.getPortDevAsync());
+   * ```
    */
   getPortDevAsync(): Promise<string>;
 
   /**
-   * Get xml desc (`virNWFilterBindingGetXMLDesc`). Returns the string libvirt allocates (freed here).
-   * @param flags C `unsigned int flags`
+   * Reads the network filter binding's XML description (`virNWFilterBindingGetXMLDesc`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingGetXMLDesc
+   * @example
+   * ```ts
+   * import type { NWFilterBinding } from "./mod.ts";
+   * declare const binding: NWFilterBinding;
+   * console.log(binding.getXMLDesc());
+   * ```
    */
   getXMLDesc(flags?: number): string;
 
   /**
-   * The Async form of `getXMLDesc` (`virNWFilterBindingGetXMLDesc`): the call runs off the JS thread.
+   * `getXMLDesc` off the JS thread: reads the network filter binding's XML description
+   * (`virNWFilterBindingGetXMLDesc`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virNWFilterBindingGetXMLDesc
+   * @example
+   * ```ts
+   * import type { NWFilterBinding } from "./mod.ts";
+   * declare const binding: NWFilterBinding;
+   * console.log(await binding.getXMLDescAsync());
+   * ```
    */
   getXMLDescAsync(flags?: number): Promise<string>;
 }

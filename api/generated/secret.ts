@@ -19,45 +19,108 @@ import type { Connection } from "../connection.ts";
  */
 export interface SecretGenerated {
   /**
-   * Get uuid (`virSecretGetUUID`). Returns the 16 raw bytes.
+   * Reads the secret's UUID (`virSecretGetUUID`).
+   *
+   * @returns the UUID as its 16 raw bytes
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretGetUUID
+   * @example
+   * ```ts
+   * import type { Secret } from "./mod.ts";
+   * declare const secret: Secret;
+   * console.log(secret.getUUID());
+   * ```
    */
   getUUID(): Uint8Array;
 
   /**
-   * Get uuid string (`virSecretGetUUIDString`). Returns the UUID in its string form.
+   * Reads the secret's UUID string (`virSecretGetUUIDString`).
+   *
+   * @returns the UUID in its string form
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretGetUUIDString
+   * @example
+   * ```ts
+   * import type { Secret } from "./mod.ts";
+   * declare const secret: Secret;
+   * console.log(secret.getUUIDString());
+   * ```
    */
   getUUIDString(): string;
 
   /**
-   * Get usage id (`virSecretGetUsageID`). Returns the string libvirt keeps with the object.
+   * Reads the secret's usage ID (`virSecretGetUsageID`).
+   *
+   * @returns the text libvirt keeps with the object (read, not copied on each call)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretGetUsageID
+   * @example
+   * ```ts
+   * import type { Secret } from "./mod.ts";
+   * declare const secret: Secret;
+   * console.log(secret.getUsageID());
+   * ```
    */
   getUsageID(): string;
 
   /**
-   * Get xml desc (`virSecretGetXMLDesc`). Returns the string libvirt allocates (freed here).
-   * @param flags C `unsigned int flags`
+   * Reads the secret's XML description (`virSecretGetXMLDesc`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretGetXMLDesc
+   * @example
+   * ```ts
+   * import type { Secret } from "./mod.ts";
+   * declare const secret: Secret;
+   * console.log(secret.getXMLDesc());
+   * ```
    */
   getXMLDesc(flags?: number): string;
 
   /**
-   * The Async form of `getXMLDesc` (`virSecretGetXMLDesc`): the call runs off the JS thread.
+   * `getXMLDesc` off the JS thread: reads the secret's XML description (`virSecretGetXMLDesc`). A
+   * wrong argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretGetXMLDesc
+   * @example
+   * ```ts
+   * import type { Secret } from "./mod.ts";
+   * declare const secret: Secret;
+   * console.log(await secret.getXMLDescAsync());
+   * ```
    */
   getXMLDescAsync(flags?: number): Promise<string>;
 
   /**
-   * Undefine (`virSecretUndefine`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Removes the secret's persistent definition (`virSecretUndefine`).
+   *
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretUndefine
+   * @example
+   * ```ts
+   * import type { Secret } from "./mod.ts";
+   * declare const secret: Secret;
+   * secret.undefine();
+   * ```
    */
   undefine(): void;
 
   /**
-   * The Async form of `undefine` (`virSecretUndefine`): the call runs off the JS thread.
+   * `undefine` off the JS thread: removes the secret's persistent definition (`virSecretUndefine`).
+   * A wrong argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretUndefine
+   * @example
+   * ```ts
+   * import type { Secret } from "./mod.ts";
+   * declare const secret: Secret;
+   * await secret.undefineAsync();
+   * ```
    */
   undefineAsync(): Promise<void>;
 }

@@ -20,57 +20,147 @@ import type { Connection } from "../connection.ts";
  */
 export interface StoragePoolGenerated {
   /**
-   * Build (`virStoragePoolBuild`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags` (`StoragePoolBuildFlags`)
+   * Builds the storage pool's underlying storage (a folder, a file system, a volume group;
+   * `virStoragePoolBuild`).
+   *
+   * @param flags bitwise OR of `StoragePoolBuildFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolBuild
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * pool.build();
+   * ```
    */
   build(flags?: number): void;
 
   /**
-   * The Async form of `build` (`virStoragePoolBuild`): the call runs off the JS thread.
+   * `build` off the JS thread: builds the storage pool's underlying storage (a folder, a file
+   * system, a volume group; `virStoragePoolBuild`). A wrong argument or a freed object throws at
+   * the call, before any Promise exists.
+   *
+   * @param flags bitwise OR of `StoragePoolBuildFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolBuild
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * await pool.buildAsync();
+   * ```
    */
   buildAsync(flags?: number): Promise<void>;
 
   /**
-   * Create (`virStoragePoolCreate`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags` (`StoragePoolCreateFlags`)
+   * Starts the defined storage pool (`virStoragePoolCreate`).
+   *
+   * @param flags bitwise OR of `StoragePoolCreateFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolCreate
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * pool.create();
+   * ```
    */
   create(flags?: number): void;
 
   /**
-   * The Async form of `create` (`virStoragePoolCreate`): the call runs off the JS thread.
+   * `create` off the JS thread: starts the defined storage pool (`virStoragePoolCreate`). A wrong
+   * argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param flags bitwise OR of `StoragePoolCreateFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolCreate
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * await pool.createAsync();
+   * ```
    */
   createAsync(flags?: number): Promise<void>;
 
   /**
-   * Create volume xml (`virStorageVolCreateXML`). Returns a new `StorageVol` handle, freed with its connection.
-   * @param xmlDesc C `const char * xmlDesc`
-   * @param flags C `unsigned int flags` (`StorageVolCreateFlags`)
+   * Creates a volume from an XML description (`virStorageVolCreateXML`).
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `StorageVolCreateFlags` values (0, the default: none)
+   * @returns a new `StorageVol` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolCreateXML
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * declare const xmlDesc: string;
+   * console.log(pool.createVolumeXML(xmlDesc));
+   * ```
    */
   createVolumeXML(xmlDesc: string, flags?: number): StorageVol;
 
   /**
-   * The Async form of `createVolumeXML` (`virStorageVolCreateXML`): the call runs off the JS thread.
+   * `createVolumeXML` off the JS thread: creates a volume from an XML description
+   * (`virStorageVolCreateXML`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param flags bitwise OR of `StorageVolCreateFlags` values (0, the default: none)
+   * @returns a Promise of a new `StorageVol` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolCreateXML
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * declare const xmlDesc: string;
+   * console.log(await pool.createVolumeXMLAsync(xmlDesc));
+   * ```
    */
   createVolumeXMLAsync(xmlDesc: string, flags?: number): Promise<StorageVol>;
 
   /**
-   * Create volume xml from (`virStorageVolCreateXMLFrom`). Returns a new `StorageVol` handle, freed with its connection.
-   * @param xmlDesc C `const char * xmlDesc`
-   * @param clonevol C `virStorageVolPtr clonevol`
-   * @param flags C `unsigned int flags` (`StorageVolCreateFlags`)
+   * Creates a volume from an XML description, cloning another volume's data
+   * (`virStorageVolCreateXMLFrom`).
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param clonevol a `StorageVol` of the same connection
+   * @param flags bitwise OR of `StorageVolCreateFlags` values (0, the default: none)
+   * @returns a new `StorageVol` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolCreateXMLFrom
+   * @example
+   * ```ts
+   * import type { StoragePool, StorageVol } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * declare const xmlDesc: string;
+   * declare const vol: StorageVol;
+   * console.log(pool.createVolumeXMLFrom(xmlDesc, vol));
+   * ```
    */
   createVolumeXMLFrom(xmlDesc: string, clonevol: StorageVol, flags?: number): StorageVol;
 
   /**
-   * The Async form of `createVolumeXMLFrom` (`virStorageVolCreateXMLFrom`): the call runs off the JS thread.
+   * `createVolumeXMLFrom` off the JS thread: creates a volume from an XML description, cloning
+   * another volume's data (`virStorageVolCreateXMLFrom`). A wrong argument or a freed object throws
+   * at the call, before any Promise exists.
+   *
+   * @param xmlDesc the XML description (C `const char *`)
+   * @param clonevol a `StorageVol` of the same connection
+   * @param flags bitwise OR of `StorageVolCreateFlags` values (0, the default: none)
+   * @returns a Promise of a new `StorageVol` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolCreateXMLFrom
+   * @example
+   * ```ts
+   * import type { StoragePool, StorageVol } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * declare const xmlDesc: string;
+   * declare const vol: StorageVol;
+   * console.log(await pool.createVolumeXMLFromAsync(xmlDesc, vol));
+   * ```
    */
   createVolumeXMLFromAsync(
     xmlDesc: string,
@@ -79,157 +169,394 @@ export interface StoragePoolGenerated {
   ): Promise<StorageVol>;
 
   /**
-   * Delete (`virStoragePoolDelete`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags` (`StoragePoolDeleteFlags`)
+   * Deletes the storage pool (`virStoragePoolDelete`).
+   *
+   * @param flags bitwise OR of `StoragePoolDeleteFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolDelete
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * pool.delete();
+   * ```
    */
   delete(flags?: number): void;
 
   /**
-   * The Async form of `delete` (`virStoragePoolDelete`): the call runs off the JS thread.
+   * `delete` off the JS thread: deletes the storage pool (`virStoragePoolDelete`). A wrong argument
+   * or a freed object throws at the call, before any Promise exists.
+   *
+   * @param flags bitwise OR of `StoragePoolDeleteFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolDelete
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * await pool.deleteAsync();
+   * ```
    */
   deleteAsync(flags?: number): Promise<void>;
 
   /**
-   * Destroy (`virStoragePoolDestroy`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Stops the storage pool at once (a transient one is then gone; a persistent one stays defined;
+   * `virStoragePoolDestroy`).
+   *
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolDestroy
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * pool.destroy();
+   * ```
    */
   destroy(): void;
 
   /**
-   * The Async form of `destroy` (`virStoragePoolDestroy`): the call runs off the JS thread.
+   * `destroy` off the JS thread: stops the storage pool at once (a transient one is then gone; a
+   * persistent one stays defined; `virStoragePoolDestroy`). A wrong argument or a freed object
+   * throws at the call, before any Promise exists.
+   *
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolDestroy
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * await pool.destroyAsync();
+   * ```
    */
   destroyAsync(): Promise<void>;
 
   /**
-   * Get autostart (`virStoragePoolGetAutostart`). Returns the value libvirt stores through its out-parameter.
+   * Tells whether the storage pool is started when libvirt starts (`virStoragePoolGetAutostart`).
+   *
+   * @returns whether it is set
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolGetAutostart
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * console.log(pool.getAutostart());
+   * ```
    */
   getAutostart(): boolean;
 
   /**
-   * The Async form of `getAutostart` (`virStoragePoolGetAutostart`): the call runs off the JS thread.
+   * `getAutostart` off the JS thread: tells whether the storage pool is started when libvirt starts
+   * (`virStoragePoolGetAutostart`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @returns a Promise of whether it is set; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolGetAutostart
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * console.log(await pool.getAutostartAsync());
+   * ```
    */
   getAutostartAsync(): Promise<boolean>;
 
   /**
-   * Get name (`virStoragePoolGetName`). Returns the string libvirt keeps with the object.
+   * Reads the storage pool's name (`virStoragePoolGetName`).
+   *
+   * @returns the text libvirt keeps with the object (read, not copied on each call)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolGetName
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * console.log(pool.getName());
+   * ```
    */
   getName(): string;
 
   /**
-   * Get uuid (`virStoragePoolGetUUID`). Returns the 16 raw bytes.
+   * Reads the storage pool's UUID (`virStoragePoolGetUUID`).
+   *
+   * @returns the UUID as its 16 raw bytes
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolGetUUID
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * console.log(pool.getUUID());
+   * ```
    */
   getUUID(): Uint8Array;
 
   /**
-   * Get uuid string (`virStoragePoolGetUUIDString`). Returns the UUID in its string form.
+   * Reads the storage pool's UUID string (`virStoragePoolGetUUIDString`).
+   *
+   * @returns the UUID in its string form
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolGetUUIDString
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * console.log(pool.getUUIDString());
+   * ```
    */
   getUUIDString(): string;
 
   /**
-   * Get xml desc (`virStoragePoolGetXMLDesc`). Returns the string libvirt allocates (freed here).
-   * @param flags C `unsigned int flags` (`StorageXMLFlags`)
+   * Reads the storage pool's XML description (`virStoragePoolGetXMLDesc`).
+   *
+   * @param flags bitwise OR of `StorageXMLFlags` values (0, the default: none)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolGetXMLDesc
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * console.log(pool.getXMLDesc());
+   * ```
    */
   getXMLDesc(flags?: number): string;
 
   /**
-   * The Async form of `getXMLDesc` (`virStoragePoolGetXMLDesc`): the call runs off the JS thread.
+   * `getXMLDesc` off the JS thread: reads the storage pool's XML description
+   * (`virStoragePoolGetXMLDesc`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param flags bitwise OR of `StorageXMLFlags` values (0, the default: none)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolGetXMLDesc
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * console.log(await pool.getXMLDescAsync());
+   * ```
    */
   getXMLDescAsync(flags?: number): Promise<string>;
 
   /**
-   * Is active (`virStoragePoolIsActive`). Returns libvirt's answer as a boolean.
+   * Tells whether the storage pool is active (`virStoragePoolIsActive`).
+   *
+   * @returns true or false
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolIsActive
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * console.log(pool.isActive());
+   * ```
    */
   isActive(): boolean;
 
   /**
-   * The Async form of `isActive` (`virStoragePoolIsActive`): the call runs off the JS thread.
+   * `isActive` off the JS thread: tells whether the storage pool is active
+   * (`virStoragePoolIsActive`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of true or false; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolIsActive
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * console.log(await pool.isActiveAsync());
+   * ```
    */
   isActiveAsync(): Promise<boolean>;
 
   /**
-   * Is persistent (`virStoragePoolIsPersistent`). Returns libvirt's answer as a boolean.
+   * Tells whether the storage pool is persistent (`virStoragePoolIsPersistent`).
+   *
+   * @returns true or false
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolIsPersistent
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * console.log(pool.isPersistent());
+   * ```
    */
   isPersistent(): boolean;
 
   /**
-   * The Async form of `isPersistent` (`virStoragePoolIsPersistent`): the call runs off the JS thread.
+   * `isPersistent` off the JS thread: tells whether the storage pool is persistent
+   * (`virStoragePoolIsPersistent`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @returns a Promise of true or false; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolIsPersistent
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * console.log(await pool.isPersistentAsync());
+   * ```
    */
   isPersistentAsync(): Promise<boolean>;
 
   /**
-   * Lookup volume by name (`virStorageVolLookupByName`). Returns a new `StorageVol` handle, freed with its connection.
-   * @param name C `const char * name`
+   * Looks up a volume by its name (`virStorageVolLookupByName`).
+   *
+   * @param name the name (C `const char *`)
+   * @returns a new `StorageVol` (its reference is released with `free()` or with its connection)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolLookupByName
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * console.log(pool.lookupVolumeByName("test"));
+   * ```
    */
   lookupVolumeByName(name: string): StorageVol;
 
   /**
-   * The Async form of `lookupVolumeByName` (`virStorageVolLookupByName`): the call runs off the JS thread.
+   * `lookupVolumeByName` off the JS thread: looks up a volume by its name
+   * (`virStorageVolLookupByName`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @param name the name (C `const char *`)
+   * @returns a Promise of a new `StorageVol` (its reference is released with `free()` or with its
+   * connection); libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolLookupByName
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * console.log(await pool.lookupVolumeByNameAsync("test"));
+   * ```
    */
   lookupVolumeByNameAsync(name: string): Promise<StorageVol>;
 
   /**
-   * Num of volumes (`virStoragePoolNumOfVolumes`). Returns libvirt's non-negative result; a failure is a `LibvirtError`.
+   * Counts the volumes of the storage pool (`virStoragePoolNumOfVolumes`).
+   *
+   * @returns the number libvirt answers (a count, a value or a file descriptor)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolNumOfVolumes
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * console.log(pool.numOfVolumes());
+   * ```
    */
   numOfVolumes(): number;
 
   /**
-   * The Async form of `numOfVolumes` (`virStoragePoolNumOfVolumes`): the call runs off the JS thread.
+   * `numOfVolumes` off the JS thread: counts the volumes of the storage pool
+   * (`virStoragePoolNumOfVolumes`). A wrong argument or a freed object throws at the call, before
+   * any Promise exists.
+   *
+   * @returns a Promise of the number libvirt answers (a count, a value or a file descriptor);
+   * libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolNumOfVolumes
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * console.log(await pool.numOfVolumesAsync());
+   * ```
    */
   numOfVolumesAsync(): Promise<number>;
 
   /**
-   * Refresh (`virStoragePoolRefresh`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags`
+   * Rescans the storage pool for volumes (`virStoragePoolRefresh`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolRefresh
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * pool.refresh();
+   * ```
    */
   refresh(flags?: number): void;
 
   /**
-   * The Async form of `refresh` (`virStoragePoolRefresh`): the call runs off the JS thread.
+   * `refresh` off the JS thread: rescans the storage pool for volumes (`virStoragePoolRefresh`). A
+   * wrong argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolRefresh
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * await pool.refreshAsync();
+   * ```
    */
   refreshAsync(flags?: number): Promise<void>;
 
   /**
-   * Set autostart (`virStoragePoolSetAutostart`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param autostart C `int autostart`
+   * Chooses whether the storage pool is started when libvirt starts (`virStoragePoolSetAutostart`).
+   *
+   * @param autostart true to start it when libvirt starts (C `int`)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolSetAutostart
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * pool.setAutostart(true);
+   * ```
    */
   setAutostart(autostart: boolean): void;
 
   /**
-   * The Async form of `setAutostart` (`virStoragePoolSetAutostart`): the call runs off the JS thread.
+   * `setAutostart` off the JS thread: chooses whether the storage pool is started when libvirt
+   * starts (`virStoragePoolSetAutostart`). A wrong argument or a freed object throws at the call,
+   * before any Promise exists.
+   *
+   * @param autostart true to start it when libvirt starts (C `int`)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolSetAutostart
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * await pool.setAutostartAsync(true);
+   * ```
    */
   setAutostartAsync(autostart: boolean): Promise<void>;
 
   /**
-   * Undefine (`virStoragePoolUndefine`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Removes the storage pool's persistent definition (`virStoragePoolUndefine`).
+   *
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolUndefine
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * pool.undefine();
+   * ```
    */
   undefine(): void;
 
   /**
-   * The Async form of `undefine` (`virStoragePoolUndefine`): the call runs off the JS thread.
+   * `undefine` off the JS thread: removes the storage pool's persistent definition
+   * (`virStoragePoolUndefine`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolUndefine
+   * @example
+   * ```ts
+   * import type { StoragePool } from "./mod.ts";
+   * declare const pool: StoragePool;
+   * await pool.undefineAsync();
+   * ```
    */
   undefineAsync(): Promise<void>;
 }

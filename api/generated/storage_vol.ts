@@ -19,93 +19,224 @@ import type { Connection } from "../connection.ts";
  */
 export interface StorageVolGenerated {
   /**
-   * Delete (`virStorageVolDelete`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags` (`StorageVolDeleteFlags`)
+   * Deletes the storage volume (`virStorageVolDelete`).
+   *
+   * @param flags bitwise OR of `StorageVolDeleteFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolDelete
+   * @example
+   * ```ts
+   * import type { StorageVol } from "./mod.ts";
+   * declare const vol: StorageVol;
+   * vol.delete();
+   * ```
    */
   delete(flags?: number): void;
 
   /**
-   * The Async form of `delete` (`virStorageVolDelete`): the call runs off the JS thread.
+   * `delete` off the JS thread: deletes the storage volume (`virStorageVolDelete`). A wrong
+   * argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param flags bitwise OR of `StorageVolDeleteFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolDelete
+   * @example
+   * ```ts
+   * import type { StorageVol } from "./mod.ts";
+   * declare const vol: StorageVol;
+   * await vol.deleteAsync();
+   * ```
    */
   deleteAsync(flags?: number): Promise<void>;
 
   /**
-   * Get key (`virStorageVolGetKey`). Returns the string libvirt keeps with the object.
+   * Reads the storage volume's key (`virStorageVolGetKey`).
+   *
+   * @returns the text libvirt keeps with the object (read, not copied on each call)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolGetKey
+   * @example
+   * ```ts
+   * import type { StorageVol } from "./mod.ts";
+   * declare const vol: StorageVol;
+   * console.log(vol.getKey());
+   * ```
    */
   getKey(): string;
 
   /**
-   * Get name (`virStorageVolGetName`). Returns the string libvirt keeps with the object.
+   * Reads the storage volume's name (`virStorageVolGetName`).
+   *
+   * @returns the text libvirt keeps with the object (read, not copied on each call)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolGetName
+   * @example
+   * ```ts
+   * import type { StorageVol } from "./mod.ts";
+   * declare const vol: StorageVol;
+   * console.log(vol.getName());
+   * ```
    */
   getName(): string;
 
   /**
-   * Get path (`virStorageVolGetPath`). Returns the string libvirt allocates (freed here).
+   * Reads the storage volume's path (`virStorageVolGetPath`).
+   *
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolGetPath
+   * @example
+   * ```ts
+   * import type { StorageVol } from "./mod.ts";
+   * declare const vol: StorageVol;
+   * console.log(vol.getPath());
+   * ```
    */
   getPath(): string;
 
   /**
-   * The Async form of `getPath` (`virStorageVolGetPath`): the call runs off the JS thread.
+   * `getPath` off the JS thread: reads the storage volume's path (`virStorageVolGetPath`). A wrong
+   * argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolGetPath
+   * @example
+   * ```ts
+   * import type { StorageVol } from "./mod.ts";
+   * declare const vol: StorageVol;
+   * console.log(await vol.getPathAsync());
+   * ```
    */
   getPathAsync(): Promise<string>;
 
   /**
-   * Get xml desc (`virStorageVolGetXMLDesc`). Returns the string libvirt allocates (freed here).
-   * @param flags C `unsigned int flags`
+   * Reads the storage volume's XML description (`virStorageVolGetXMLDesc`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns the text libvirt returns
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolGetXMLDesc
+   * @example
+   * ```ts
+   * import type { StorageVol } from "./mod.ts";
+   * declare const vol: StorageVol;
+   * console.log(vol.getXMLDesc());
+   * ```
    */
   getXMLDesc(flags?: number): string;
 
   /**
-   * The Async form of `getXMLDesc` (`virStorageVolGetXMLDesc`): the call runs off the JS thread.
+   * `getXMLDesc` off the JS thread: reads the storage volume's XML description
+   * (`virStorageVolGetXMLDesc`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of the text libvirt returns; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolGetXMLDesc
+   * @example
+   * ```ts
+   * import type { StorageVol } from "./mod.ts";
+   * declare const vol: StorageVol;
+   * console.log(await vol.getXMLDescAsync());
+   * ```
    */
   getXMLDescAsync(flags?: number): Promise<string>;
 
   /**
-   * Resize (`virStorageVolResize`). Returns when libvirt reports success; a failure is a `LibvirtError`.
+   * Changes the storage volume's capacity (`virStorageVolResize`).
+   *
    * @param capacity C `unsigned long long capacity`
-   * @param flags C `unsigned int flags` (`StorageVolResizeFlags`)
+   * @param flags bitwise OR of `StorageVolResizeFlags` values (0, the default: none)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolResize
+   * @example
+   * ```ts
+   * import type { StorageVol } from "./mod.ts";
+   * declare const vol: StorageVol;
+   * vol.resize(1024n);
+   * ```
    */
   resize(capacity: number | bigint, flags?: number): void;
 
   /**
-   * The Async form of `resize` (`virStorageVolResize`): the call runs off the JS thread.
+   * `resize` off the JS thread: changes the storage volume's capacity (`virStorageVolResize`). A
+   * wrong argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param capacity C `unsigned long long capacity`
+   * @param flags bitwise OR of `StorageVolResizeFlags` values (0, the default: none)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolResize
+   * @example
+   * ```ts
+   * import type { StorageVol } from "./mod.ts";
+   * declare const vol: StorageVol;
+   * await vol.resizeAsync(1024n);
+   * ```
    */
   resizeAsync(capacity: number | bigint, flags?: number): Promise<void>;
 
   /**
-   * Wipe (`virStorageVolWipe`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param flags C `unsigned int flags`
+   * Wipes the storage volume's data (`virStorageVolWipe`).
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolWipe
+   * @example
+   * ```ts
+   * import type { StorageVol } from "./mod.ts";
+   * declare const vol: StorageVol;
+   * vol.wipe();
+   * ```
    */
   wipe(flags?: number): void;
 
   /**
-   * The Async form of `wipe` (`virStorageVolWipe`): the call runs off the JS thread.
+   * `wipe` off the JS thread: wipes the storage volume's data (`virStorageVolWipe`). A wrong
+   * argument or a freed object throws at the call, before any Promise exists.
+   *
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolWipe
+   * @example
+   * ```ts
+   * import type { StorageVol } from "./mod.ts";
+   * declare const vol: StorageVol;
+   * await vol.wipeAsync();
+   * ```
    */
   wipeAsync(flags?: number): Promise<void>;
 
   /**
-   * Wipe pattern (`virStorageVolWipePattern`). Returns when libvirt reports success; a failure is a `LibvirtError`.
-   * @param algorithm C `unsigned int algorithm` (`StorageVolWipeAlgorithm`)
-   * @param flags C `unsigned int flags`
+   * Wipes the storage volume's data with the chosen algorithm (`virStorageVolWipePattern`).
+   *
+   * @param algorithm C `unsigned int algorithm`, one of `StorageVolWipeAlgorithm`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @throws {LibvirtError} when libvirt reports a failure
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolWipePattern
+   * @example
+   * ```ts
+   * import type { StorageVol } from "./mod.ts";
+   * declare const vol: StorageVol;
+   * vol.wipePattern(1);
+   * ```
    */
   wipePattern(algorithm: number, flags?: number): void;
 
   /**
-   * The Async form of `wipePattern` (`virStorageVolWipePattern`): the call runs off the JS thread.
+   * `wipePattern` off the JS thread: wipes the storage volume's data with the chosen algorithm
+   * (`virStorageVolWipePattern`). A wrong argument or a freed object throws at the call, before any
+   * Promise exists.
+   *
+   * @param algorithm C `unsigned int algorithm`, one of `StorageVolWipeAlgorithm`
+   * @param flags flags for this call (0, the default: none; libvirt's reference lists them)
+   * @returns a Promise of nothing; libvirt's failures reject it
    * @see https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolWipePattern
+   * @example
+   * ```ts
+   * import type { StorageVol } from "./mod.ts";
+   * declare const vol: StorageVol;
+   * await vol.wipePatternAsync(1);
+   * ```
    */
   wipePatternAsync(algorithm: number, flags?: number): Promise<void>;
 }

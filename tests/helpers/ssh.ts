@@ -163,7 +163,11 @@ export async function startSshd(daemon: Daemon): Promise<SshServer> {
     } finally {
       globalThis.removeEventListener("unload", onUnload);
       await Deno.remove(dir, { recursive: true }).catch(() => {});
-      if (madePrivsep && !sshdRunning()) await Deno.remove(PRIVSEP_DIR).catch(() => {});
+      if (madePrivsep) {
+        // A session's unprivileged child may outlive its killed parent for a moment.
+        for (let i = 0; i < 100 && sshdRunning(); i++) await new Promise((r) => setTimeout(r, 20));
+        if (!sshdRunning()) await Deno.remove(PRIVSEP_DIR).catch(() => {});
+      }
     }
   };
   // A test module that ends without stop() (a failed assertion before it): sshd dies with the
