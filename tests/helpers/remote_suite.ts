@@ -26,6 +26,7 @@ import { runGenerator } from "./event_generator.ts";
 export interface Transport {
   /** "ssh" or "tls", for messages and names. */
   name: string;
+  /** The private libvirtd behind the transport (its unix socket serves the test's own setup). */
   daemon: Daemon;
   /** The daemon's driver reached through the transport. */
   uri(driver: "qemu" | "test"): string;

@@ -21,8 +21,11 @@ export interface Pki {
   readonly clientDir: string;
   /** A second client folder whose certificate another CA signed (the daemon must refuse it). */
   readonly strangerDir: string;
+  /** The CA certificate (the daemon's `ca_file`). */
   readonly caCert: string;
+  /** The server certificate for 127.0.0.1 (the daemon's `cert_file`). */
   readonly serverCert: string;
+  /** The server's private key (the daemon's `key_file`). */
   readonly serverKey: string;
 }
 
@@ -149,8 +152,11 @@ export function tlsDaemonOptions(pki: Pki, port: number): DaemonOptions {
 
 /** The private libvirtd with its TLS listener, and the certificates. */
 export interface TlsSetup {
+  /** The private libvirtd, started with the TLS listener. */
   readonly daemon: Daemon;
+  /** The certificates. */
   readonly pki: Pki;
+  /** The TLS port on 127.0.0.1. */
   readonly port: number;
   /**
    * `qemu+tls://127.0.0.1:PORT/system?pkipath=…` (or `test+tls://…/default`); `client` picks the
