@@ -141,48 +141,86 @@ const ptrOf = (self: Self, verb: string): Deno.PointerObject =>
  * copies on each addition, so adding hundreds of methods one by one costs quadratic time (30 ms
  * for 960, measured). A plain object takes them in constant time each; it then becomes the
  * prototype's prototype. `super()`, `instanceof` and subclass overrides are unchanged.
+ *
+ * Why a stub per method: import pays for the stubs only (a tenth of building every method,
+ * measured); a method is built from its row on its first call, then replaces its stub.
  */
 export function install(cls: { prototype: object }, rows: readonly Row[]): void {
   // Plain assignment (enumerable, unlike class methods): defineProperty costs 10x more per method.
   const methods: Record<string, unknown> = Object.create(Object.getPrototypeOf(cls.prototype));
-  for (const [method, cName, verb, params, result, async, lib, wrap] of rows) {
-    const checks = params.map((p) => {
-      const [code, what = ""] = p.split(":");
-      return CHECKS[code](what);
-    });
-    const kind = KIND[result];
-    const done = (self: Self, r: unknown, out: Uint8Array | Int32Array | null) =>
-      result === "w" ? (wrap as (s: Self, p: unknown) => unknown)(self, r) : finish(result, r, out);
-    // The object's pointer first (a freed object says so before any argument is looked at),
-    // then each argument's check, all before the call.
-    const args = (self: Self, given: unknown[]): unknown[] => {
-      const a: unknown[] = [ptrOf(self, verb)];
-      for (let i = 0; i < checks.length; i++) a.push(checks[i](given[i]));
-      return a;
-    };
-    // Computed keys name the functions (stack traces show the method) at no cost.
-    methods[method] = {
-      [method](this: Self, ...given: unknown[]): unknown {
-        const a = args(this, given);
-        const out = outBuffer(result);
-        if (out) a.push(out);
-        const r = lib ? EXTRA[kind](lib, cName, ...a) : SYNC[kind](cName, ...a);
-        return done(this, r, out);
-      },
-    }[method];
-    if (!async || lib) continue;
-    const asyncKind = kind === "const" ? "ptr" : kind;
-    const asyncName = `${method}Async`;
-    methods[asyncName] = {
-      [asyncName](this: Self, ...given: unknown[]): Promise<unknown> {
-        const a = args(this, given);
-        const out = outBuffer(result);
-        if (out) a.push(out);
-        return ASYNC[asyncKind](this, cName, ...a).then((r) =>
-          kind === "const" ? readCString(r as Deno.PointerObject) : done(this, r, out)
-        );
-      },
-    }[asyncName];
+  for (const row of rows) {
+    methods[row[0]] = stub(methods, row[0], () => syncMethod(row));
+    if (row[5] && !row[6]) {
+      const asyncName = `${row[0]}Async`;
+      methods[asyncName] = stub(methods, asyncName, () => asyncMethod(row, asyncName));
+    }
   }
   Object.setPrototypeOf(cls.prototype, methods);
+}
+
+type Method = (this: Self, ...given: unknown[]) => unknown;
+
+// A stand-in that builds the method on its first call and puts it in its own place.
+function stub(methods: Record<string, unknown>, name: string, build: () => Method): Method {
+  let built: Method | null = null;
+  return function (this: Self, ...given: unknown[]): unknown {
+    if (built === null) {
+      built = build();
+      methods[name] = built;
+    }
+    return built.apply(this, given);
+  };
+}
+
+// The object's pointer first (a freed object says so before any argument is looked at), then
+// each argument's check, all before the call.
+function argsOf(row: Row): (self: Self, given: unknown[]) => unknown[] {
+  const [, , verb, params] = row;
+  const checks = params.map((p) => {
+    const [code, what = ""] = p.split(":");
+    return CHECKS[code](what);
+  });
+  return (self, given) => {
+    const a: unknown[] = [ptrOf(self, verb)];
+    for (let i = 0; i < checks.length; i++) a.push(checks[i](given[i]));
+    return a;
+  };
+}
+
+function syncMethod(row: Row): Method {
+  const [method, cName, , , result, , lib, wrap] = row;
+  const args = argsOf(row);
+  const kind = KIND[result];
+  // Computed keys name the functions (stack traces show the method) at no cost.
+  return {
+    [method](this: Self, ...given: unknown[]): unknown {
+      const a = args(this, given);
+      const out = outBuffer(result);
+      if (out) a.push(out);
+      const r = lib ? EXTRA[kind](lib, cName, ...a) : SYNC[kind](cName, ...a);
+      return result === "w"
+        ? (wrap as (s: Self, p: unknown) => unknown)(this, r)
+        : finish(result, r, out);
+    },
+  }[method];
+}
+
+function asyncMethod(row: Row, asyncName: string): Method {
+  const [, cName, , , result, , , wrap] = row;
+  const args = argsOf(row);
+  const kind = KIND[result];
+  const asyncKind = kind === "const" ? "ptr" : kind;
+  return {
+    [asyncName](this: Self, ...given: unknown[]): Promise<unknown> {
+      const a = args(this, given);
+      const out = outBuffer(result);
+      if (out) a.push(out);
+      return ASYNC[asyncKind](this, cName, ...a).then((r) => {
+        if (kind === "const") return readCString(r as Deno.PointerObject);
+        return result === "w"
+          ? (wrap as (s: Self, p: unknown) => unknown)(this, r)
+          : finish(result, r, out);
+      });
+    },
+  }[asyncName];
 }

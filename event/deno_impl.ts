@@ -15,7 +15,6 @@ import {
   setDispatchTag,
 } from "../ffi/inflight.ts";
 import { runHandleCallbackOffThread, runTimeoutCallbackOffThread } from "./dispatch_async.ts";
-import { setImmediate, setTimeout } from "node:timers";
 
 /** In unref'd mode, the longest a poll waits before the loop lets the process exit if idle. */
 const UNREF_POLL_MS = 250;
@@ -378,6 +377,8 @@ export class DenoEventImpl extends EventImpl {
 
   async #run(): Promise<void> {
     // Begin in a later macrotask: the call that started us may be libvirt's, holding its locks.
+    // `setImmediate` is Deno's global (Node's timers, loaded on its first use, so importing this
+    // module stays cheap); `setTimeout(f, 0)` would cost about 2 ms a turn (Deno clamps it).
     await new Promise((r) => setImmediate(r));
     this.#polls ??= new PollSet();
     const polls = this.#polls;
@@ -420,7 +421,7 @@ export class DenoEventImpl extends EventImpl {
       // With a 0 ms timer nothing above awaited: give the rest of Deno a turn.
       if (timeout === 0) await new Promise((r) => setImmediate(r));
       // Unref'd and idle: continue through a timer that does not hold the process open.
-      if (capped && ready === 0) await new Promise((r) => setTimeout(r, 0).unref());
+      if (capped && ready === 0) await new Promise((r) => Deno.unrefTimer(setTimeout(r, 0)));
     }
   }
 

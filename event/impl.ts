@@ -2,7 +2,6 @@
 // virEventRegisterImpl, with the helpers that call libvirt's C callbacks back safely.
 import { reportCallbackError } from "../ffi/callbacks.ts";
 import { log, logEnabled } from "../log.ts";
-import { setImmediate } from "node:timers";
 
 const handleCallbackDef = {
   parameters: ["i32", "i32", "i32", "pointer"], // (int watch, int fd, int events, void *opaque)

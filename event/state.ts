@@ -17,7 +17,8 @@ const state = { loop: "none" as RegisteredLoop, connectionsOpened: 0 };
 // and crash). The marker is a C environment variable, set through libc: shared by all isolates,
 // and readable without Deno's env permission.
 const MARKER = cString("LIBVIRT_DENO_EVENT_LOOP");
-const isolateToken = crypto.randomUUID();
+// Made on first registration, not at import: crypto costs a script that never registers a loop.
+let isolateToken: string | null = null;
 
 function processMarker(): string | null {
   return readCString(libc().symbols.getenv(MARKER));
@@ -55,6 +56,7 @@ export function registeredLoop(): RegisteredLoop {
 /** Records a registration; the event module checks the rules before calling this. */
 export function markLoopRegistered(loop: "default" | "custom"): void {
   state.loop = loop;
+  isolateToken ??= crypto.randomUUID();
   const value = `${loop}:${Deno.pid}:${isolateToken}`;
   libc().symbols.setenv(MARKER, cString(value), 1);
 }

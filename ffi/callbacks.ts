@@ -11,14 +11,30 @@ import { log } from "../log.ts";
  * callback that C can still call crashes the process. One callback per signature costs nothing.
  * Why unref'd: a pending registration must not stop a script from exiting by itself; what keeps
  * the process alive is the event loop's own pending work (see event/).
+ * Why made on first use: modules declare their callbacks at top level, and creating them all at
+ * import cost a script that never registers anything (issue 16, start-up); the first read of
+ * `pointer` creates the callback, on the JS thread, before libvirt can know the pointer.
  */
 export function permanentCallback<const D extends Deno.UnsafeCallbackDefinition>(
   definition: D,
   fn: Deno.UnsafeCallbackFunction<D["parameters"], D["result"]>,
-): Deno.UnsafeCallback<D> {
-  const cb = new Deno.UnsafeCallback(definition, fn);
-  cb.unref();
-  return cb;
+): PermanentCallback<D> {
+  let cb: Deno.UnsafeCallback<D> | null = null;
+  return {
+    get pointer(): Deno.PointerObject<D> {
+      if (cb === null) {
+        cb = new Deno.UnsafeCallback(definition, fn);
+        cb.unref();
+      }
+      return cb.pointer;
+    },
+  };
+}
+
+/** A callback of `permanentCallback`: its C function pointer, created when first read. */
+export interface PermanentCallback<D extends Deno.UnsafeCallbackDefinition> {
+  /** The function pointer to hand to libvirt (never closed; see `permanentCallback`). */
+  readonly pointer: Deno.PointerObject<D>;
 }
 
 /**
