@@ -116,6 +116,20 @@ export type { NWFilterBindingGenerated } from "./api/generated/nwfilter_binding.
 export type { SecretGenerated } from "./api/generated/secret.ts";
 export type { StoragePoolGenerated } from "./api/generated/storage_pool.ts";
 export type { StorageVolGenerated } from "./api/generated/storage_vol.ts";
+// Their methods' types and docs (modules of types only, never loaded when a program runs).
+export type { ConnectionMethods } from "./api/generated/connection_methods.ts";
+export type { DomainMethods } from "./api/generated/domain_methods.ts";
+export type { DomainCheckpointMethods } from "./api/generated/domain_checkpoint_methods.ts";
+export type { DomainSnapshotMethods } from "./api/generated/domain_snapshot_methods.ts";
+export type { InterfaceMethods } from "./api/generated/interface_methods.ts";
+export type { NetworkMethods } from "./api/generated/network_methods.ts";
+export type { NetworkPortMethods } from "./api/generated/network_port_methods.ts";
+export type { NodeDeviceMethods } from "./api/generated/node_device_methods.ts";
+export type { NWFilterMethods } from "./api/generated/nwfilter_methods.ts";
+export type { NWFilterBindingMethods } from "./api/generated/nwfilter_binding_methods.ts";
+export type { SecretMethods } from "./api/generated/secret_methods.ts";
+export type { StoragePoolMethods } from "./api/generated/storage_pool_methods.ts";
+export type { StorageVolMethods } from "./api/generated/storage_vol_methods.ts";
 export type { ConnectionOverrides } from "./api/connection_overrides.ts";
 export type { DomainOverrides } from "./api/domain_overrides.ts";
 // The hand-written overrides' classes, results and parameter records (api/domain/, api/conn/).

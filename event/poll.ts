@@ -16,6 +16,9 @@ const EFD_NONBLOCK = 0o4000;
 /** sizeof(struct pollfd { int fd; short events; short revents; }). */
 const POLLFD_SIZE = 8;
 
+/** The 8-byte counter increment that wake() writes to the eventfd (1, little-endian). */
+const ONE = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
+
 /** libvirt's `HANDLE_*` bits as poll(2) events. */
 export function toPollEvents(events: number): number {
   let p = 0;
@@ -44,6 +47,8 @@ export class PollSet {
   #view = new DataView(this.#buf.buffer);
   #count = 0;
   readonly #wakeFd: number;
+  /** Where drainWake reads the eventfd's counter to (reused: one wake-up per registration change). */
+  readonly #scratch = new Uint8Array(8);
 
   /** Creates the eventfd; throws when the system refuses one. */
   constructor() {
@@ -96,15 +101,13 @@ export class PollSet {
   /** Whether the wake-up fd was written to; drains it so the next poll waits again. */
   drainWake(): boolean {
     if (this.#count === 0 || this.returned(0) === 0) return false;
-    libc().symbols.read(this.#wakeFd, new Uint8Array(8), 8n);
+    libc().symbols.read(this.#wakeFd, this.#scratch, 8n);
     return true;
   }
 
   /** Makes a pending (or the next) poll return at once. Safe from the JS thread at any time. */
   wake(): void {
-    const one = new Uint8Array(8);
-    new DataView(one.buffer).setBigUint64(0, 1n, true);
-    libc().symbols.write(this.#wakeFd, one, 8n);
+    libc().symbols.write(this.#wakeFd, ONE, 8n);
   }
 
   /** Closes the eventfd; only once no poll is pending. */

@@ -13,7 +13,7 @@
 import { enumsFile, extraSymbolsFile, symbolsFile } from "./gen_tables.ts";
 import { KINDS } from "./gen_naming.ts";
 import { collect } from "./gen_collect.ts";
-import { classFile } from "./gen_classes.ts";
+import { classFiles, methodsModule } from "./gen_classes.ts";
 import { count, docsFile } from "./gen_docs.ts";
 import { renderParamNames } from "./gen_param_names.ts";
 
@@ -36,7 +36,9 @@ files.set("ffi/enums.ts", enumsText);
 for (const k of KINDS) {
   const plans = byKind.get(k.cls);
   if (!plans) continue;
-  files.set(k.generated, classFile(k, plans, enumNames));
+  const { runtime, methods } = classFiles(k, plans, enumNames);
+  files.set(k.generated, runtime);
+  files.set(methodsModule(k), methods);
 }
 files.set("docs/api.md", docsFile(placements));
 files.set(

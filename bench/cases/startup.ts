@@ -28,6 +28,33 @@ async function timed(argv: string[]): Promise<Record<string, number>> {
   return { wallMs: wall, peakMiB: Number(err.at(-1)) / 1024 };
 }
 
+let bundled: string | undefined;
+
+/**
+ * The same script over a one-file build of the module (`deno bundle mod.ts`, plain JS): what the
+ * start-up would be if Deno loaded one module instead of a hundred TypeScript ones. Built once per
+ * bench run and run once untimed, so its caches are as warm as the checkout's.
+ */
+async function bundledScript(root: string): Promise<string> {
+  if (bundled) return bundled;
+  const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/deno-libvirt-startup-bundle`;
+  await Deno.mkdir(dir, { recursive: true });
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["bundle", "--quiet", `${root}/mod.ts`, "-o", `${dir}/mod.js`],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(`deno bundle failed: ${new TextDecoder().decode(out.stderr)}`);
+  await Deno.writeTextFile(
+    `${dir}/list.ts`,
+    'import { Connection } from "./mod.js";\nusing conn = Connection.open("test:///default");\n' +
+      "for (const d of conn.listAllDomains()) console.log(d.getName());\n",
+  );
+  bundled = `${dir}/list.ts`;
+  await timed([Deno.execPath(), "run", "--allow-ffi", "--allow-read", bundled]);
+  return bundled;
+}
+
 /** The two cases, measuring the checkout at `root` (default: this one). */
 export function startupCases(root: string = ROOT): CaseSpec[] {
   const deno = Deno.execPath();
@@ -47,6 +74,12 @@ export function startupCases(root: string = ROOT): CaseSpec[] {
           run: () => timed([deno, "run", "--allow-ffi", "--allow-read", script, "list", root]),
         },
         {
+          name: "ours, one-file bundle",
+          kind: "ours",
+          run: async () =>
+            timed([deno, "run", "--allow-ffi", "--allow-read", await bundledScript(root)]),
+        },
+        {
           name: "libvirt-python",
           kind: "python",
           run: () => timed(["/usr/bin/python3", "-c", PY]),
@@ -61,6 +94,8 @@ export function startupCases(root: string = ROOT): CaseSpec[] {
       notes: [
         "Medians of whole processes, alternating contenders; Deno's module cache is warm.",
         "ours runs `deno run --allow-ffi` on a script importing mod.ts.",
+        "one-file bundle: the same script importing `deno bundle mod.ts` (one JS module), for " +
+        "comparison only: what a hundred TypeScript modules cost Deno to load.",
       ],
     },
     {
