@@ -94,6 +94,7 @@ export class DenoEventImpl extends EventImpl {
   #stopped = false;
   #unrefd = false;
   #iterations = 0;
+  #poolWaits = 0;
 
   /**
    * Watches `fd`; see `EventImpl.addHandle`. Called by libvirt.
@@ -258,6 +259,20 @@ export class DenoEventImpl extends EventImpl {
    */
   get iterations(): number {
     return this.#iterations;
+  }
+
+  /**
+   * How many of those iterations handed their wait to Deno's thread pool; the others found
+   * their fds ready with a zero-timeout poll on the JS thread (for tests and diagnostics).
+   *
+   * @example
+   * ```ts
+   * import { DenoEventImpl } from "./mod.ts";
+   * console.log(new DenoEventImpl().poolWaits); // 0
+   * ```
+   */
+  get poolWaits(): number {
+    return this.#poolWaits;
   }
 
   /**
@@ -430,6 +445,7 @@ export class DenoEventImpl extends EventImpl {
         // Ready (or failed) without a thread hop.
       } else {
         waited = true;
+        this.#poolWaits++;
         this.#waiting = true;
         try {
           ready = await polls.wait(timeout);
