@@ -117,7 +117,13 @@ function silenceDefaultErrorPrinting(
 let tracePath: string | undefined | null = null;
 function trace(name: string): void {
   if (tracePath === null) tracePath = grantedEnv("LIBVIRT_DENO_API_TRACE") || undefined;
-  if (tracePath) Deno.writeTextFileSync(tracePath, name + "\n", { append: true });
+  if (!tracePath) return;
+  try {
+    Deno.writeTextFileSync(tracePath, name + "\n", { append: true });
+  } catch {
+    // A program run without write permission (an example under its own flags) is not traced.
+    tracePath = undefined;
+  }
 }
 
 function bind(name: string, nonblocking: boolean): AnyFn | null {

@@ -27,7 +27,21 @@ const MAX_GROWTH_MIB = 24;
 /** Growth allowed over the second half of the samples, where a leak would keep climbing. */
 const MAX_LATE_GROWTH_MIB = 6;
 
-async function measure(phase: string, count: number): Promise<Outcome> {
+interface Limits {
+  pct: number;
+  mib: number;
+  late: number;
+}
+const LIMITS: Limits = { pct: MAX_GROWTH_PCT, mib: MAX_GROWTH_MIB, late: MAX_LATE_GROWTH_MIB };
+// Handle and timer churn grows the native heap in steps of about 10 MiB (JS heap flat at 6 MiB)
+// that level off: 400k cycles went 90 → 148 MiB, and 200k of each kind alone levelled at +40 MiB,
+// with MALLOC_ARENA_MAX=1 too. The same steps show at the commit before this session's work, so
+// they are not a per-registration leak of the module; one step can land in the second half of the
+// samples. The bound stays tight enough that a leak of one registration per cycle (hundreds of
+// bytes each, 100k cycles) fails.
+const HANDLE_LIMITS: Limits = { pct: 50, mib: 40, late: 16 };
+
+async function measure(phase: string, count: number, limits = LIMITS): Promise<Outcome> {
   const child = spawnFixture("reliability_leaks.ts", [phase, String(count)], {
     denoFlags: ["--v8-flags=--expose-gc"],
   });
@@ -40,16 +54,16 @@ async function measure(phase: string, count: number): Promise<Outcome> {
     `  ${phase} x${count} in ${o.ms} ms: RSS ${o.rssMiB.join(" → ")} MiB; growth ` +
       `${o.growthMiB} MiB (${o.growthPct}%), second half ${late.toFixed(1)} MiB`,
   );
-  assert.ok(o.growthPct < MAX_GROWTH_PCT, `RSS grew ${o.growthPct}%`);
-  assert.ok(o.growthMiB < MAX_GROWTH_MIB, `RSS grew ${o.growthMiB} MiB`);
-  assert.ok(late < MAX_LATE_GROWTH_MIB, `RSS still climbing: ${late.toFixed(1)} MiB late`);
+  assert.ok(o.growthPct < limits.pct, `RSS grew ${o.growthPct}%`);
+  assert.ok(o.growthMiB < limits.mib, `RSS grew ${o.growthMiB} MiB`);
+  assert.ok(late < limits.late, `RSS still climbing: ${late.toFixed(1)} MiB late`);
   assert.deepEqual([o.pendingFrees, o.appHandles, o.appTimeouts, o.streamCallbacks], [0, 0, 0, 0]);
   return o;
 }
 
 Deno.test("no leaks over long repetition", async (t) => {
   await t.step("100k handle and 100k timer add/remove cycles", async () => {
-    const o = await measure("handles", 100_000);
+    const o = await measure("handles", 100_000, HANDLE_LIMITS);
     // Warm-up included: 2 registrations per cycle, each with its free function run once.
     assert.equal(o.adds, 2 * (100_000 + 10_000));
     assert.equal(o.freesRun, o.adds, "free functions run = registrations removed");
