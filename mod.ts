@@ -68,7 +68,7 @@ export * from "./api/events/mod.ts";
 
 // Streams.
 export { Stream } from "./stream/stream.ts";
-export type { StreamEventCallback, StreamState } from "./stream/stream.ts";
+export type { StreamEventCallback, StreamState, StreamTransferOptions } from "./stream/stream.ts";
 export { STREAM_CHUNK } from "./stream/all.ts";
 export type {
   DataSection,

@@ -586,8 +586,8 @@ export class Stream extends LibvirtObject {
    * await st.recvAll((_st, data) => file.write(data));
    * ```
    */
-  recvAll(handler: RecvHandler, chunkSize?: number): Promise<void> {
-    return this.#owned("recvAll", () => recvAll(this, handler, chunkSize));
+  recvAll(handler: RecvHandler, options?: number | StreamTransferOptions): Promise<void> {
+    return this.#runTransfer("recvAll", options, (size) => recvAll(this, handler, size));
   }
 
   /**
@@ -604,8 +604,8 @@ export class Stream extends LibvirtObject {
    * await st.sendAll(async (_st, buf) => (await file.read(buf)) ?? 0);
    * ```
    */
-  sendAll(handler: SendHandler, chunkSize?: number): Promise<void> {
-    return this.#owned("sendAll", () => sendAll(this, handler, chunkSize));
+  sendAll(handler: SendHandler, options?: number | StreamTransferOptions): Promise<void> {
+    return this.#runTransfer("sendAll", options, (size) => sendAll(this, handler, size));
   }
 
   /**
@@ -627,9 +627,13 @@ export class Stream extends LibvirtObject {
   sparseRecvAll(
     handler: RecvHandler,
     holeHandler: SinkHoleHandler,
-    chunkSize?: number,
+    options?: number | StreamTransferOptions,
   ): Promise<void> {
-    return this.#owned("sparseRecvAll", () => sparseRecvAll(this, handler, holeHandler, chunkSize));
+    return this.#runTransfer(
+      "sparseRecvAll",
+      options,
+      (size) => sparseRecvAll(this, handler, holeHandler, size),
+    );
   }
 
   /**
@@ -649,18 +653,36 @@ export class Stream extends LibvirtObject {
     handler: SendHandler,
     holeHandler: SourceHoleHandler,
     skipHandler: SkipHandler,
-    chunkSize?: number,
+    options?: number | StreamTransferOptions,
   ): Promise<void> {
-    return this.#owned(
+    return this.#runTransfer(
       "sparseSendAll",
-      () => sparseSendAll(this, handler, holeHandler, skipHandler, chunkSize),
+      options,
+      (size) => sparseSendAll(this, handler, holeHandler, skipHandler, size),
     );
   }
 
   // Runs a whole-stream loop that owns the stream's end: finish() when it returns, abort() when
   // it fails. Checked first, so misuse is refused without touching the stream: a stream that
   // carries no transfer, has ended, or runs another loop.
-  #owned(name: string, loop: () => Promise<void>): Promise<void> {
+  // Reads a transfer's last argument (a chunk size or options); misuse rejects like the rest.
+  #runTransfer(
+    name: string,
+    options: number | StreamTransferOptions | undefined,
+    loop: (chunkSize?: number) => Promise<void>,
+  ): Promise<void> {
+    let parsed: { chunkSize?: number; signal?: AbortSignal };
+    try {
+      parsed = transferOptions(options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.#owned(name, () => loop(parsed.chunkSize), parsed.signal);
+  }
+
+  #owned(name: string, loop: () => Promise<void>, signal?: AbortSignal): Promise<void> {
+    // A signal that already fired refuses the transfer, as Deno's own APIs do.
+    if (signal?.aborted) return Promise.reject(signal.reason);
     let problem: Error | null = null;
     if (this.#owner) problem = this.#ownedBy(name);
     else if (this.freed || this.#state !== "active" || this.#atEnd) {
@@ -678,11 +700,18 @@ export class Stream extends LibvirtObject {
     };
     // Owned before the loop starts: a synchronous handler may already call finish()/abort().
     this.#owner = owner;
+    // The signal stops the loop the way abort() does, and its reason becomes the rejection.
+    const onAbort = () => {
+      owner.stoppedBy ??= "signal";
+      this.abort();
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
     const run = (async () => {
       try {
         await loop();
       } catch (e) {
         this.#owner = null;
+        if (owner.stoppedBy === "signal") throw signal!.reason;
         if (owner.stoppedBy) throw stopped(name, owner.stoppedBy, e);
         if (this.#state === "active") {
           try {
@@ -694,9 +723,10 @@ export class Stream extends LibvirtObject {
         throw e;
       }
       this.#owner = null;
+      if (owner.stoppedBy === "signal") throw signal!.reason;
       if (owner.stoppedBy) throw stopped(name, owner.stoppedBy);
       this.#finish();
-    })();
+    })().finally(() => signal?.removeEventListener("abort", onAbort));
     owner.run = run;
     if (owner.stoppedBy) run.catch(() => {});
     return run;
@@ -822,10 +852,43 @@ export class Stream extends LibvirtObject {
 interface Owner {
   name: string;
   run: Promise<void>;
-  stoppedBy: "abort" | "free" | null;
+  stoppedBy: "abort" | "free" | "signal" | null;
 }
 
-function stopped(name: string, by: "abort" | "free", cause?: unknown): Error {
+/**
+ * The last argument of `recvAll`, `sendAll`, `sparseRecvAll` and `sparseSendAll`: a chunk size in
+ * bytes (Sys::Virt's habit), or options.
+ */
+export interface StreamTransferOptions {
+  /** The buffer size of each recv/send, in bytes (256 KiB by default). */
+  chunkSize?: number;
+  /**
+   * Stops the transfer when it fires: the stream is aborted (libvirt's `virStreamAbort`) and the
+   * Promise rejects with the signal's reason. A signal already fired refuses the transfer
+   * without touching the stream.
+   */
+  signal?: AbortSignal;
+}
+
+// The chunk size and signal of a transfer's last argument; misuse is a TypeError at the call.
+function transferOptions(
+  arg: number | StreamTransferOptions | undefined,
+): { chunkSize?: number; signal?: AbortSignal } {
+  if (arg === undefined || typeof arg === "number") return { chunkSize: arg };
+  if (typeof arg !== "object" || arg === null) {
+    throw new TypeError(
+      `A transfer's last argument must be a chunk size or { chunkSize, signal }, got ${
+        arg === null ? "null" : typeof arg
+      }`,
+    );
+  }
+  if (arg.signal !== undefined && !(arg.signal instanceof AbortSignal)) {
+    throw new TypeError("options.signal must be an AbortSignal");
+  }
+  return { chunkSize: arg.chunkSize, signal: arg.signal };
+}
+
+function stopped(name: string, by: "abort" | "free" | "signal", cause?: unknown): Error {
   const what = by === "abort" ? "abort() was called on the Stream" : "the Stream was freed";
   return new Error(`${name}() stopped: ${what} while it ran`, { cause });
 }

@@ -1,5 +1,7 @@
 // Connection overrides, the host (virNode*): CPU map, CPU and memory counters, free memory per
-// NUMA cell, huge pages, shared-memory tunables, SEV facts and the security model.
+// NUMA cell and in all, huge pages, shared-memory tunables, SEV facts and the security model.
+import { callRaw } from "../../ffi/call.ts";
+import { lastError } from "../../ffi/errors.ts";
 import { describe, flagsArg, intArg } from "../../ffi/marshal.ts";
 import { libc } from "../../ffi/libc.ts";
 import { withBigIntJSON } from "../../ffi/json.ts";
@@ -148,6 +150,24 @@ export abstract class ConnectionNode extends ConnectionGenerated {
     const c = intArg(cellNum, "cellNum", -1);
     const p = this.ptr("get memory stats");
     return runAsync(this, nodeStats("virNodeGetMemoryStats", p, c, flagsArg(flags)));
+  }
+
+  /**
+   * The host's free memory, in bytes (`virNodeGetFreeMemory`,
+   * https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetFreeMemory).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(conn.getNodeFreeMemory()); // a bigint
+   * ```
+   */
+  getNodeFreeMemory(): bigint {
+    // libvirt signals failure with 0 here, not -1.
+    const r = BigInt(callRaw("virNodeGetFreeMemory", this.ptr("get free memory")));
+    if (r === 0n) throw lastError("virNodeGetFreeMemory");
+    return r;
   }
 
   /**

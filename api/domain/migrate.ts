@@ -1,6 +1,7 @@
-// Domain overrides, migration: migrate3 and migrateToURI3 with typed parameters, and the
-// migration tunables that come back through out-parameters.
-import { flagsArg, stringArg } from "../../ffi/marshal.ts";
+// Domain overrides, migration: migrate3 and migrateToURI3 with typed parameters, the older
+// migrate and migrate2, and the migration tunables that come back through out-parameters.
+import { optionalStringArg } from "../../ffi/args.ts";
+import { flagsArg, stringArg, u64Arg } from "../../ffi/marshal.ts";
 import { int, type Plan, ptr, runAsync, runSync } from "../call_plan.ts";
 import { encodeRecord, keep, type ParamInput } from "../param_codec.ts";
 import { MIGRATE_PARAMETERS_TYPES, type MigrateParameters } from "../typed_param_names.ts";
@@ -66,6 +67,57 @@ export abstract class DomainMigrate extends DomainBlock {
     return runAsync(this, migrate3(this.ptr("migrate"), dc, enc, f)).then((p) =>
       (this.constructor as unknown as DomainFactory).fromPointer(dconn, p)
     );
+  }
+
+  /**
+   * Migrates the domain to the host `dconn` is connected to, the first way libvirt offered:
+   * an optional new name, hypervisor URI and bandwidth (MiB/s); returns the domain on `dconn`
+   * (`virDomainMigrate`, https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrate).
+   * `migrate3()` takes every parameter.
+   *
+   * @example
+   * ```ts
+   * import { type Connection, type Domain, DomainMigrateFlags } from "./mod.ts";
+   * declare const dom: Domain, dst: Connection;
+   * dom.migrate(dst, DomainMigrateFlags.LIVE, null, null, 100);
+   * ```
+   */
+  migrate(
+    dconn: Connection,
+    flags = 0,
+    dname: string | null = null,
+    uri: string | null = null,
+    bandwidth = 0,
+  ): Domain {
+    const [dc, f, n, u, bw] = oldMigrateArgs(dconn, flags, dname, uri, bandwidth);
+    const p = runSync(ptr("virDomainMigrate", this.ptr("migrate"), dc, f, n, u, bw));
+    return (this.constructor as unknown as DomainFactory).fromPointer(dconn, p);
+  }
+
+  /**
+   * `migrate()` that also gives the domain's XML for the destination (`dxml`, null keeps
+   * it) (`virDomainMigrate2`,
+   * https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrate2).
+   *
+   * @example
+   * ```ts
+   * import { type Connection, type Domain, DomainMigrateFlags } from "./mod.ts";
+   * declare const dom: Domain, dst: Connection;
+   * dom.migrate2(dst, dom.getXMLDesc(), DomainMigrateFlags.LIVE);
+   * ```
+   */
+  migrate2(
+    dconn: Connection,
+    dxml: string | null = null,
+    flags = 0,
+    dname: string | null = null,
+    uri: string | null = null,
+    bandwidth = 0,
+  ): Domain {
+    const x = optionalStringArg(dxml, "dxml");
+    const [dc, f, n, u, bw] = oldMigrateArgs(dconn, flags, dname, uri, bandwidth);
+    const p = runSync(ptr("virDomainMigrate2", this.ptr("migrate"), dc, x, f, n, u, bw));
+    return (this.constructor as unknown as DomainFactory).fromPointer(dconn, p);
   }
 
   /**
@@ -221,6 +273,23 @@ function toUriArgs(uri: string | null, params: unknown): [Uint8Array<ArrayBuffer
   return [u, encodeRecord(params, MIGRATE_PARAMETERS_TYPES, "Migration parameters")];
 }
 
+// The arguments of virDomainMigrate and virDomainMigrate2 (flags is an unsigned long there).
+function oldMigrateArgs(
+  dconn: Connection,
+  flags: number,
+  dname: string | null,
+  uri: string | null,
+  bandwidth: number,
+): [P, bigint, Uint8Array<ArrayBuffer> | null, Uint8Array<ArrayBuffer> | null, bigint] {
+  const [dc] = migrateArgs(dconn, {});
+  return [
+    dc,
+    BigInt(flagsArg(flags)),
+    optionalStringArg(dname, "dname"),
+    optionalStringArg(uri, "uri"),
+    u64Arg(bandwidth, "bandwidth"),
+  ];
+}
 function* migrate3(d: P, dconn: P, enc: Encoded, f: number): Plan<Deno.PointerObject> {
   try {
     return yield* ptr("virDomainMigrate3", d, dconn, enc.ptr, enc.count, f);
