@@ -1,5 +1,6 @@
 // Domain overrides, migration: migrate3 and migrateToURI3 with typed parameters, the older
 // migrate and migrate2, and the migration tunables that come back through out-parameters.
+import { abortable, type AsyncJobOptions, jobSignal } from "../../ffi/abort.ts";
 import { optionalStringArg } from "../../ffi/args.ts";
 import { flagsArg, stringArg, u64Arg } from "../../ffi/marshal.ts";
 import { int, type Plan, ptr, runAsync, runSync } from "../call_plan.ts";
@@ -54,19 +55,25 @@ export abstract class DomainMigrate extends DomainBlock {
    * ```ts
    * import type { Connection, Domain } from "./mod.ts";
    * declare const dom: Domain, dst: Connection;
-   * const moved = await dom.migrate3Async(dst);
+   * const moved = await dom.migrate3Async(dst, {}, 0, { signal: AbortSignal.timeout(600_000) });
    * ```
    */
   migrate3Async(
     dconn: Connection,
     params: ParamInput<MigrateParameters> = {},
     flags = 0,
+    options: AsyncJobOptions = {},
   ): Promise<Domain> {
     const [dc, enc] = migrateArgs(dconn, params);
     const f = flagsArg(flags);
-    return runAsync(this, migrate3(this.ptr("migrate"), dc, enc, f)).then((p) =>
-      (this.constructor as unknown as DomainFactory).fromPointer(dconn, p)
-    );
+    const dp = this.ptr("migrate");
+    // The signal aborts the migration job (virDomainAbortJob), which skips the connection's
+    // queue, so it reaches the migration call that is itself in flight.
+    return abortable(
+      () => runAsync(this, migrate3(dp, dc, enc, f)),
+      jobSignal(options),
+      () => this.abortJobAsync(),
+    ).then((p) => (this.constructor as unknown as DomainFactory).fromPointer(dconn, p));
   }
 
   /**
@@ -149,16 +156,25 @@ export abstract class DomainMigrate extends DomainBlock {
    * ```ts
    * import { type Domain, DomainMigrateFlags } from "./mod.ts";
    * declare const dom: Domain;
-   * await dom.migrateToURI3Async("qemu+ssh://other/system", {}, DomainMigrateFlags.PEER2PEER);
+   * await dom.migrateToURI3Async("qemu+ssh://other/system", {}, DomainMigrateFlags.PEER2PEER, {
+   *   signal: AbortSignal.timeout(600_000), // aborts the migration job when it fires
+   * });
    * ```
    */
   migrateToURI3Async(
     dconnuri: string | null,
     params: ParamInput<MigrateParameters> = {},
     flags = 0,
+    options: AsyncJobOptions = {},
   ): Promise<void> {
     const [uri, enc] = toUriArgs(dconnuri, params);
-    return runAsync(this, migrateToURI3(this.ptr("migrate"), uri, enc, flagsArg(flags)));
+    const f = flagsArg(flags);
+    const dp = this.ptr("migrate");
+    return abortable(
+      () => runAsync(this, migrateToURI3(dp, uri, enc, f)),
+      jobSignal(options),
+      () => this.abortJobAsync(),
+    );
   }
 
   /**
