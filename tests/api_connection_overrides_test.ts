@@ -56,6 +56,12 @@ Deno.test("Connection overrides on test:///default", async (t) => {
       );
     });
 
+    await t.step("getNodeFreeMemory: the host's total, in bytes (sync only)", () => {
+      called.add("getNodeFreeMemory");
+      const free = conn.getNodeFreeMemory();
+      assert.ok(typeof free === "bigint" && free > 0n);
+    });
+
     await t.step("getNodeFreePages: per cell, per page size", async () => {
       await both(conn, "getNodeFreePages", [[4, 2048], 0, 2], (v) => {
         assert.deepEqual(v, { 0: { 4: 19n, 2048: 45n }, 1: { 4: 97n, 2048: 201n } });

@@ -1,8 +1,9 @@
 // Specifies AbortSignal on real long jobs: a core dump and a save of a running QEMU guest (2 GiB
 // of guest memory, so each lasts long enough to be caught running) are aborted through their
 // signal — libvirt's virDomainAbortJob — while job queries skip the connection's queue to watch.
+// A block job wait (blockJobWaitAsync) resolves when the copy is ready and aborts the job on its signal.
 import assert from "node:assert/strict";
-import { Connection, type Domain, DomainState } from "../mod.ts";
+import { Connection, type Domain, DomainBlockCopyFlags, DomainState } from "../mod.ts";
 import { Guest, GUEST_PREFIX, requireGuestHost } from "./helpers/guest.ts";
 import { bootSectorImage } from "./fixtures/bootsector.ts";
 
@@ -20,8 +21,17 @@ async function abortOnceRunning(dom: Domain, ctl: AbortController, what: string)
   ctl.abort(new Error(`the user cancelled the ${what}`));
 }
 
+// A cancelled block job leaves libvirt's job list a moment after the abort returns.
+async function waitNoBlockJob(dom: Domain): Promise<void> {
+  const start = performance.now();
+  while (await dom.getBlockJobInfoAsync("hda") !== null) {
+    assert.ok(performance.now() - start < 20_000, "the block job never went away");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 Deno.test({
-  name: "async jobs on a real guest: aborting the signal aborts the dump or the save",
+  name: "async jobs on a real guest: the signal aborts a dump, a save or a block job",
   sanitizeResources: false,
   fn: async (t) => {
     const host = await requireGuestHost("async_guest_test.ts");
@@ -57,6 +67,26 @@ Deno.test({
         await abortOnceRunning(dom, ctl, "save");
         await assert.rejects(() => save, /the user cancelled the save/);
         assert.equal((await dom.getStateAsync()).state, DomainState.RUNNING);
+      });
+
+      await t.step("a block job wait: ready without a signal, aborted with one", async () => {
+        const dest = (n: string) =>
+          `<disk type='file'><driver type='raw'/><source file='${dir}/${n}.raw'/></disk>`;
+        // Unthrottled, the 1 MiB copy is soon ready to pivot; the wait says so, and the job stays.
+        dom.blockCopy("hda", dest("fast"), {}, DomainBlockCopyFlags.TRANSIENT_JOB);
+        const ready = await dom.blockJobWaitAsync("hda", { intervalMs: 20 });
+        assert.ok(ready !== null && ready.end > 0n && ready.cur === ready.end);
+        await dom.blockJobAbortAsync("hda"); // cancel the copy, stay on the original disk
+        await waitNoBlockJob(dom);
+        // Cancelled while waiting (at once: a 1 MiB disk of zeros is copied in a blink), the
+        // wait rejects with the reason and the job is aborted, not pivoted.
+        dom.blockCopy("hda", dest("slow"), {}, DomainBlockCopyFlags.TRANSIENT_JOB);
+        const ctl = new AbortController();
+        const wait = dom.blockJobWaitAsync("hda", { signal: ctl.signal, intervalMs: 20 });
+        ctl.abort(new Error("the user cancelled the copy"));
+        await assert.rejects(() => wait, /the user cancelled the copy/);
+        await waitNoBlockJob(dom);
+        assert.ok(!dom.getXMLDesc().includes("slow.raw"), "still on the original disk");
       });
 
       await t.step("the guest keeps running, and a later job is not affected", async () => {

@@ -1,6 +1,7 @@
 // Domain overrides, disks and memory: block device sizes, block job progress, block copy with
 // typed parameters, reading raw disk and guest memory bytes, and disk error states.
 import { flagsArg, stringArg, u64Arg } from "../../ffi/marshal.ts";
+import { abortable, jobSignal } from "../../ffi/abort.ts";
 import { libc } from "../../ffi/libc.ts";
 import { int, type Plan, runAsync, runSync } from "../call_plan.ts";
 import { encodeRecord, keep, type ParamInput } from "../param_codec.ts";
@@ -104,6 +105,50 @@ export abstract class DomainBlock extends DomainGuest {
   getBlockJobInfoAsync(disk: string, flags = 0): Promise<DomainBlockJobInfo | null> {
     const dk = stringArg(disk, "disk");
     return runAsync(this, blockJobInfo(this.ptr("get block job info"), dk, flagsArg(flags)));
+  }
+
+  /**
+   * Waits for the block job on `disk` (a pull, commit or copy started by `blockPull`,
+   * `blockCommit`, `blockCopy`…) as `virsh blockjob --wait` does: polls `getBlockJobInfoAsync`
+   * every `intervalMs` (100 by default) until the job is gone (finished) or its progress reached
+   * its end (a copy or active commit is then ready to pivot), and resolves with the last
+   * progress seen (null when the job had already ended). `signal` cancels the job: libvirt's
+   * `virDomainBlockJobAbort` runs and the Promise rejects with the signal's reason.
+   *
+   * @example
+   * ```ts
+   * import type { Domain } from "./mod.ts";
+   * declare const dom: Domain;
+   * dom.blockPull("vda");
+   * await dom.blockJobWaitAsync("vda", { signal: AbortSignal.timeout(600_000) });
+   * ```
+   */
+  blockJobWaitAsync(
+    disk: string,
+    options: { signal?: AbortSignal; intervalMs?: number } = {},
+  ): Promise<DomainBlockJobInfo | null> {
+    stringArg(disk, "disk");
+    this.ptr("wait for a block job");
+    const signal = jobSignal(options);
+    const interval = options.intervalMs ?? 100;
+    if (!Number.isFinite(interval) || interval < 1) {
+      throw new TypeError(`options.intervalMs must be a number of milliseconds >= 1`);
+    }
+    const poll = async (): Promise<DomainBlockJobInfo | null> => {
+      let last: DomainBlockJobInfo | null = null;
+      for (;;) {
+        // Job queries skip the connection's queue (ffi/call_async.ts), so a wait never sits
+        // behind the calls it waits for.
+        const info = await this.getBlockJobInfoAsync(disk);
+        if (info === null) return last;
+        // Cancelled while waiting: the job is being aborted (abortable), whatever its progress.
+        if (signal?.aborted) throw signal.reason;
+        last = info;
+        if (info.end > 0n && info.cur === info.end) return info;
+        await new Promise((r) => setTimeout(r, interval));
+      }
+    };
+    return abortable(poll, signal, () => this.blockJobAbortAsync(disk));
   }
 
   /**
