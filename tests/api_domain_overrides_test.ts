@@ -549,6 +549,10 @@ Deno.test("Domain overrides on a real QEMU guest", async (t) => {
       dom.blockCopy("hda", dest, { bandwidth: 1n << 20n }, DomainBlockCopyFlags.TRANSIENT_JOB);
       const job = await dom.getBlockJobInfoAsync("hda");
       assert.ok(job !== null && job.type === DomainBlockJobType.COPY, `job: ${job}`);
+      // Waiting until the copy is ready to pivot (1 MiB at 1 MiB/s at most).
+      const ready = await dom.blockJobWaitAsync("hda", { intervalMs: 20 });
+      assert.ok(ready !== null && ready.cur === ready.end, `ready: ${ready}`);
+      called.add("blockJobWaitAsync");
       dom.blockJobAbort("hda");
       assert.equal(dom.getBlockJobInfo("hda"), null);
       mark("blockCopy");
