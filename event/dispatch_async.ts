@@ -10,7 +10,7 @@
 // and everything moves. It costs a thread-pool round trip per callback, so DenoEventImpl does it
 // only while an async call is queued or running (see ffi/inflight.ts), and calls them
 // synchronously otherwise.
-import { reportCallbackError } from "../ffi/callbacks.ts";
+import { callable, reportCallbackError } from "../ffi/callbacks.ts";
 
 const handleDef = {
   parameters: ["i32", "i32", "i32", "pointer"], // (int watch, int fd, int events, void *opaque)
@@ -26,20 +26,6 @@ const timeoutDef = {
 // One callable per C function pointer: libvirt passes the same few functions again and again.
 const handleFns = new Map<bigint, Deno.UnsafeFnPointer<typeof handleDef>>();
 const timeoutFns = new Map<bigint, Deno.UnsafeFnPointer<typeof timeoutDef>>();
-
-function callable<D extends Deno.ForeignFunction>(
-  cache: Map<bigint, Deno.UnsafeFnPointer<D>>,
-  ptr: Deno.PointerObject,
-  def: D,
-): Deno.UnsafeFnPointer<D> {
-  const key = BigInt(Deno.UnsafePointer.value(ptr));
-  let fn = cache.get(key);
-  if (!fn) {
-    fn = new Deno.UnsafeFnPointer(ptr as Deno.PointerObject<D>, def);
-    cache.set(key, fn);
-  }
-  return fn;
-}
 
 let offThread = 0;
 

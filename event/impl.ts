@@ -1,6 +1,6 @@
 // EventImpl: the base class of an event loop written in TypeScript that libvirt drives through
 // virEventRegisterImpl, with the helpers that call libvirt's C callbacks back safely.
-import { reportCallbackError } from "../ffi/callbacks.ts";
+import { callable, reportCallbackError } from "../ffi/callbacks.ts";
 import { log, logEnabled } from "../log.ts";
 
 const handleCallbackDef = {
@@ -17,20 +17,6 @@ const freeCallbackDef = { parameters: ["pointer"], result: "void" } as const; //
 const handleFns = new Map<bigint, Deno.UnsafeFnPointer<typeof handleCallbackDef>>();
 const timeoutFns = new Map<bigint, Deno.UnsafeFnPointer<typeof timeoutCallbackDef>>();
 const freeFns = new Map<bigint, Deno.UnsafeFnPointer<typeof freeCallbackDef>>();
-
-function callable<D extends Deno.ForeignFunction>(
-  cache: Map<bigint, Deno.UnsafeFnPointer<D>>,
-  ptr: Deno.PointerObject,
-  def: D,
-): Deno.UnsafeFnPointer<D> {
-  const key = BigInt(Deno.UnsafePointer.value(ptr));
-  let fn = cache.get(key);
-  if (!fn) {
-    fn = new Deno.UnsafeFnPointer(ptr as Deno.PointerObject<D>, def);
-    cache.set(key, fn);
-  }
-  return fn;
-}
 
 /**
  * An event loop implementation that libvirt uses for every fd and timer it watches, once it is

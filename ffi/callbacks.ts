@@ -82,3 +82,31 @@ export function reportCallbackError(where: string, e: unknown): void {
   console.error(`libvirt: uncaught error in ${where}:`, e);
   log("warn", `callback threw in ${where}`, { error: e });
 }
+
+/**
+ * A callable for a C function pointer that libvirt hands over (a handle, timeout or free
+ * callback), made once per pointer and kept in `cache`: libvirt passes the same few functions
+ * again and again, and making an `UnsafeFnPointer` per call would cost more than the call.
+ *
+ * @example
+ * ```ts
+ * import { callable } from "./ffi/callbacks.ts";
+ * const def = { parameters: ["pointer"], result: "void" } as const;
+ * const cache = new Map<bigint, Deno.UnsafeFnPointer<typeof def>>();
+ * declare const free: Deno.PointerObject; // a `void (*)(void *)` from libvirt
+ * callable(cache, free, def).call(null);
+ * ```
+ */
+export function callable<D extends Deno.ForeignFunction>(
+  cache: Map<bigint, Deno.UnsafeFnPointer<D>>,
+  ptr: Deno.PointerObject,
+  def: D,
+): Deno.UnsafeFnPointer<D> {
+  const key = BigInt(Deno.UnsafePointer.value(ptr));
+  let fn = cache.get(key);
+  if (!fn) {
+    fn = new Deno.UnsafeFnPointer(ptr as Deno.PointerObject<D>, def);
+    cache.set(key, fn);
+  }
+  return fn;
+}
