@@ -15,10 +15,16 @@ import {
 } from "../mod.ts";
 import { liveStreamCallbacks } from "../stream/callbacks.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
+import {
+  callbackDownload,
+  callbackUpload,
+  CHUNK,
+  sha256,
+  Sink,
+} from "./helpers/stream_transfers.ts";
 
 const MiB = 1024 * 1024;
 const SIZE = 64 * MiB;
-const CHUNK = 256 * 1024;
 
 function randomBytes(n: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(n);
@@ -27,68 +33,9 @@ function randomBytes(n: number): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-async function sha256(data: Uint8Array<ArrayBuffer>): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
-  return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-// Collects a download into one buffer of the expected size.
-class Sink {
-  readonly bytes: Uint8Array<ArrayBuffer>;
-  length = 0;
-  constructor(size: number) {
-    this.bytes = new Uint8Array(size);
-  }
-  push(data: Uint8Array): void {
-    this.bytes.set(data, this.length);
-    this.length += data.length;
-  }
-}
-
 // Sends `data` with plain send() calls, as the C example in libvirt's docs does.
 function sendBlocking(st: Stream, data: Uint8Array): void {
   for (let off = 0; off < data.length;) off += st.send(data.subarray(off, off + CHUNK));
-}
-
-// A non-blocking upload driven by a WRITABLE callback.
-function uploadWithCallback(st: Stream, data: Uint8Array): Promise<void> {
-  const done = Promise.withResolvers<void>();
-  let off = 0;
-  st.addCallback(Stream.EVENT_WRITABLE, (s) => {
-    try {
-      const n = s.send(data.subarray(off, off + CHUNK));
-      if (n > 0) off += n;
-      if (off === data.length) {
-        s.removeCallback();
-        s.finish();
-        done.resolve();
-      }
-    } catch (e) {
-      done.reject(e);
-    }
-  });
-  return done.promise;
-}
-
-// A non-blocking download driven by a READABLE callback.
-function downloadWithCallback(st: Stream, sink: Sink): Promise<void> {
-  const done = Promise.withResolvers<void>();
-  const buf = new Uint8Array(CHUNK);
-  st.addCallback(Stream.EVENT_READABLE, (s) => {
-    try {
-      for (let n; (n = s.recv(buf)) !== -2;) {
-        if (n === 0) {
-          s.removeCallback();
-          s.finish();
-          return done.resolve();
-        }
-        sink.push(buf.subarray(0, n));
-      }
-    } catch (e) {
-      done.reject(e);
-    }
-  });
-  return done.promise;
 }
 
 async function withPool(
@@ -172,11 +119,11 @@ Deno.test("a 64 MiB volume round-trips through every transfer path", async (t) =
       "non-blocking with addCallback": async (data) => {
         using up = new Stream(conn, Stream.NONBLOCK);
         vol.upload(up, 0, 0);
-        await uploadWithCallback(up, data);
+        await callbackUpload(up, data);
         using down = new Stream(conn, Stream.NONBLOCK);
         vol.download(down, 0, 0);
         const sink = new Sink(SIZE);
-        await downloadWithCallback(down, sink);
+        await callbackDownload(down, sink);
         return sink.bytes;
       },
       "Web Streams (vol.upload(readable), vol.download())": async (data) => {
@@ -197,7 +144,7 @@ Deno.test("a 64 MiB volume round-trips through every transfer path", async (t) =
         using down = new Stream(conn, Stream.NONBLOCK);
         vol.download(down, 0, 0);
         const sink = new Sink(SIZE);
-        await down.readable.pipeTo(new WritableStream({ write: (c) => sink.push(c) }));
+        await down.readable.pipeTo(new WritableStream({ write: (c) => void sink.push(c) }));
         assert.equal(down.state, "finished");
         return sink.bytes;
       },

@@ -21,6 +21,7 @@ import {
 import { liveStreamCallbacks } from "../../stream/callbacks.ts";
 import type { Daemon } from "./daemon.ts";
 import { runGenerator } from "./event_generator.ts";
+import { callbackDownload, callbackUpload, CHUNK, sha256, Sink } from "./stream_transfers.ts";
 
 /** What a transport's test file hands to the shared steps. */
 export interface Transport {
@@ -35,7 +36,6 @@ export interface Transport {
 const MiB = 1024 * 1024;
 /** The transfers' size: enough for many packets, small enough for a busy machine. */
 export const SIZE = 32 * MiB;
-const CHUNK = 256 * 1024;
 
 /** Polls `done` every 10 ms until it holds or `ms` passed. */
 export async function waitFor(done: () => boolean, ms: number, what: string): Promise<void> {
@@ -138,71 +138,11 @@ function randomBytes(n: number): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-async function sha256(data: Uint8Array<ArrayBuffer>): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
-  return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Collects a download into one buffer of the expected size. */
-class Sink {
-  readonly bytes: Uint8Array<ArrayBuffer>;
-  length = 0;
-  constructor(size: number) {
-    this.bytes = new Uint8Array(size);
-  }
-  push(data: Uint8Array): number {
-    this.bytes.set(data, this.length);
-    this.length += data.length;
-    return data.length;
-  }
-}
-
 /** One way to upload `data` into a volume, and one way to download it again. */
 interface StreamPath {
   name: string;
   upload(conn: Connection, vol: StorageVol, data: Uint8Array): Promise<void>;
   download(conn: Connection, vol: StorageVol, sink: Sink): Promise<void>;
-}
-
-// A non-blocking transfer driven by stream event callbacks, as libvirt's C examples do.
-function callbackUpload(st: Stream, data: Uint8Array): Promise<void> {
-  const done = Promise.withResolvers<void>();
-  let off = 0;
-  st.addCallback(Stream.EVENT_WRITABLE, (s) => {
-    try {
-      for (let n; off < data.length && (n = s.send(data.subarray(off, off + CHUNK))) !== -2;) {
-        off += n;
-      }
-      if (off === data.length) {
-        s.removeCallback();
-        s.finish();
-        done.resolve();
-      }
-    } catch (e) {
-      done.reject(e);
-    }
-  });
-  return done.promise;
-}
-
-function callbackDownload(st: Stream, sink: Sink): Promise<void> {
-  const done = Promise.withResolvers<void>();
-  const buf = new Uint8Array(CHUNK);
-  st.addCallback(Stream.EVENT_READABLE, (s) => {
-    try {
-      for (let n; (n = s.recv(buf)) !== -2;) {
-        if (n === 0) {
-          s.removeCallback();
-          s.finish();
-          return done.resolve();
-        }
-        sink.push(buf.subarray(0, n));
-      }
-    } catch (e) {
-      done.reject(e);
-    }
-  });
-  return done.promise;
 }
 
 /** Every stream path of the module, each in both directions. */
