@@ -149,10 +149,10 @@ export function install(cls: { prototype: object }, rows: readonly Row[]): void 
   // Plain assignment (enumerable, unlike class methods): defineProperty costs 10x more per method.
   const methods: Record<string, unknown> = Object.create(Object.getPrototypeOf(cls.prototype));
   for (const row of rows) {
-    methods[row[0]] = stub(methods, row[0], () => syncMethod(row));
+    methods[row[0]] = stub(methods, row, null);
     if (row[5] && !row[6]) {
       const asyncName = `${row[0]}Async`;
-      methods[asyncName] = stub(methods, asyncName, () => asyncMethod(row, asyncName));
+      methods[asyncName] = stub(methods, row, asyncName);
     }
   }
   Object.setPrototypeOf(cls.prototype, methods);
@@ -160,13 +160,15 @@ export function install(cls: { prototype: object }, rows: readonly Row[]): void 
 
 type Method = (this: Self, ...given: unknown[]) => unknown;
 
-// A stand-in that builds the method on its first call and puts it in its own place.
-function stub(methods: Record<string, unknown>, name: string, build: () => Method): Method {
+// A stand-in that builds the method on its first call and puts it in its own place. One closure
+// per method, no more: a script's start-up makes about 480 of them, and their heap counts toward
+// the first garbage collection (see tools/build_bundle.ts).
+function stub(methods: Record<string, unknown>, row: Row, asyncName: string | null): Method {
   let built: Method | null = null;
   return function (this: Self, ...given: unknown[]): unknown {
     if (built === null) {
-      built = build();
-      methods[name] = built;
+      built = asyncName === null ? syncMethod(row) : asyncMethod(row, asyncName);
+      methods[asyncName ?? row[0]] = built;
     }
     return built.apply(this, given);
   };

@@ -14,6 +14,11 @@ const libcSymbols = {
   close: { parameters: ["i32"], result: "i32" }, // int close(int fd)
   pipe: { parameters: ["buffer"], result: "i32" }, // int pipe(int pipefd[2])
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" }, // int fcntl(int fd, int cmd, int arg)
+  // The same with a pointer argument (F_SETOWN_EX's struct f_owner_ex), for event/signal_wake.ts.
+  fcntlPtr: { name: "fcntl", parameters: ["i32", "i32", "buffer"], result: "i32" },
+  gettid: { parameters: [], result: "i32" }, // pid_t gettid(void)
+  // int getsockopt(int fd, int level, int name, void *val, socklen_t *len): is fd a socket?
+  getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
   getenv: { parameters: ["buffer"], result: "pointer" }, // char *getenv(const char *name)
   setenv: { parameters: ["buffer", "buffer", "i32"], result: "i32" }, // int setenv(name, value, overwrite)
   __errno_location: { parameters: [], result: "pointer" }, // int *__errno_location(void)
@@ -25,11 +30,37 @@ const libcSymbols = {
 /** libc's symbols and the address of `free` (for libvirt's no-op error function). */
 export interface Libc {
   /** The typed symbols. */
-  symbols: Deno.DynamicLibrary<typeof libcSymbols>["symbols"];
+  symbols: LibcSymbols;
   /** The address of libc's free(), as a C function pointer. */
   freeAddress: Deno.PointerObject;
   /** errno of the calling (JS) thread, right after a synchronous call. */
   errno(): number;
+}
+
+type LibcSymbols = Deno.DynamicLibrary<typeof libcSymbols>["symbols"];
+type LibcName = keyof typeof libcSymbols;
+
+/**
+ * The symbols, each bound on first use. Deno compiles a call trampoline per symbol at dlopen,
+ * about 0.12 ms each, and a script's start-up needs two or three of these functions, not all
+ * (the same reason as libvirt's own table, ffi/library.ts). A getter binds its function with a
+ * one-entry `Deno.dlopen` of the already-loaded libc, then replaces itself with the result.
+ */
+function lazySymbols(): LibcSymbols {
+  const table = {} as Record<LibcName, unknown>;
+  for (const name of Object.keys(libcSymbols) as LibcName[]) {
+    Object.defineProperty(table, name, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const one = { [name]: libcSymbols[name] } as Pick<typeof libcSymbols, typeof name>;
+        const fn = Deno.dlopen("libc.so.6", one).symbols[name];
+        Object.defineProperty(table, name, { value: fn, enumerable: true });
+        return fn;
+      },
+    });
+  }
+  return table as LibcSymbols;
 }
 
 let cached: Libc | undefined;
@@ -37,15 +68,18 @@ let cached: Libc | undefined;
 /** libc, opened on first use. */
 export function libc(): Libc {
   if (cached) return cached;
-  const lib = Deno.dlopen("libc.so.6", libcSymbols);
+  const symbols = lazySymbols();
   // RTLD_DEFAULT is the null handle on glibc.
-  const freeAddress = lib.symbols.dlsym(null, new TextEncoder().encode("free\0"));
+  const freeAddress = symbols.dlsym(null, new TextEncoder().encode("free\0"));
   if (freeAddress === null) throw new Error("Cannot find free() in libc");
-  const errnoPtr = lib.symbols.__errno_location();
+  let errnoPtr: Deno.PointerValue | undefined;
   cached = {
-    symbols: lib.symbols,
+    symbols,
     freeAddress,
-    errno: () => errnoPtr ? new Deno.UnsafePointerView(errnoPtr).getInt32() : 0,
+    errno: () => {
+      errnoPtr ??= symbols.__errno_location();
+      return errnoPtr ? new Deno.UnsafePointerView(errnoPtr).getInt32() : 0;
+    },
   };
   return cached;
 }
