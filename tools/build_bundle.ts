@@ -5,11 +5,13 @@
 //
 // Why one file: a script pays Deno's per-module cost (resolve, read, transpile cache, compile)
 // for every module it loads, about 0.3 ms each for this module's 74 TypeScript files, which made
-// its start-up twice what the C library's own load costs (bench case "startup", docs/startup.md).
+// its start-up twice what the C library's own load costs (bench case "startup", README "Start-up").
 // One JavaScript module skips all of it. The TypeScript sources stay what is written, reviewed,
 // tested and documented: `@ts-self-types` points the type checker, `deno doc` and JSR at mod.ts,
 // so a user sees the same types and docs, and `deno run` (which does not type-check) loads only
-// this file. tests/bundle_test.ts fails when the committed file differs from a fresh build.
+// this file. dist/ is built, not committed (a copy of every source would be reviewed twice):
+// `deno task check` builds it before the publish dry run, and deno.json's publish.include names
+// it, which overrides .gitignore for `deno publish`. tests/bundle_test.ts builds and tries it.
 //
 // Not --keep-names: it renames every function at import, 230 KB of heap that tipped a script's
 // start-up into a garbage collection (1.7 to 3.5 ms); the few exports whose names the bundler
@@ -134,13 +136,19 @@ function relocate(map: SourceMap, from: string): SourceMap {
   return { ...rest, sources, mappings: ";".repeat(headerLines) + map.mappings };
 }
 
-if (import.meta.main) {
-  const started = performance.now();
-  const dir = option("--out", `${ROOT}dist`).replace(/\/$/, "");
+/** Builds and writes dist/libvirt.js and its map into `dir`; returns the bundle's size. */
+export async function writeBundle(dir: string): Promise<number> {
   const { code, map } = await buildBundle();
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(`${dir}/${NAME}`, code);
   await Deno.writeTextFile(`${dir}/${NAME}.map`, map);
+  return code.length;
+}
+
+if (import.meta.main) {
+  const started = performance.now();
+  const dir = option("--out", `${ROOT}dist`).replace(/\/$/, "");
+  const size = await writeBundle(dir);
   const ms = (performance.now() - started).toFixed(0);
-  console.log(`${dir}/${NAME}: ${(code.length / 1024).toFixed(0)} KiB in ${ms} ms`);
+  console.log(`${dir}/${NAME}: ${(size / 1024).toFixed(0)} KiB in ${ms} ms`);
 }
