@@ -16,12 +16,14 @@ const state = { loop: "none" as RegisteredLoop, connectionsOpened: 0 };
 // them, so another isolate must never open a connection (libvirt would call into dead callbacks
 // and crash). The marker is a C environment variable, set through libc: shared by all isolates,
 // and readable without Deno's env permission.
-const MARKER = cString("LIBVIRT_DENO_EVENT_LOOP");
+// Encoded on first use, not at import (a script's start-up pays for every import-time line).
+let marker: Uint8Array | null = null;
+const markerVariable = () => marker ??= cString("LIBVIRT_DENO_EVENT_LOOP");
 // Made on first registration, not at import: crypto costs a script that never registers a loop.
 let isolateToken: string | null = null;
 
 function processMarker(): string | null {
-  return readCString(libc().symbols.getenv(MARKER));
+  return readCString(libc().symbols.getenv(markerVariable()));
 }
 
 /** Called by Connection.open before it asks libvirt for a connection; throws if unsafe. */
@@ -58,5 +60,5 @@ export function markLoopRegistered(loop: "default" | "custom"): void {
   state.loop = loop;
   isolateToken ??= crypto.randomUUID();
   const value = `${loop}:${Deno.pid}:${isolateToken}`;
-  libc().symbols.setenv(MARKER, cString(value), 1);
+  libc().symbols.setenv(markerVariable(), cString(value), 1);
 }

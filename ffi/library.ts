@@ -9,6 +9,7 @@
 import { symbols } from "./symbols.ts";
 import { lxcSymbols, qemuSymbols } from "./symbols_qemu.ts";
 import { libc } from "./libc.ts";
+import { logFromEnvironment } from "../log.ts";
 import { silenceLibxmlErrors } from "./libxml.ts";
 import { preventOpenSSLAtexitCleanup } from "./openssl.ts";
 
@@ -76,6 +77,7 @@ function libraryPath(): string {
  */
 function load(): string {
   if (path !== undefined) return path;
+  logFromEnvironment();
   const where = libraryPath();
   // Before libvirt exists in the process: OpenSSL's first initialisation must be ours, without
   // the atexit cleanup that crashes `deno test` processes at exit (ffi/openssl.ts).
