@@ -130,6 +130,18 @@ export function checkTargets(cases: CaseResult[]): Target[] {
       met: mine === null ? null : mine < 2,
     });
   }
+  // Issue 16: a script's whole process, through the package's entry, beside libvirt-python.
+  const startup = get("startup");
+  const published = startup?.rows.find((r) => r.name.startsWith("ours (published"));
+  if (startup && published) {
+    const mine = medianOf(published, "wallMs");
+    const py = medianOf(startup.rows.find((r) => r.kind === "python"), "wallMs");
+    out.push({
+      target: `startup: ${published.name} wall <= libvirt-python's`,
+      measured: `${fmt(mine)} vs ${fmt(py)} ms`,
+      met: mine === null || py === null ? null : mine <= py,
+    });
+  }
   return out;
 }
 
