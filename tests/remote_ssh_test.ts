@@ -6,19 +6,15 @@
 import "./helpers/loop.ts";
 import assert from "node:assert/strict";
 import { type CloseReason, ConnectCloseReason, Connection, LibvirtError } from "../mod.ts";
-import { liveStreamCallbacks } from "../stream/callbacks.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
 import { startSshd } from "./helpers/ssh.ts";
 import {
-  asyncForms,
   eventsArrive,
+  interruptedDownload,
   keepaliveCloses,
-  roundTrip,
-  sparseRoundTrip,
-  STREAM_PATHS,
+  transferSteps,
   type Transport,
   waitFor,
-  withPool,
 } from "./helpers/remote_suite.ts";
 
 /** What root's ~/.ssh holds now, to prove the tests leave it as it was. */
@@ -122,59 +118,20 @@ Deno.test({
 
       await t.step(
         "a download in flight when the session dies rejects; nothing hangs",
-        async () => {
-          await withPool(ssh, async (pool) => {
-            // 1 GiB of holes: long enough that it is still running when the session dies.
-            pool.createVolumeXML(
-              `<volume><name>long.raw</name><capacity>${1024 ** 3}</capacity>` +
-                `<allocation>0</allocation><target><format type='raw'/></target></volume>`,
-            ).free();
-            await waitFor(() => sshd.sessions().length === 0, 5000, "earlier sessions to end");
-            using conn = Connection.open(sshd.uri("qemu"));
-            const reasons: CloseReason[] = [];
-            conn.registerCloseCallback((_c, r) => void reasons.push(r));
-            using vol = conn.lookupStoragePoolByName(pool.getName()).lookupVolumeByName("long.raw");
-            let bytes = 0;
-            let failure: unknown = null;
-            try {
-              for await (const chunk of vol.download()) {
-                if (bytes === 0) Deno.kill(sshd.sessions()[0], "SIGKILL");
-                bytes += chunk.length;
-              }
-            } catch (e) {
-              failure = e;
-            }
-            assert.ok(failure instanceof LibvirtError, `the download ended with ${failure}`);
-            assert.ok(bytes < 1024 ** 3, `all ${bytes} bytes arrived`);
-            await waitFor(() => reasons.length > 0, 10_000, "the close callback");
+        () =>
+          interruptedDownload(ssh, {
+            before: () => waitFor(() => sshd.sessions().length === 0, 5000, "earlier sessions"),
+            cut: () => Deno.kill(sshd.sessions()[0], "SIGKILL"),
             // EOF, or ERROR when libvirt's next write to the dead ssh child fails first (both
             // seen in loops).
-            assert.equal(reasons.length, 1);
-            assert.ok(
-              reasons[0] === ConnectCloseReason.EOF || reasons[0] === ConnectCloseReason.ERROR,
-              `close reason ${reasons[0]}`,
-            );
-            assert.equal(liveStreamCallbacks(), 0);
-            console.log(`  ${bytes} bytes arrived, then: ${failure.message}`);
-          });
-        },
+            reasons: [ConnectCloseReason.EOF, ConnectCloseReason.ERROR],
+          }),
       );
 
-      await t.step("volume transfers over ssh: every stream path, equal SHA-256", async (t2) => {
-        await withPool(ssh, async (pool, dir) => {
-          for (const path of STREAM_PATHS) {
-            await t2.step(path.name, () => roundTrip(ssh, pool, path));
-          }
-          await t2.step(
-            "sparse uploadFromFile/downloadToFile keep the holes",
-            () => sparseRoundTrip(ssh, pool, dir),
-          );
-          await t2.step(
-            "the Async forms: openAsync keeps the loop running, a volume's life",
-            () => asyncForms(ssh, pool),
-          );
-        });
-      });
+      await t.step(
+        "volume transfers over ssh: every stream path, equal SHA-256",
+        (t2) => transferSteps(t2, ssh),
+      );
 
       await t.step("no session is left once every connection closed", async () => {
         await waitFor(() => sshd.sessions().length === 0, 5000, "the ssh sessions to end");

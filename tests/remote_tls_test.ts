@@ -6,18 +6,14 @@
 import "./helpers/loop.ts";
 import assert from "node:assert/strict";
 import { type CloseReason, ConnectCloseReason, Connection, LibvirtError } from "../mod.ts";
-import { liveStreamCallbacks } from "../stream/callbacks.ts";
 import { startTls } from "./helpers/tls.ts";
 import {
-  asyncForms,
   eventsArrive,
+  interruptedDownload,
   keepaliveCloses,
-  roundTrip,
-  sparseRoundTrip,
-  STREAM_PATHS,
+  transferSteps,
   type Transport,
   waitFor,
-  withPool,
 } from "./helpers/remote_suite.ts";
 
 function assertLibvirtError(fn: () => unknown, message: RegExp): void {
@@ -84,54 +80,19 @@ Deno.test({
 
       await t.step(
         "a download waiting on a stopped daemon rejects once keepalive gave up",
-        async () => {
-          await withPool(transport, async (pool) => {
-            // 1 GiB of holes: long enough that it is still running when the daemon stops.
-            pool.createVolumeXML(
-              `<volume><name>long.raw</name><capacity>${1024 ** 3}</capacity>` +
-                `<allocation>0</allocation><target><format type='raw'/></target></volume>`,
-            ).free();
-            using conn = Connection.open(tls.uri("qemu"));
-            conn.setKeepAlive(1, 2);
-            const reasons: CloseReason[] = [];
-            conn.registerCloseCallback((_c, r) => void reasons.push(r));
-            using vol = conn.lookupStoragePoolByName(pool.getName()).lookupVolumeByName("long.raw");
-            let bytes = 0;
-            let failure: unknown = null;
-            try {
-              for await (const chunk of vol.download()) {
-                if (bytes === 0) d.signal("SIGSTOP");
-                bytes += chunk.length;
-              }
-            } catch (e) {
-              failure = e;
-            } finally {
-              d.signal("SIGCONT");
-            }
-            assert.ok(failure instanceof LibvirtError, `the download ended with ${failure}`);
-            assert.ok(bytes < 1024 ** 3, `all ${bytes} bytes arrived`);
-            assert.deepEqual(reasons, [ConnectCloseReason.KEEPALIVE]);
-            assert.equal(liveStreamCallbacks(), 0);
-            console.log(`  ${bytes} bytes arrived, then: ${failure.message}`);
-          });
-        },
+        () =>
+          interruptedDownload(transport, {
+            prepare: (conn) => conn.setKeepAlive(1, 2),
+            cut: () => d.signal("SIGSTOP"),
+            after: () => d.signal("SIGCONT"),
+            reasons: [ConnectCloseReason.KEEPALIVE],
+          }),
       );
 
-      await t.step("volume transfers over TLS: every stream path, equal SHA-256", async (t2) => {
-        await withPool(transport, async (pool, dir) => {
-          for (const path of STREAM_PATHS) {
-            await t2.step(path.name, () => roundTrip(transport, pool, path));
-          }
-          await t2.step(
-            "sparse uploadFromFile/downloadToFile keep the holes",
-            () => sparseRoundTrip(transport, pool, dir),
-          );
-          await t2.step(
-            "the Async forms: openAsync keeps the loop running, a volume's life",
-            () => asyncForms(transport, pool),
-          );
-        });
-      });
+      await t.step(
+        "volume transfers over TLS: every stream path, equal SHA-256",
+        (t2) => transferSteps(t2, transport),
+      );
 
       await t.step(
         "a killed daemon closes the connection: ERROR; a restarted one serves",

@@ -1,7 +1,7 @@
 // The steps the qemu+ssh and qemu+tls test files share: events made by another process arrive
 // over the transport, keepalive closes a connection whose daemon stopped, and volume transfers
 // through every stream path (blocking, recvAll/sendAll, non-blocking + callback, Web Streams,
-// sparse files) round-trip their bytes with equal SHA-256.
+// sparse files) round-trip their bytes with equal SHA-256, and a download cut off by the far end.
 import assert from "node:assert/strict";
 import {
   type CloseReason,
@@ -10,6 +10,7 @@ import {
   DomainEventID,
   DomainEventType,
   downloadToFile,
+  LibvirtError,
   NetworkEventID,
   NetworkEventLifecycleType,
   type StoragePool,
@@ -327,4 +328,72 @@ export async function asyncForms(t: Transport, pool: StoragePool): Promise<void>
   } finally {
     conn.close();
   }
+}
+
+/** Every stream path's round trip, the sparse one and the Async forms, as steps of `t`. */
+export async function transferSteps(ctx: Deno.TestContext, t: Transport): Promise<void> {
+  await withPool(t, async (pool, dir) => {
+    for (const path of STREAM_PATHS) {
+      await ctx.step(path.name, () => roundTrip(t, pool, path));
+    }
+    await ctx.step(
+      "sparse uploadFromFile/downloadToFile keep the holes",
+      () => sparseRoundTrip(t, pool, dir),
+    );
+    await ctx.step(
+      "the Async forms: openAsync keeps the loop running, a volume's life",
+      () => asyncForms(t, pool),
+    );
+  });
+}
+
+/** How a transport's far end is cut while a download runs (interruptedDownload). */
+export interface Interruption {
+  /** Before the connection opens (e.g. wait for earlier sessions to end). */
+  before?: () => Promise<void>;
+  /** On the open connection, before the download (e.g. a short keepalive). */
+  prepare?: (conn: Connection) => void;
+  /** Cuts the far end; called once the first chunk arrived. */
+  cut: () => void;
+  /** Undoes what `cut` left behind, whatever happened (e.g. SIGCONT). */
+  after?: () => void;
+  /** The close reasons libvirt may report: one of them, once. */
+  reasons: CloseReason[];
+}
+
+/**
+ * A 1 GiB volume of holes downloaded through Web Streams while `how.cut()` severs the far end:
+ * the download must reject with a LibvirtError before its end, the close callback must report one
+ * of the expected reasons, and no stream callback may stay registered.
+ */
+export async function interruptedDownload(t: Transport, how: Interruption): Promise<void> {
+  await withPool(t, async (pool) => {
+    // Long enough that it is still running when the far end goes.
+    createVol(pool, "long.raw", 1024 ** 3);
+    await how.before?.();
+    using conn = Connection.open(t.uri("qemu"));
+    how.prepare?.(conn);
+    const reasons: CloseReason[] = [];
+    conn.registerCloseCallback((_c, r) => void reasons.push(r));
+    using vol = conn.lookupStoragePoolByName(pool.getName()).lookupVolumeByName("long.raw");
+    let bytes = 0;
+    let failure: unknown = null;
+    try {
+      for await (const chunk of vol.download()) {
+        if (bytes === 0) how.cut();
+        bytes += chunk.length;
+      }
+    } catch (e) {
+      failure = e;
+    } finally {
+      how.after?.();
+    }
+    if (!(failure instanceof LibvirtError)) throw new Error(`the download ended with ${failure}`);
+    assert.ok(bytes < 1024 ** 3, `all ${bytes} bytes arrived`);
+    await waitFor(() => reasons.length > 0, 10_000, "the close callback");
+    assert.equal(reasons.length, 1, `close reasons ${reasons}`);
+    assert.ok(how.reasons.includes(reasons[0]), `close reason ${reasons[0]}`);
+    assert.equal(liveStreamCallbacks(), 0);
+    console.log(`  ${bytes} bytes arrived, then: ${failure.message}`);
+  });
 }
