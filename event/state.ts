@@ -16,7 +16,7 @@ const state = { loop: "none" as RegisteredLoop, connectionsOpened: 0 };
 // them, so another isolate must never open a connection (libvirt would call into dead callbacks
 // and crash). The marker is a C environment variable, set through libc: shared by all isolates,
 // and readable without Deno's env permission.
-// Encoded on first use, not at import (a script's start-up pays for every import-time line).
+// Encoded on first use rather than when the module loads: every line run then costs start-up.
 let marker: Uint8Array | null = null;
 const markerVariable = () => marker ??= cString("LIBVIRT_DENO_EVENT_LOOP");
 // Made on first registration, not at import: crypto costs a script that never registers a loop.
