@@ -14,11 +14,6 @@ const libcSymbols = {
   close: { parameters: ["i32"], result: "i32" }, // int close(int fd)
   pipe: { parameters: ["buffer"], result: "i32" }, // int pipe(int pipefd[2])
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" }, // int fcntl(int fd, int cmd, int arg)
-  // The same with a pointer argument (F_SETOWN_EX's struct f_owner_ex), for event/signal_wake.ts.
-  fcntlPtr: { name: "fcntl", parameters: ["i32", "i32", "buffer"], result: "i32" },
-  gettid: { parameters: [], result: "i32" }, // pid_t gettid(void)
-  // int getsockopt(int fd, int level, int name, void *val, socklen_t *len): is fd a socket?
-  getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
   getenv: { parameters: ["buffer"], result: "pointer" }, // char *getenv(const char *name)
   setenv: { parameters: ["buffer", "buffer", "i32"], result: "i32" }, // int setenv(name, value, overwrite)
   __errno_location: { parameters: [], result: "pointer" }, // int *__errno_location(void)
