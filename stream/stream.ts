@@ -734,9 +734,9 @@ export class Stream extends LibvirtObject {
 
   /**
    * The stream as a `ReadableStream` of bytes (BYOB readers fill their own buffers). Each read
-   * takes what libvirt holds (on a volume download: full 256 KiB chunks), waiting on events
-   * when non-blocking; the end finishes the stream, cancel aborts it. The same object on
-   * every access.
+   * takes what libvirt holds (on a volume download: full chunks of 262,120 bytes), waiting on
+   * events when non-blocking; the end finishes the stream, cancel aborts it. The same object
+   * on every access.
    *
    * @example
    * ```ts

@@ -172,6 +172,10 @@ Deno.test("a 64 MiB volume round-trips through every transfer path", async (t) =
         await downloadToFile(vol, dst, { onProgress: (done) => void (last = done) });
         assert.equal(last, SIZE);
         assert.equal(await sha256(await Deno.readFile(dst)), await sha256(data));
+        // A blocking stream takes the other path (a pipe that yields between chunks).
+        await Deno.truncate(dst, 0);
+        await downloadToFile(vol, dst, { nonBlocking: false });
+        assert.equal(await sha256(await Deno.readFile(dst)), await sha256(data));
       } finally {
         await Deno.remove(src);
         await Deno.remove(dst);
@@ -336,6 +340,33 @@ Deno.test("aborts and errors leave the connection usable", async (t) => {
       const reader = vol.download().getReader();
       assert.equal((await reader.read()).done, false);
       await reader.cancel();
+      assert.equal(liveStreamCallbacks(), 0);
+      await check();
+    });
+
+    await t.step(
+      "a throwing onProgress aborts downloadToFile and rejects with its error",
+      async () => {
+        const dst = await Deno.makeTempFile();
+        try {
+          await assert.rejects(
+            downloadToFile(vol, dst, {
+              onProgress: () => {
+                throw new Error("progress bar broke");
+              },
+            }),
+            /progress bar broke/,
+          );
+          assert.equal(liveStreamCallbacks(), 0);
+          await check();
+        } finally {
+          await Deno.remove(dst);
+        }
+      },
+    );
+
+    await t.step("downloadToFile into a missing folder rejects before any transfer", async () => {
+      await assert.rejects(downloadToFile(vol, "/nonexistent-dir/x.raw"), Deno.errors.NotFound);
       assert.equal(liveStreamCallbacks(), 0);
       await check();
     });

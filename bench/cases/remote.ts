@@ -4,7 +4,7 @@
 // The ratio column divides by Python's blocking recvAll/sendAll over the same transport (the
 // target: every path >= 0.9x); ratios to virsh are in the JSON rows' medians.
 import type { BenchContext } from "../lib/context.ts";
-import { type Argv, denoScript, peerScript, runJson, runPlain } from "../lib/proc.ts";
+import { denoScript, peerScript, runJson } from "../lib/proc.ts";
 import type { Target } from "../lib/report.ts";
 import {
   type CaseResult,
@@ -12,26 +12,17 @@ import {
   type Contender,
   type Kind,
   medianOf,
-  type Metric,
 } from "../lib/runner.ts";
+import {
+  type Transfer,
+  TRANSFER_METRICS,
+  transferFigures,
+  virshTransfer,
+} from "../lib/transfer.ts";
 import { fmt } from "../lib/stats.ts";
 import type { Daemon, DaemonOptions } from "../../tests/helpers/daemon.ts";
 import { freePort, type SshServer, startSshd } from "../../tests/helpers/ssh.ts";
 import { makePki, type Pki, tlsDaemonOptions } from "../../tests/helpers/tls.ts";
-
-const METRICS: Metric[] = [
-  { key: "mibps", label: "throughput", unit: "MiB/s", better: "higher" },
-  { key: "cpuPerGiB", label: "client CPU", unit: "s/GiB", better: "lower" },
-];
-
-interface Transfer {
-  seconds: number;
-  bytes: number;
-  cpu: number;
-}
-
-const MiB = 1024 * 1024;
-const GiB = 1024 * MiB;
 
 /** Case ids this module provides (for `--only`). */
 export const REMOTE_CASE_IDS: string[] = ["ssh", "tls"].flatMap((t) =>
@@ -95,38 +86,6 @@ export async function remoteBench(): Promise<RemoteBench | null> {
   };
 }
 
-function figures(ctx: BenchContext, t: Transfer): Record<string, number> {
-  if (t.bytes !== ctx.bytes) throw new Error(`moved ${t.bytes} bytes, expected ${ctx.bytes}`);
-  return { mibps: t.bytes / MiB / t.seconds, cpuPerGiB: t.cpu / (t.bytes / GiB) };
-}
-
-// As in streams.ts: virsh's own --timing of the command, its CPU from /usr/bin/time.
-async function virsh(ctx: BenchContext, uri: string, op: "download" | "upload", file: string) {
-  const timeOut = `${ctx.dir}/time-remote.out`;
-  const argv: Argv = [
-    "/usr/bin/time",
-    "-f",
-    "%U %S",
-    "-o",
-    timeOut,
-    "virsh",
-    "-q",
-    "-t",
-    "-c",
-    uri,
-    `vol-${op}`,
-    "--pool",
-    ctx.pool,
-    ctx.vol,
-    file,
-  ];
-  const { stdout } = await runPlain(argv);
-  const ms = Number(stdout.match(/\(Time: ([\d.]+) ms\)/)?.[1]);
-  if (!Number.isFinite(ms)) throw new Error(`no timing in virsh's output: ${stdout}`);
-  const [u, s] = (await Deno.readTextFile(timeOut)).trim().split(/\s+/).map(Number);
-  return { seconds: ms / 1000, bytes: ctx.bytes, cpu: u + s };
-}
-
 function remoteCase(
   ctx: BenchContext,
   transport: "ssh" | "tls",
@@ -140,7 +99,7 @@ function remoteCase(
     run: async () => {
       const file = op === "download" ? ctx.sink(`${transport}-${kind}`) : ctx.source;
       try {
-        return figures(ctx, await go(file));
+        return transferFigures(ctx, await go(file));
       } finally {
         if (op === "download") await ctx.dropSink(file);
       }
@@ -156,9 +115,9 @@ function remoteCase(
   return {
     id: `remote-${transport}-${op}`,
     title: `Volume ${op} over qemu+${transport} (127.0.0.1), ${ctx.opts.sizeMiB} MiB`,
-    metrics: METRICS,
+    metrics: TRANSFER_METRICS,
     contenders: [
-      wrap(`virsh vol-${op}`, "virsh", (f) => virsh(ctx, uri, op, f)),
+      wrap(`virsh vol-${op}`, "virsh", (f) => virshTransfer(ctx, uri, op, f)),
       wrap(
         python,
         "python",

@@ -1,57 +1,14 @@
 // Cases 1 and 2: volume download and upload through virsh, libvirt-python, Sys::Virt and this
 // module's four stream paths; throughput (MiB/s) and the client's CPU seconds per GiB.
 import type { BenchContext } from "../lib/context.ts";
-import { type Argv, denoScript, peerScript, runJson, runPlain } from "../lib/proc.ts";
-import type { CaseSpec, Contender, Kind, Metric } from "../lib/runner.ts";
-
-const METRICS: Metric[] = [
-  { key: "mibps", label: "throughput", unit: "MiB/s", better: "higher" },
-  { key: "cpuPerGiB", label: "client CPU", unit: "s/GiB", better: "lower" },
-];
-
-interface Transfer {
-  seconds: number;
-  bytes: number;
-  cpu: number;
-}
-
-const MiB = 1024 * 1024;
-const GiB = 1024 * MiB;
-
-function figures(ctx: BenchContext, t: Transfer): Record<string, number> {
-  if (t.bytes !== ctx.bytes) throw new Error(`moved ${t.bytes} bytes, expected ${ctx.bytes}`);
-  return { mibps: t.bytes / MiB / t.seconds, cpuPerGiB: t.cpu / (t.bytes / GiB) };
-}
-
-// virsh times itself with --timing (the command only: connecting happens before it, as for the
-// libraries, which time from opening the file to the finished stream); /usr/bin/time gives its
-// CPU seconds, which include connecting (a few ms).
-async function virsh(ctx: BenchContext, op: "download" | "upload", file: string) {
-  const timeOut = `${ctx.dir}/time.out`;
-  const cmd = op === "download" ? "vol-download" : "vol-upload";
-  const argv: Argv = [
-    "/usr/bin/time",
-    "-f",
-    "%U %S",
-    "-o",
-    timeOut,
-    "virsh",
-    "-q",
-    "-t",
-    "-c",
-    ctx.qemuUri,
-    cmd,
-    "--pool",
-    ctx.pool,
-    ctx.vol,
-    file,
-  ];
-  const { stdout } = await runPlain(argv);
-  const ms = Number(stdout.match(/\(Time: ([\d.]+) ms\)/)?.[1]);
-  if (!Number.isFinite(ms)) throw new Error(`no timing in virsh's output: ${stdout}`);
-  const [u, s] = (await Deno.readTextFile(timeOut)).trim().split(/\s+/).map(Number);
-  return { seconds: ms / 1000, bytes: ctx.bytes, cpu: u + s };
-}
+import { denoScript, peerScript, runJson } from "../lib/proc.ts";
+import type { CaseSpec, Contender, Kind } from "../lib/runner.ts";
+import {
+  type Transfer,
+  TRANSFER_METRICS,
+  transferFigures,
+  virshTransfer,
+} from "../lib/transfer.ts";
 
 function contenders(ctx: BenchContext, op: "download" | "upload"): Contender[] {
   const common = ["--uri", ctx.qemuUri, "--pool", ctx.pool, "--vol", ctx.vol, "--op", op];
@@ -62,7 +19,7 @@ function contenders(ctx: BenchContext, op: "download" | "upload"): Contender[] {
     run: async () => {
       const file = op === "download" ? ctx.sink(kind) : ctx.source;
       try {
-        return figures(ctx, await go(file));
+        return transferFigures(ctx, await go(file));
       } finally {
         if (op === "download") await ctx.dropSink(file);
       }
@@ -77,7 +34,7 @@ function contenders(ctx: BenchContext, op: "download" | "upload"): Contender[] {
     ? "download().pipeTo(file.writable)"
     : "file.readable.pipeTo(writable)";
   return [
-    wrap(`virsh vol-${op}`, "virsh", (f) => virsh(ctx, op, f)),
+    wrap(`virsh vol-${op}`, "virsh", (f) => virshTransfer(ctx, ctx.qemuUri, op, f)),
     wrap(
       `Python ${all}`,
       "python",
@@ -114,7 +71,7 @@ export function streamCases(ctx: BenchContext): CaseSpec[] {
     {
       id: "download",
       title: `Volume download, ${size} of random data (dir pool, qemu driver)`,
-      metrics: METRICS,
+      metrics: TRANSFER_METRICS,
       contenders: contenders(ctx, "download"),
       baseline: "virsh vol-download",
       notes: [
@@ -129,7 +86,7 @@ export function streamCases(ctx: BenchContext): CaseSpec[] {
     {
       id: "upload",
       title: `Volume upload, ${size} of random data (dir pool, qemu driver)`,
-      metrics: METRICS,
+      metrics: TRANSFER_METRICS,
       contenders: contenders(ctx, "upload"),
       baseline: "virsh vol-upload",
       notes: [

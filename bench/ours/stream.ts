@@ -1,8 +1,9 @@
 // One timed volume transfer through one of this module's stream paths, in a process of its own
-// (one event loop per process); prints {"seconds", "bytes", "cpu"} as its last line.
+// (one event loop per process); prints {"seconds", "bytes", "cpu", "faults"} as its last line.
 //   deno run -A bench/ours/stream.ts --uri U --pool P --vol V --op download|upload
-//     --path blocking|all|callbacks|pipe|sparse --file F [--loop none|deno|default] [--chunk N]
-// --path sparse: downloadToFile / uploadFromFile with { sparse: true } (and chunkSize N if given);
+//     --path blocking|all|callbacks|pipe|file|sparse --file F [--loop none|deno|default] [--chunk N]
+// --path file|sparse: downloadToFile / uploadFromFile, plain or with { sparse: true } (and
+// chunkSize N if given);
 // "bytes" is then the file's apparent size.
 import { parseArgs } from "node:util";
 import {
@@ -31,7 +32,8 @@ const { values: a } = parseArgs({
 });
 if (!a.uri || !a.pool || !a.vol || !a.file) throw new Error("--uri, --pool, --vol, --file needed");
 const CHUNK = 256 * 1024;
-const chunkSize = a.chunk ? Number(a.chunk) : undefined;
+const chunk = a.chunk ?? Deno.env.get("BENCH_CHUNK");
+const chunkSize = chunk ? Number(chunk) : undefined;
 
 let loop: DefaultEventLoop | null = null;
 if (a.loop === "deno") Event.register(new DenoEventImpl());
@@ -83,7 +85,12 @@ const downloads: Record<string, (file: Deno.FsFile) => Promise<number>> = {
   // Exactly what the row says: no counting stage in between (a TransformStream costs a few
   // percent); the file's size afterwards says what arrived.
   async pipe(file) {
-    await vol.download().pipeTo(file.writable);
+    const ahead = Deno.env.get("BENCH_READ_AHEAD");
+    const opts = {
+      ...(ahead ? { readAhead: Number(ahead) } : {}),
+      ...(chunkSize ? { chunkSize } : {}),
+    };
+    await vol.download(opts).pipeTo(file.writable);
     return (await Deno.stat(a.file!)).size;
   },
 };
@@ -157,25 +164,27 @@ function writeAll(file: Deno.FsFile, data: Uint8Array): number {
   return data.length;
 }
 
-// Sparse transfers open the file themselves (the module's file helpers do the whole job).
-async function sparse(path: string): Promise<number> {
-  if (a.op === "upload") await uploadFromFile(vol, path, { sparse: true, chunkSize });
-  else await downloadToFile(vol, path, { sparse: true, chunkSize });
+// The file helpers open the file themselves (they do the whole job); --path file is their
+// plain form, --path sparse the sparse one.
+async function toFile(path: string, sparse: boolean): Promise<number> {
+  if (a.op === "upload") await uploadFromFile(vol, path, { sparse, chunkSize });
+  else await downloadToFile(vol, path, { sparse, chunkSize });
   return (await Deno.stat(path)).size;
 }
 
 const table = a.op === "upload" ? uploads : downloads;
 const run = table[a.path];
-if (!run && a.path !== "sparse") {
-  throw new Error(`unknown --path ${a.path} (${Object.keys(table).join(", ")}, sparse)`);
+if (!run && a.path !== "sparse" && a.path !== "file") {
+  throw new Error(`unknown --path ${a.path} (${Object.keys(table).join(", ")}, file, sparse)`);
 }
 // Timed from opening the file to the finished stream, as the peers time themselves; the
 // connection and the lookups are outside (virsh's own --timing leaves its connection out too).
 const cpu0 = cpuSeconds("self");
+const faults0 = minorFaults();
 const t0 = performance.now();
 let bytes: number;
 if (!run) {
-  bytes = await sparse(a.file);
+  bytes = await toFile(a.file, a.path === "sparse");
 } else {
   const file = a.op === "upload"
     ? await Deno.open(a.file, { read: true })
@@ -187,6 +196,13 @@ if (!run) {
 }
 const seconds = (performance.now() - t0) / 1000;
 const cpu = cpuSeconds("self") - cpu0;
+const faults = minorFaults() - faults0;
 conn.close();
 await loop?.stop();
-console.log(JSON.stringify({ seconds, bytes, cpu }));
+console.log(JSON.stringify({ seconds, bytes, cpu, faults }));
+
+// The process's minor page faults so far (fresh memory touched: a cost of fresh chunk buffers).
+function minorFaults(): number {
+  const stat = Deno.readTextFileSync("/proc/self/stat");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[7]); // field 10 of stat(5)
+}
