@@ -102,6 +102,7 @@ export { withBigIntJSON } from "./ffi/json.ts";
 // Low level: loading, the wrapper base class, typed parameters as libvirt lays them out.
 export { LIBVIRT_PATH_ENV } from "./ffi/library.ts";
 export { LibvirtObject } from "./api/object.ts";
+export type { DomainChild, DomainChildKind } from "./api/domain_child.ts";
 // The generated bases of the object classes (api/generated/, by tools/gen_api.ts).
 export type { ConnectionGenerated } from "./api/generated/connection.ts";
 export type { DomainGenerated } from "./api/generated/domain.ts";

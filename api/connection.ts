@@ -1,5 +1,6 @@
 // Connection: opening, closing and describing a hypervisor connection (virConnect*).
-import { callInt, callPtr } from "../ffi/call.ts";
+import { callInt, callPtr, callRaw } from "../ffi/call.ts";
+import { copyConnectionError, type LibvirtError } from "../ffi/errors.ts";
 import {
   cString,
   describe,
@@ -337,6 +338,45 @@ export class Connection extends ConnectionOverrides {
    */
   unregisterCloseCallback(): void {
     clearCloseHandler(this);
+  }
+
+  /**
+   * The last error libvirt recorded on this connection (`virConnCopyLastError`), or null.
+   * Every call that fails on the connection leaves its error here, from whichever thread it
+   * ran on, so it also holds the failure of an `…Async` call made on Deno's thread pool. The
+   * failing call throws (or rejects with) the same error as a `LibvirtError` anyway; this is
+   * libvirt's per-connection record, kept until the next failure or `resetLastError()`.
+   *
+   * @example
+   * ```ts
+   * import { Connection, ErrorNumber } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * try {
+   *   conn.lookupDomainByName("nope");
+   * } catch {
+   *   // thrown as a LibvirtError; libvirt keeps a copy on the connection too
+   * }
+   * console.log(conn.copyLastError()?.code === ErrorNumber.NO_DOMAIN); // true
+   * ```
+   */
+  copyLastError(): LibvirtError | null {
+    return copyConnectionError(this.ptr("copy the last error"));
+  }
+
+  /**
+   * Clears the connection's last error (`virConnResetLastError`): `copyLastError()` then
+   * returns null until a call fails on the connection again.
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * conn.resetLastError();
+   * console.log(conn.copyLastError()); // null
+   * ```
+   */
+  resetLastError(): void {
+    callRaw("virConnResetLastError", this.ptr("reset the last error"));
   }
 
   // ---- domains (api/domain.ts)

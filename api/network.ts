@@ -117,15 +117,15 @@ export class Network extends NetworkGenerated {
     const f = flagsArg(flags);
     const holder = new BigUint64Array(1);
     const n = callInt("virNetworkGetDHCPLeases", this.ptr("get DHCP leases"), m, holder, f);
-    const out: NetworkDHCPLease[] = [];
-    for (const p of takePointerArray(holder, n)) {
-      try {
-        out.push(decodeDHCPLease(p));
-      } finally {
-        callRaw("virNetworkDHCPLeaseFree", p);
-      }
+    // libvirt hands over an array it allocated (takePointerArray frees it) of leases the
+    // caller frees one by one with virNetworkDHCPLeaseFree, which frees their strings too: all
+    // of them, even if reading one failed.
+    const leases = takePointerArray(holder, n);
+    try {
+      return leases.map(decodeDHCPLease);
+    } finally {
+      for (const p of leases) callRaw("virNetworkDHCPLeaseFree", p);
     }
-    return out;
   }
 
   /**

@@ -138,13 +138,29 @@ function readLastError(func: string, conn?: Deno.PointerValue): LibvirtError {
     symbol("virResetLastError")();
     return e;
   }
-  if (conn) {
-    const buf = new Uint8Array(VIR_ERROR_SIZE);
-    if (symbol("virConnCopyLastError")(conn, buf) > 0) {
-      const e = readError(Deno.UnsafePointer.of(buf)!, func);
-      symbol("virResetError")(Deno.UnsafePointer.of(buf));
-      return e;
-    }
+  const e = conn ? copyConnectionError(conn, func) : null;
+  return e ?? new LibvirtError({ code: 1, domain: 0, level: 2, message: `${func} failed`, func });
+}
+
+/**
+ * A copy of the last error libvirt recorded on connection `conn` (`virConnCopyLastError`), or
+ * null when it holds none. Every public libvirt call that fails on a connection copies its
+ * thread's error there, whichever thread failed (the JS thread, or a pool thread running an
+ * async call), so this is the one record of a failure that crosses threads; it stays until the
+ * next failure on the connection or `virConnResetLastError`.
+ */
+export function copyConnectionError(
+  conn: Deno.PointerObject,
+  func?: string,
+): LibvirtError | null {
+  const buf = new Uint8Array(VIR_ERROR_SIZE);
+  // 0: no error; -1: a NULL connection (never passed here).
+  if (symbol("virConnCopyLastError")(conn, buf) <= 0) return null;
+  const p = Deno.UnsafePointer.of(buf)!;
+  try {
+    return readError(p, func);
+  } finally {
+    // The copy owns duplicates of libvirt's strings (message, str1-3): virResetError frees them.
+    symbol("virResetError")(p);
   }
-  return new LibvirtError({ code: 1, domain: 0, level: 2, message: `${func} failed`, func });
 }

@@ -7,6 +7,7 @@ import {
   Connection,
   ErrorNumber,
   Event,
+  IPAddrType,
   LibvirtError,
   NWFilter,
   NWFilterBinding,
@@ -20,7 +21,14 @@ const FILTER_XML = "<filter name='api-filter' chain='ipv4'>" +
   "<rule action='drop' direction='out'><ip srcipaddr='10.0.0.1'/></rule></filter>";
 const SECRET_XML = "<secret ephemeral='no' private='no'>" +
   "<usage type='volume'><volume>/api/vol.img</volume></usage></secret>";
-const NET_XML = "<network><name>api-net</name><bridge name='apibr9'/></network>";
+const NET_XML = "<network><name>api-net</name><bridge name='apibr9'/>" +
+  "<ip address='192.168.213.1' netmask='255.255.255.0'><dhcp>" +
+  "<host mac='52:54:00:aa:bb:01' name='alpha' ip='192.168.213.10'/>" +
+  "<host mac='52:54:00:aa:bb:02' ip='192.168.213.11'/></dhcp></ip></network>";
+// libvirt's own lease helper: dnsmasq runs it (--dhcp-script) for every lease it hands out, and
+// it writes the lease file the network driver's virNetworkGetDHCPLeases reads.
+const LEASES_HELPER = "/usr/lib/libvirt/libvirt_leaseshelper";
+const LEASES_DIR = "/var/lib/libvirt/dnsmasq";
 const DOM_XML = "<domain type='qemu'><name>api-q</name><memory>65536</memory>" +
   "<os><type arch='x86_64'>hvm</type></os></domain>";
 
@@ -30,6 +38,19 @@ function assertLibvirtError(fn: () => unknown, code: number): void {
     assert.equal(e.code, code, e.message);
     return true;
   });
+}
+
+// Runs libvirt's lease helper as dnsmasq does when it hands out a lease: `add MAC IP [HOST]`,
+// with the bridge and the expiry time in dnsmasq's environment variables.
+async function addLease(bridge: string, expires: number, args: string[]): Promise<void> {
+  const r = await new Deno.Command(LEASES_HELPER, {
+    args: ["add", ...args],
+    env: { DNSMASQ_INTERFACE: bridge, DNSMASQ_LEASE_EXPIRES: String(expires) },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const err = new TextDecoder().decode(r.stderr);
+  assert.ok(r.success, `${LEASES_HELPER} add ${args.join(" ")} failed: ${err}`);
 }
 
 Deno.test("the daemon's drivers answer the kinds test:///default lacks", async (t) => {
@@ -110,10 +131,51 @@ Deno.test("the daemon's drivers answer the kinds test:///default lacks", async (
       });
     });
 
-    await t.step("Network: DHCP leases and ports of a defined network", () => {
+    await t.step("Network: DHCP leases and ports of a defined network", async () => {
       const net = conn.defineNetworkXML(NET_XML);
+      let madeDir = false;
       try {
-        assert.deepEqual(net.getDHCPLeases(), []); // no dnsmasq: no leases
+        assert.deepEqual(net.getDHCPLeases(), []); // no dnsmasq has run: no leases
+        // Two leases handed out as dnsmasq would (this sandbox cannot run a DHCP exchange):
+        // libvirt's helper records them in the file of the network's bridge.
+        try {
+          Deno.statSync(LEASES_DIR);
+        } catch {
+          Deno.mkdirSync(LEASES_DIR, { recursive: true });
+          madeDir = true;
+        }
+        const expires = Math.floor(Date.now() / 1000) + 3600;
+        await addLease("apibr9", expires, ["52:54:00:aa:bb:01", "192.168.213.10", "alpha"]);
+        await addLease("apibr9", expires + 60, ["52:54:00:aa:bb:02", "192.168.213.11"]);
+        const leases = net.getDHCPLeases().sort((a, b) => a.ipaddr.localeCompare(b.ipaddr));
+        assert.deepEqual(leases, [
+          {
+            iface: "apibr9",
+            expirytime: BigInt(expires),
+            type: IPAddrType.IPV4,
+            mac: "52:54:00:aa:bb:01",
+            iaid: null,
+            ipaddr: "192.168.213.10",
+            prefix: 24,
+            hostname: "alpha",
+            clientid: null,
+          },
+          {
+            iface: "apibr9",
+            expirytime: BigInt(expires + 60),
+            type: IPAddrType.IPV4,
+            mac: "52:54:00:aa:bb:02",
+            iaid: null,
+            ipaddr: "192.168.213.11",
+            prefix: 24,
+            hostname: null,
+            clientid: null,
+          },
+        ]);
+        // One MAC's leases only; a MAC with none gives an empty list.
+        assert.deepEqual(net.getDHCPLeases("52:54:00:AA:BB:02").map((l) => l.ipaddr), [
+          "192.168.213.11",
+        ]);
         assert.deepEqual(net.getDHCPLeases("52:54:00:aa:bb:cc"), []);
         assertLibvirtError(() => net.listAllPorts(), ErrorNumber.OPERATION_INVALID);
         assertLibvirtError(
@@ -125,7 +187,8 @@ Deno.test("the daemon's drivers answer the kinds test:///default lacks", async (
           ErrorNumber.NO_NETWORK_PORT,
         );
       } finally {
-        net.undefine();
+        net.undefine(); // removes the network's lease file too
+        if (madeDir) Deno.removeSync(LEASES_DIR, { recursive: true });
       }
     });
 

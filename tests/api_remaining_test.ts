@@ -1,7 +1,7 @@
 // Calls the C functions no other API test reached: the name lists of defined (inactive) networks,
-// pools and interfaces, the free memory and the old migrate calls on test:///default; on the
-// private libvirtd, network filter names, a network port's UUID, XML and bandwidth parameters,
-// and secret events.
+// pools and interfaces, the free memory, the old migrate calls and the connection's last error on
+// test:///default; on the private libvirtd, network filter names, a network port's UUID, XML and
+// bandwidth parameters, and secret events.
 import "./helpers/loop.ts";
 import assert from "node:assert/strict";
 import {
@@ -90,7 +90,45 @@ Deno.test("test:///default: defined-object names, free memory, the old migrate c
     assert.throws(() => dom.migrate2(dst, 5 as unknown as string), TypeError);
     assert.throws(() => dom.migrate(dst, 0, null, null, -1), TypeError);
   });
+
+  await t.step(
+    "copyLastError: the connection keeps its last failure, from the JS thread or the pool",
+    async () => {
+      conn.resetLastError();
+      assert.equal(conn.copyLastError(), null);
+      const thrown = catchError(() => conn.lookupDomainByName("no-such-domain"));
+      const copy = conn.copyLastError();
+      assert.ok(copy instanceof LibvirtError);
+      assert.equal(copy.code, ErrorNumber.NO_DOMAIN);
+      assert.equal(copy.domain, thrown.domain);
+      assert.equal(copy.message, thrown.message);
+      // Each copy owns its strings (freed once read): a second copy reads the same record, and
+      // a call that succeeds leaves the record as it was.
+      conn.lookupDomainByName("test").free();
+      assert.equal(conn.copyLastError()?.message, thrown.message);
+      // An async call fails on a pool thread, whose own last error the JS thread cannot see:
+      // libvirt copies it to the connection all the same.
+      let rejected: unknown;
+      await conn.lookupNetworkByNameAsync("no-such-net").catch((e) => rejected = e);
+      assert.ok(rejected instanceof LibvirtError);
+      const fromPool = conn.copyLastError();
+      assert.equal(fromPool?.code, ErrorNumber.NO_NETWORK);
+      assert.equal(fromPool?.message, rejected.message);
+      conn.resetLastError();
+      assert.equal(conn.copyLastError(), null);
+    },
+  );
 });
+
+function catchError(fn: () => unknown): LibvirtError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof LibvirtError) return e;
+    throw e;
+  }
+  throw new Error("expected a LibvirtError");
+}
 
 Deno.test("the private daemon: filter names, a network port, secret events", async (t) => {
   const given = Deno.env.get("API_DAEMON_URI");

@@ -253,10 +253,20 @@ export function classFiles(
     `// ${kind.cls}Generated: the ${kind.cls} methods whose arguments and results wrap mechanically,`,
     `// installed from one row each by api/gen_support.ts (types and docs: ${methodsFile}).`,
     `import { install } from "../gen_support.ts";`,
-    `import { LibvirtObject } from "../object.ts";`,
   ];
+  // Snapshots and checkpoints share a hand-written base (getDomain, getConnect, getParent,
+  // listAllChildren), generic in the final class; every other kind extends LibvirtObject and
+  // declares getConnect, which its final class implements.
+  const child = kind.parent === "Domain";
+  const base = child ? `DomainChild<${kind.cls}>` : "LibvirtObject";
+  out.push(
+    child
+      ? `import { DomainChild } from "../domain_child.ts";`
+      : `import { LibvirtObject } from "../object.ts";`,
+  );
   const types = new Set<string>();
-  if (kind.cls !== "Connection") types.add("Connection"); // getConnect()
+  if (child) types.add(kind.cls);
+  else if (kind.cls !== "Connection") types.add("Connection"); // getConnect()
   const rowText = e.rows.join("\n");
   for (const k of KIND_MODULES.keys()) if (rowText.includes(`as unknown as ${k}`)) types.add(k);
   for (const cls of sorted(e.valueKinds)) {
@@ -287,8 +297,8 @@ export function classFiles(
     ...classDoc,
     `export interface ${kind.cls}Generated extends ${methodsName} {}`,
   );
-  out.push("", ...classDoc, `export abstract class ${kind.cls}Generated extends LibvirtObject {`);
-  if (kind.cls !== "Connection") {
+  out.push("", ...classDoc, `export abstract class ${kind.cls}Generated extends ${base} {`);
+  if (kind.cls !== "Connection" && !child) {
     out.push(
       "  /** The connection the object belongs to. */",
       "  abstract getConnect(): Connection;",

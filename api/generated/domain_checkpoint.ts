@@ -2,8 +2,8 @@
 // DomainCheckpointGenerated: the DomainCheckpoint methods whose arguments and results wrap mechanically,
 // installed from one row each by api/gen_support.ts (types and docs: domain_checkpoint_methods.ts).
 import { install } from "../gen_support.ts";
-import { LibvirtObject } from "../object.ts";
-import type { Connection } from "../connection.ts";
+import { DomainChild } from "../domain_child.ts";
+import type { DomainCheckpoint } from "../domain_checkpoint.ts";
 import type { DomainCheckpointMethods } from "./domain_checkpoint_methods.ts";
 
 /**
@@ -32,9 +32,7 @@ export interface DomainCheckpointGenerated extends DomainCheckpointMethods {}
  * console.log(obj instanceof DomainCheckpoint); // a DomainCheckpoint has every method below
  * ```
  */
-export abstract class DomainCheckpointGenerated extends LibvirtObject {
-  /** The connection the object belongs to. */
-  abstract getConnect(): Connection;
+export abstract class DomainCheckpointGenerated extends DomainChild<DomainCheckpoint> {
 }
 
 install(DomainCheckpointGenerated, [

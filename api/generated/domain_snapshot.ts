@@ -2,8 +2,8 @@
 // DomainSnapshotGenerated: the DomainSnapshot methods whose arguments and results wrap mechanically,
 // installed from one row each by api/gen_support.ts (types and docs: domain_snapshot_methods.ts).
 import { install } from "../gen_support.ts";
-import { LibvirtObject } from "../object.ts";
-import type { Connection } from "../connection.ts";
+import { DomainChild } from "../domain_child.ts";
+import type { DomainSnapshot } from "../domain_snapshot.ts";
 import type { DomainSnapshotMethods } from "./domain_snapshot_methods.ts";
 
 /**
@@ -32,9 +32,7 @@ export interface DomainSnapshotGenerated extends DomainSnapshotMethods {}
  * console.log(obj instanceof DomainSnapshot); // a DomainSnapshot has every method below
  * ```
  */
-export abstract class DomainSnapshotGenerated extends LibvirtObject {
-  /** The connection the object belongs to. */
-  abstract getConnect(): Connection;
+export abstract class DomainSnapshotGenerated extends DomainChild<DomainSnapshot> {
 }
 
 install(DomainSnapshotGenerated, [

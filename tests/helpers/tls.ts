@@ -1,6 +1,6 @@
 // A TLS listener on the private libvirtd for the qemu+tls tests and benchmarks: a CA, a server
 // and a client certificate made for the run with GnuTLS's certtool in a temp folder, the daemon
-// started with `--listen` and `listen_tls` on a free 127.0.0.1 port, and the client's
+// started with `--listen` and `listen_tls` on a free 127.0.0.1 port (`tlsPort`), and the client's
 // `pkipath=` pointing at the test's certificates. Nothing under /etc/pki is read or written.
 //
 // Layout, as libvirt expects it: the server's files are named in the daemon's config (`ca_file`,
@@ -9,7 +9,6 @@
 // the URI (here the IP SAN 127.0.0.1) and carry the TLS server purpose, the client's the TLS
 // client purpose, both signed by the CA.
 import { type Daemon, type DaemonOptions, requireDaemon } from "./daemon.ts";
-import { freePort } from "./ssh.ts";
 
 const CERTTOOL = "/usr/bin/certtool";
 
@@ -131,6 +130,41 @@ export async function makePki(): Promise<Pki> {
   }
 }
 
+/**
+ * A free 127.0.0.1 port for the TLS listener, below the kernel's ephemeral range.
+ *
+ * Why not any free port (`Deno.listen` on port 0): that one comes from the ephemeral range,
+ * which the kernel also hands to every outgoing connection on the machine (other tests' loopback
+ * clients, ssh, streams). The port is chosen before `requireDaemon` waits for the daemon lock
+ * (minutes, while other test runs use the daemon), and it must be free again when a test
+ * restarts the killed daemon on it: an ephemeral port can be taken in either gap, and the daemon
+ * then fails to bind it. Below the range, only a process that asks for this very number can.
+ *
+ * @example
+ * ```ts
+ * import { tlsPort } from "./tls.ts";
+ * console.log(tlsPort() < 32768); // true with Linux's default range
+ * ```
+ */
+export function tlsPort(): number {
+  let low = 32768; // Linux's default start of the ephemeral range
+  try {
+    low = Number(Deno.readTextFileSync("/proc/sys/net/ipv4/ip_local_port_range").split(/\s+/)[0]);
+  } catch { /* not Linux's /proc: keep the default */ }
+  const from = Math.max(1024, Math.min(20000, low - 2000));
+  if (low <= from) throw new Error(`The ephemeral range starts at ${low}: no port below it`);
+  for (let tries = 0; tries < 100; tries++) {
+    const port = from + Math.floor(Math.random() * (low - from));
+    try {
+      Deno.listen({ hostname: "127.0.0.1", port }).close();
+      return port;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AddrInUse)) throw e;
+    }
+  }
+  throw new Error(`No free 127.0.0.1 port between ${from} and ${low} for the TLS listener`);
+}
+
 /** The daemon options that open a TLS listener on 127.0.0.1:`port` with `pki`'s server files. */
 export function tlsDaemonOptions(pki: Pki, port: number): DaemonOptions {
   const q = (s: string) => JSON.stringify(s);
@@ -190,7 +224,7 @@ export async function startTls(what: string): Promise<TlsSetup | null> {
   const pki = await makePki();
   let d: Daemon | null = null;
   try {
-    const port = freePort();
+    const port = tlsPort();
     d = await requireDaemon(what, tlsDaemonOptions(pki, port));
     if (!d) {
       await Deno.remove(pki.dir, { recursive: true });
