@@ -21,8 +21,8 @@ import {
 } from "../lib/transfer.ts";
 import { fmt } from "../lib/stats.ts";
 import type { Daemon, DaemonOptions } from "../../tests/helpers/daemon.ts";
-import { freePort, type SshServer, startSshd } from "../../tests/helpers/ssh.ts";
-import { makePki, type Pki, tlsDaemonOptions } from "../../tests/helpers/tls.ts";
+import { type SshServer, startSshd } from "../../tests/helpers/ssh.ts";
+import { makePki, type Pki, tlsDaemonOptions, tlsPort } from "../../tests/helpers/tls.ts";
 
 /** Case ids this module provides (for `--only`). */
 export const REMOTE_CASE_IDS: string[] = ["ssh", "tls"].flatMap((t) =>
@@ -51,7 +51,7 @@ export async function remoteBench(): Promise<RemoteBench | null> {
     console.error(`bench: no qemu+tls/qemu+ssh cases: ${(e as Error).message}`);
     return null;
   }
-  const port = freePort();
+  const port = tlsPort(); // below the ephemeral range: no outgoing connection can take it
   let sshd: SshServer | null = null;
   return {
     daemonOptions: tlsDaemonOptions(pki, port),
