@@ -3,8 +3,9 @@
 // and this module's downloadToFile/uploadFromFile({ sparse: true }) at several buffer sizes.
 import { Connection, uploadFromFile } from "../../mod.ts";
 import type { BenchContext } from "../lib/context.ts";
-import { type Argv, denoScript, peerScript, runJson, runPlain } from "../lib/proc.ts";
+import { denoScript, peerScript, runJson } from "../lib/proc.ts";
 import type { CaseSpec, Contender, Kind, Metric } from "../lib/runner.ts";
+import { virshTransfer } from "../lib/transfer.ts";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -78,33 +79,6 @@ async function checkSparse(path: string): Promise<void> {
   }
 }
 
-async function virsh(ctx: BenchContext, op: "download" | "upload", file: string) {
-  const timeOut = `${ctx.dir}/time-sparse.out`;
-  const argv: Argv = [
-    "/usr/bin/time",
-    "-f",
-    "%U %S",
-    "-o",
-    timeOut,
-    "virsh",
-    "-q",
-    "-t",
-    "-c",
-    ctx.qemuUri,
-    op === "download" ? "vol-download" : "vol-upload",
-    "--sparse",
-    "--pool",
-    ctx.pool,
-    VOL,
-    file,
-  ];
-  const { stdout } = await runPlain(argv);
-  const ms = Number(stdout.match(/\(Time: ([\d.]+) ms\)/)?.[1]);
-  if (!Number.isFinite(ms)) throw new Error(`no timing in virsh's output: ${stdout}`);
-  const [u, s] = (await Deno.readTextFile(timeOut)).trim().split(/\s+/).map(Number);
-  return { seconds: ms / 1000, bytes: SPARSE_SIZE, cpu: u + s };
-}
-
 /** Buffer sizes our download tries (the default was 256 KiB, now 4 MiB; Python uses 262,120). */
 export const SPARSE_BUFFERS = [256 * KiB, 64 * KiB, MiB, 4 * MiB];
 
@@ -142,7 +116,12 @@ function contenders(ctx: BenchContext, op: "download" | "upload"): Contender[] {
   const size = (b: number) => (b >= MiB ? `${b / MiB} MiB` : `${b / KiB} KiB`);
   const fn = op === "download" ? "downloadToFile" : "uploadFromFile";
   const list: Contender[] = [
-    wrap(`virsh vol-${op} --sparse`, "virsh", (f) => virsh(ctx, op, f)),
+    wrap(
+      `virsh vol-${op} --sparse`,
+      "virsh",
+      (f) =>
+        virshTransfer(ctx, ctx.qemuUri, op, f, { name: VOL, bytes: SPARSE_SIZE, sparse: true }),
+    ),
     wrap(
       `Python ${op === "download" ? "sparseRecvAll" : "sparseSendAll"}`,
       "python",

@@ -27,7 +27,8 @@ export function transferFigures(ctx: BenchContext, t: Transfer): Record<string, 
 }
 
 /**
- * `virsh vol-download`/`vol-upload` of the bench volume over `uri`. virsh times itself with
+ * `virsh vol-download`/`vol-upload` of the bench volume (or `volume`, with `--sparse` if asked)
+ * over `uri`. virsh times itself with
  * --timing (the command only: connecting happens before it, as for the libraries, which time
  * from opening the file to the finished stream); /usr/bin/time gives its CPU seconds, which
  * include connecting (a few ms; over ssh, the handshake's share of the client's CPU).
@@ -37,6 +38,7 @@ export async function virshTransfer(
   uri: string,
   op: "download" | "upload",
   file: string,
+  volume: { name: string; bytes: number; sparse?: boolean } = { name: ctx.vol, bytes: ctx.bytes },
 ): Promise<Transfer> {
   // One file per call: the local and remote cases never run a virsh at the same time, but a
   // fresh name costs nothing and keeps it so.
@@ -53,9 +55,10 @@ export async function virshTransfer(
     "-c",
     uri,
     `vol-${op}`,
+    ...(volume.sparse ? ["--sparse"] : []),
     "--pool",
     ctx.pool,
-    ctx.vol,
+    volume.name,
     file,
   ];
   try {
@@ -63,7 +66,7 @@ export async function virshTransfer(
     const ms = Number(stdout.match(/\(Time: ([\d.]+) ms\)/)?.[1]);
     if (!Number.isFinite(ms)) throw new Error(`no timing in virsh's output: ${stdout}`);
     const [u, s] = (await Deno.readTextFile(timeOut)).trim().split(/\s+/).map(Number);
-    return { seconds: ms / 1000, bytes: ctx.bytes, cpu: u + s };
+    return { seconds: ms / 1000, bytes: volume.bytes, cpu: u + s };
   } finally {
     await Deno.remove(timeOut).catch(() => {});
   }
