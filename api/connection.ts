@@ -95,6 +95,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * Opens a connection to `uri` (`null` lets libvirt choose its default).
+   * libvirt: [`virConnectOpen`](https://libvirt.org/html/libvirt-libvirt-host.html#virConnectOpen).
    *
    * @example
    * ```ts
@@ -124,6 +125,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * Opens a read-only connection.
+   * libvirt: [`virConnectOpenReadOnly`](https://libvirt.org/html/libvirt-libvirt-host.html#virConnectOpenReadOnly).
    *
    * @example
    * ```ts
@@ -140,6 +142,7 @@ export class Connection extends ConnectionOverrides {
    * TLS can take seconds), so Deno's loop keeps running. Async opens run one at a time per
    * process: a failed open has no connection yet, and its error is read through libvirt's
    * global error function, which is this module's only for the length of that open.
+   * libvirt: [`virConnectOpen`](https://libvirt.org/html/libvirt-libvirt-host.html#virConnectOpen).
    *
    * @example
    * ```ts
@@ -189,6 +192,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * The Async form of `openReadOnly`.
+   * libvirt: [`virConnectOpenReadOnly`](https://libvirt.org/html/libvirt-libvirt-host.html#virConnectOpenReadOnly).
    *
    * @example
    * ```ts
@@ -224,6 +228,7 @@ export class Connection extends ConnectionOverrides {
   /**
    * Closes the connection: frees every domain, pool, volume, network and stream obtained from
    * it, then drops the connection. Safe to call twice. Returns the references libvirt still holds.
+   * libvirt: [`virConnectClose`](https://libvirt.org/html/libvirt-libvirt-host.html#virConnectClose).
    *
    * @example
    * ```ts
@@ -255,6 +260,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * The hypervisor's version.
+   * libvirt: [`virConnectGetVersion`](https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetVersion).
    *
    * @example
    * ```ts
@@ -271,6 +277,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * The version of libvirt on the other end of the connection.
+   * libvirt: [`virConnectGetLibVersion`](https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetLibVersion).
    *
    * @example
    * ```ts
@@ -289,6 +296,7 @@ export class Connection extends ConnectionOverrides {
    * Turns keepalive on (`interval` seconds between probes, `count` unanswered probes before the
    * connection is closed) or off (`interval` <= 0). Needs a registered event loop. Returns 1
    * when the remote side does not support keepalive.
+   * libvirt: [`virConnectSetKeepAlive`](https://libvirt.org/html/libvirt-libvirt-host.html#virConnectSetKeepAlive).
    *
    * @example
    * ```ts ignore
@@ -310,6 +318,7 @@ export class Connection extends ConnectionOverrides {
    * keepalive timeout, an error (`ConnectCloseReason`). One callback per connection; a new
    * registration replaces the old. It runs soon after libvirt reports the close, outside
    * libvirt's locks, so it may call any method (`c.close()`, registering again...).
+   * libvirt: [`virConnectRegisterCloseCallback`](https://libvirt.org/html/libvirt-libvirt-host.html#virConnectRegisterCloseCallback).
    *
    * @example
    * ```ts
@@ -327,6 +336,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * Removes the close callback (libvirt then frees its data). No-op when none is registered.
+   * libvirt: [`virConnectUnregisterCloseCallback`](https://libvirt.org/html/libvirt-libvirt-host.html#virConnectUnregisterCloseCallback).
    *
    * @example
    * ```ts
@@ -346,6 +356,7 @@ export class Connection extends ConnectionOverrides {
    * ran on, so it also holds the failure of an `…Async` call made on Deno's thread pool. The
    * failing call throws (or rejects with) the same error as a `LibvirtError` anyway; this is
    * libvirt's per-connection record, kept until the next failure or `resetLastError()`.
+   * libvirt: [`virConnCopyLastError`](https://libvirt.org/html/libvirt-virterror.html#virConnCopyLastError).
    *
    * @example
    * ```ts
@@ -366,6 +377,7 @@ export class Connection extends ConnectionOverrides {
   /**
    * Clears the connection's last error (`virConnResetLastError`): `copyLastError()` then
    * returns null until a call fails on the connection again.
+   * libvirt: [`virConnResetLastError`](https://libvirt.org/html/libvirt-virterror.html#virConnResetLastError).
    *
    * @example
    * ```ts
@@ -383,6 +395,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * The domain with this UUID, as a string or as its 16 raw bytes.
+   * libvirt: [`virDomainLookupByUUID`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainLookupByUUID).
    *
    * @example
    * ```ts
@@ -406,6 +419,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * The running domain with this hypervisor id.
+   * libvirt: [`virDomainLookupByID`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainLookupByID).
    *
    * @example
    * ```ts
@@ -424,6 +438,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * Every domain matching `flags` (`ConnectListAllDomainsFlags`; 0 lists all).
+   * libvirt: [`virConnectListAllDomains`](https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectListAllDomains).
    *
    * @example
    * ```ts
@@ -442,6 +457,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * Defines a persistent domain from its XML, without starting it (`DomainDefineFlags`).
+   * libvirt: [`virDomainDefineXMLFlags`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDefineXMLFlags).
    *
    * @example
    * ```ts
@@ -468,6 +484,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * Every storage pool matching `flags` (`ConnectListAllStoragePoolsFlags`; 0 lists all).
+   * libvirt: [`virConnectListAllStoragePools`](https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectListAllStoragePools).
    *
    * @example
    * ```ts
@@ -487,6 +504,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * Every network matching `flags` (`ConnectListAllNetworksFlags`; 0 lists all).
+   * libvirt: [`virConnectListAllNetworks`](https://libvirt.org/html/libvirt-libvirt-network.html#virConnectListAllNetworks).
    *
    * @example
    * ```ts
@@ -508,6 +526,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * The host's CPU model, memory (KiB) and CPU topology (`virNodeGetInfo`).
+   * libvirt: [`virNodeGetInfo`](https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetInfo).
    *
    * @example
    * ```ts
@@ -525,6 +544,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * The most virtual CPUs a guest of this hypervisor `type` may have (null: the default type).
+   * libvirt: [`virConnectGetMaxVcpus`](https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetMaxVcpus).
    *
    * @example
    * ```ts
@@ -546,6 +566,7 @@ export class Connection extends ConnectionOverrides {
    * Calls `cb` for every event `eventID` of `dom` (or of every domain when `dom` is null),
    * with the payload of that ID, typed (`DomainEventPayloads[K]`). Needs a registered event
    * loop (`Event.register(new DenoEventImpl())`). Returns the callback id.
+   * libvirt: [`virConnectDomainEventRegisterAny`](https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainEventRegisterAny).
    *
    * @example
    * ```ts
@@ -568,6 +589,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * Removes a callback registered by `domainEventRegisterAny`; no call follows.
+   * libvirt: [`virConnectDomainEventDeregisterAny`](https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainEventDeregisterAny).
    *
    * @example
    * ```ts
@@ -584,6 +606,7 @@ export class Connection extends ConnectionOverrides {
   /**
    * The legacy lifecycle-only registration (`virConnectDomainEventRegister`), for every
    * domain. Prefer `domainEventRegisterAny(null, DomainEventID.LIFECYCLE, cb)`.
+   * libvirt: [`virConnectDomainEventRegister`](https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainEventRegister).
    *
    * @example
    * ```ts
@@ -600,6 +623,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * Removes a handler given to `domainEventRegister`.
+   * libvirt: [`virConnectDomainEventDeregister`](https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainEventDeregister).
    *
    * @example
    * ```ts
@@ -616,6 +640,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * Calls `cb` for network events (`NetworkEventID`) of `net`, or of every network when null.
+   * libvirt: [`virConnectNetworkEventRegisterAny`](https://libvirt.org/html/libvirt-libvirt-network.html#virConnectNetworkEventRegisterAny).
    *
    * @example
    * ```ts
@@ -637,6 +662,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * Removes a callback registered by `networkEventRegisterAny`.
+   * libvirt: [`virConnectNetworkEventDeregisterAny`](https://libvirt.org/html/libvirt-libvirt-network.html#virConnectNetworkEventDeregisterAny).
    *
    * @example
    * ```ts
@@ -652,6 +678,7 @@ export class Connection extends ConnectionOverrides {
   /**
    * Calls `cb` for storage pool events (`StoragePoolEventID`: LIFECYCLE, REFRESH) of `pool`, or
    * of every pool when null.
+   * libvirt: [`virConnectStoragePoolEventRegisterAny`](https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectStoragePoolEventRegisterAny).
    *
    * @example
    * ```ts
@@ -673,6 +700,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * Removes a callback registered by `storagePoolEventRegisterAny`.
+   * libvirt: [`virConnectStoragePoolEventDeregisterAny`](https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectStoragePoolEventDeregisterAny).
    *
    * @example
    * ```ts
@@ -690,6 +718,7 @@ export class Connection extends ConnectionOverrides {
   /**
    * Calls `cb` for node device events (`NodeDeviceEventID`: LIFECYCLE, UPDATE) of `dev`, or of
    * every device when null.
+   * libvirt: [`virConnectNodeDeviceEventRegisterAny`](https://libvirt.org/html/libvirt-libvirt-nodedev.html#virConnectNodeDeviceEventRegisterAny).
    *
    * @example
    * ```ts
@@ -711,6 +740,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * Removes a callback registered by `nodeDeviceEventRegisterAny`.
+   * libvirt: [`virConnectNodeDeviceEventDeregisterAny`](https://libvirt.org/html/libvirt-libvirt-nodedev.html#virConnectNodeDeviceEventDeregisterAny).
    *
    * @example
    * ```ts
@@ -728,6 +758,7 @@ export class Connection extends ConnectionOverrides {
   /**
    * Calls `cb` for secret events (`SecretEventID`: LIFECYCLE, VALUE_CHANGED) of `secret`, or of
    * every secret when null. Drivers without secrets (test:///default) refuse the registration.
+   * libvirt: [`virConnectSecretEventRegisterAny`](https://libvirt.org/html/libvirt-libvirt-secret.html#virConnectSecretEventRegisterAny).
    *
    * @example
    * ```ts
@@ -750,6 +781,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * Removes a callback registered by `secretEventRegisterAny`.
+   * libvirt: [`virConnectSecretEventDeregisterAny`](https://libvirt.org/html/libvirt-libvirt-secret.html#virConnectSecretEventDeregisterAny).
    *
    * @example
    * ```ts
@@ -859,6 +891,7 @@ export class Connection extends ConnectionOverrides {
    * Calls `cb` for each QEMU monitor event of `dom` (null: every domain), only `event` if given
    * (`virConnectDomainQemuMonitorEventRegister`, `ConnectDomainQemuMonitorEventRegisterFlags`).
    * Returns the id for `domainQemuMonitorEventDeregister`. Needs a registered event loop.
+   * libvirt: [`virConnectDomainQemuMonitorEventRegister`](https://libvirt.org/html/libvirt-libvirt-qemu.html#virConnectDomainQemuMonitorEventRegister).
    *
    * @example
    * ```ts
@@ -880,6 +913,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * Stops a QEMU monitor event registration (`virConnectDomainQemuMonitorEventDeregister`).
+   * libvirt: [`virConnectDomainQemuMonitorEventDeregister`](https://libvirt.org/html/libvirt-libvirt-qemu.html#virConnectDomainQemuMonitorEventDeregister).
    *
    * @example
    * ```ts
@@ -898,6 +932,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * The Async form of `getVersion` (`virConnectGetVersion`).
+   * libvirt: [`virConnectGetVersion`](https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetVersion).
    *
    * @example
    * ```ts
@@ -915,6 +950,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * The Async form of `getLibVersion` (`virConnectGetLibVersion`).
+   * libvirt: [`virConnectGetLibVersion`](https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetLibVersion).
    *
    * @example
    * ```ts
@@ -932,6 +968,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * The Async form of `lookupDomainByUUID` (`virDomainLookupByUUID`).
+   * libvirt: [`virDomainLookupByUUID`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainLookupByUUID).
    *
    * @example
    * ```ts
@@ -954,6 +991,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * The Async form of `lookupDomainByID` (`virDomainLookupByID`).
+   * libvirt: [`virDomainLookupByID`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainLookupByID).
    *
    * @example
    * ```ts
@@ -970,6 +1008,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * The Async form of `listAllDomains` (`virConnectListAllDomains`).
+   * libvirt: [`virConnectListAllDomains`](https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectListAllDomains).
    *
    * @example
    * ```ts
@@ -988,6 +1027,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * The Async form of `defineDomainXML` (`virDomainDefineXMLFlags`).
+   * libvirt: [`virDomainDefineXMLFlags`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDefineXMLFlags).
    *
    * @example
    * ```ts
@@ -1008,6 +1048,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * The Async form of `listAllStoragePools` (`virConnectListAllStoragePools`).
+   * libvirt: [`virConnectListAllStoragePools`](https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectListAllStoragePools).
    *
    * @example
    * ```ts
@@ -1026,6 +1067,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * The Async form of `listAllNetworks` (`virConnectListAllNetworks`).
+   * libvirt: [`virConnectListAllNetworks`](https://libvirt.org/html/libvirt-libvirt-network.html#virConnectListAllNetworks).
    *
    * @example
    * ```ts
@@ -1044,6 +1086,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * The Async form of `getNodeInfo` (`virNodeGetInfo`).
+   * libvirt: [`virNodeGetInfo`](https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetInfo).
    *
    * @example
    * ```ts
@@ -1060,6 +1103,7 @@ export class Connection extends ConnectionOverrides {
 
   /**
    * The Async form of `getMaxVcpus` (`virConnectGetMaxVcpus`).
+   * libvirt: [`virConnectGetMaxVcpus`](https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetMaxVcpus).
    *
    * @example
    * ```ts

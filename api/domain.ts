@@ -76,6 +76,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * The connection this domain belongs to.
+   * libvirt: [`virDomainGetConnect`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetConnect).
    *
    * @example
    * ```ts
@@ -92,6 +93,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * Starts a defined, inactive domain (`virDomainCreateWithFlags`, `DomainCreateFlags`).
+   * libvirt: [`virDomainCreateWithFlags`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCreateWithFlags).
    *
    * @example
    * ```ts
@@ -111,6 +113,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * Stops the domain at once, like pulling the plug (`virDomainDestroyFlags`).
+   * libvirt: [`virDomainDestroyFlags`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDestroyFlags).
    *
    * @example
    * ```ts
@@ -127,6 +130,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * Asks the guest to shut down (`virDomainShutdownFlags`, `DomainShutdownFlagValues`).
+   * libvirt: [`virDomainShutdownFlags`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainShutdownFlags).
    *
    * @example
    * ```ts
@@ -144,6 +148,7 @@ export class Domain extends DomainOverrides {
   /**
    * Removes the domain's persistent configuration (`virDomainUndefineFlags`). A running domain
    * keeps running, as a transient one. The handle stays valid until `free()`.
+   * libvirt: [`virDomainUndefineFlags`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainUndefineFlags).
    *
    * @example
    * ```ts
@@ -162,6 +167,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * The hypervisor's id of a running domain, or -1 when the domain is inactive.
+   * libvirt: [`virDomainGetID`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetID).
    *
    * @example
    * ```ts
@@ -179,6 +185,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * The domain's state and the reason for it (`virDomainGetState`).
+   * libvirt: [`virDomainGetState`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetState).
    *
    * @example
    * ```ts
@@ -197,6 +204,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * State, memory (KiB), vCPU count and CPU time (ns) in one call (`virDomainGetInfo`).
+   * libvirt: [`virDomainGetInfo`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetInfo).
    *
    * @example
    * ```ts
@@ -214,6 +222,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * Sets whether the domain starts when the host boots.
+   * libvirt: [`virDomainSetAutostart`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetAutostart).
    *
    * @example
    * ```ts
@@ -230,6 +239,7 @@ export class Domain extends DomainOverrides {
   /**
    * Sets the title, description or a custom `<metadata>` element (`DomainMetadataType`); `null`
    * removes it. `key` and `uri` name the custom element's namespace (null for title/description).
+   * libvirt: [`virDomainSetMetadata`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMetadata).
    *
    * @example
    * ```ts
@@ -253,6 +263,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * Reads the title, description or a custom `<metadata>` element (by namespace `uri`).
+   * libvirt: [`virDomainGetMetadata`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetMetadata).
    *
    * @example
    * ```ts
@@ -271,6 +282,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * The most memory the domain may use, in KiB.
+   * libvirt: [`virDomainGetMaxMemory`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetMaxMemory).
    *
    * @example
    * ```ts
@@ -289,6 +301,7 @@ export class Domain extends DomainOverrides {
   /**
    * Takes a screenshot of `screen` into `stream` (`virDomainScreenshot`); returns its MIME
    * type. Read the image from the stream, then finish() it.
+   * libvirt: [`virDomainScreenshot`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainScreenshot).
    *
    * @example
    * ```ts
@@ -307,6 +320,7 @@ export class Domain extends DomainOverrides {
   /**
    * Connects `stream` to the console `devName` (`null`: the first console or serial port)
    * (`virDomainOpenConsole`, flags `DomainConsoleFlags`).
+   * libvirt: [`virDomainOpenConsole`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainOpenConsole).
    *
    * @example
    * ```ts
@@ -324,6 +338,7 @@ export class Domain extends DomainOverrides {
   /**
    * Connects `stream` to the channel `name` (`null`: the first channel)
    * (`virDomainOpenChannel`, flags `DomainChannelFlags`).
+   * libvirt: [`virDomainOpenChannel`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainOpenChannel).
    *
    * @example
    * ```ts
@@ -343,6 +358,7 @@ export class Domain extends DomainOverrides {
    * Sends a command to the domain's QEMU monitor and returns QEMU's reply
    * (`virDomainQemuMonitorCommand`; QMP JSON, or HMP text with
    * `DomainQemuMonitorCommandFlags.HMP`). Bypasses libvirt: for debugging and what libvirt lacks.
+   * libvirt: [`virDomainQemuMonitorCommand`](https://libvirt.org/html/libvirt-libvirt-qemu.html#virDomainQemuMonitorCommand).
    *
    * @example
    * ```ts
@@ -359,6 +375,7 @@ export class Domain extends DomainOverrides {
   /**
    * The same, passing file descriptors to QEMU and returning the ones it passes back
    * (`virDomainQemuMonitorCommandWithFiles`).
+   * libvirt: [`virDomainQemuMonitorCommandWithFiles`](https://libvirt.org/html/libvirt-libvirt-qemu.html#virDomainQemuMonitorCommandWithFiles).
    *
    * @example
    * ```ts
@@ -380,6 +397,7 @@ export class Domain extends DomainOverrides {
   /**
    * File descriptors of an LXC container's namespaces (`virDomainLxcOpenNamespace`); the caller
    * closes them.
+   * libvirt: [`virDomainLxcOpenNamespace`](https://libvirt.org/html/libvirt-libvirt-lxc.html#virDomainLxcOpenNamespace).
    *
    * @example
    * ```ts
@@ -397,6 +415,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * The Async form of `create` (`virDomainCreateWithFlags`): the call runs off the JS thread.
+   * libvirt: [`virDomainCreateWithFlags`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCreateWithFlags).
    *
    * @example
    * ```ts
@@ -414,6 +433,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * The Async form of `destroy` (`virDomainDestroyFlags`).
+   * libvirt: [`virDomainDestroyFlags`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainDestroyFlags).
    *
    * @example
    * ```ts
@@ -429,6 +449,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * The Async form of `shutdown` (`virDomainShutdownFlags`).
+   * libvirt: [`virDomainShutdownFlags`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainShutdownFlags).
    *
    * @example
    * ```ts
@@ -444,6 +465,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * The Async form of `undefine` (`virDomainUndefineFlags`).
+   * libvirt: [`virDomainUndefineFlags`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainUndefineFlags).
    *
    * @example
    * ```ts
@@ -461,6 +483,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * The Async form of `getState` (`virDomainGetState`).
+   * libvirt: [`virDomainGetState`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetState).
    *
    * @example
    * ```ts
@@ -479,6 +502,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * The Async form of `getInfo` (`virDomainGetInfo`).
+   * libvirt: [`virDomainGetInfo`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetInfo).
    *
    * @example
    * ```ts
@@ -495,6 +519,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * The Async form of `setAutostart` (`virDomainSetAutostart`).
+   * libvirt: [`virDomainSetAutostart`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetAutostart).
    *
    * @example
    * ```ts
@@ -511,6 +536,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * The Async form of `setMetadata` (`virDomainSetMetadata`).
+   * libvirt: [`virDomainSetMetadata`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMetadata).
    *
    * @example
    * ```ts
@@ -534,6 +560,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * The Async form of `getMetadata` (`virDomainGetMetadata`).
+   * libvirt: [`virDomainGetMetadata`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetMetadata).
    *
    * @example
    * ```ts
@@ -557,6 +584,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * The Async form of `getMaxMemory` (`virDomainGetMaxMemory`), in KiB.
+   * libvirt: [`virDomainGetMaxMemory`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetMaxMemory).
    *
    * @example
    * ```ts
@@ -574,6 +602,7 @@ export class Domain extends DomainOverrides {
   /**
    * The Async form of `save` (`virDomainSave`), cancellable: aborting `options.signal` aborts
    * the save (`virDomainAbortJob`) and the Promise rejects with the signal's reason.
+   * libvirt: [`virDomainSave`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSave).
    *
    * @example
    * ```ts
@@ -590,6 +619,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * The Async form of `managedSave` (`virDomainManagedSave`), cancellable like `saveAsync`.
+   * libvirt: [`virDomainManagedSave`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainManagedSave).
    *
    * @example
    * ```ts
@@ -610,6 +640,7 @@ export class Domain extends DomainOverrides {
 
   /**
    * The Async form of `coreDump` (`virDomainCoreDump`), cancellable like `saveAsync`.
+   * libvirt: [`virDomainCoreDump`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCoreDump).
    *
    * @example
    * ```ts

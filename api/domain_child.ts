@@ -115,6 +115,7 @@ export abstract class DomainChild<T> extends LibvirtObject {
   /**
    * The domain this snapshot or checkpoint belongs to (`virDomainSnapshotGetDomain`,
    * `virDomainCheckpointGetDomain`): the wrapper it was obtained from.
+   * libvirt: [`virDomainSnapshotGetDomain`](https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotGetDomain), [`virDomainCheckpointGetDomain`](https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointGetDomain).
    *
    * @example
    * ```ts
@@ -132,6 +133,7 @@ export abstract class DomainChild<T> extends LibvirtObject {
   /**
    * The connection of its domain (`virDomainSnapshotGetConnect`,
    * `virDomainCheckpointGetConnect`).
+   * libvirt: [`virDomainSnapshotGetConnect`](https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotGetConnect), [`virDomainCheckpointGetConnect`](https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointGetConnect).
    *
    * @example
    * ```ts
@@ -150,6 +152,7 @@ export abstract class DomainChild<T> extends LibvirtObject {
    * The parent snapshot or checkpoint (`virDomainSnapshotGetParent`,
    * `virDomainCheckpointGetParent`); `ErrorNumber.NO_DOMAIN_SNAPSHOT` or
    * `NO_DOMAIN_CHECKPOINT` for a root.
+   * libvirt: [`virDomainSnapshotGetParent`](https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotGetParent), [`virDomainCheckpointGetParent`](https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointGetParent).
    *
    * @example
    * ```ts
@@ -171,6 +174,7 @@ export abstract class DomainChild<T> extends LibvirtObject {
    * The children of this snapshot or checkpoint (`virDomainSnapshotListAllChildren` with
    * `DomainSnapshotListFlags`, `virDomainCheckpointListAllChildren` with
    * `DomainCheckpointListFlags`).
+   * libvirt: [`virDomainSnapshotListAllChildren`](https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotListAllChildren), [`virDomainCheckpointListAllChildren`](https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointListAllChildren).
    *
    * @example
    * ```ts

@@ -51,6 +51,7 @@ export class DomainSnapshot extends DomainSnapshotGenerated {
 
   /**
    * The names of the children (`virDomainSnapshotListChildrenNames`, at most `numChildren()`).
+   * libvirt: [`virDomainSnapshotListChildrenNames`](https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotListChildrenNames).
    *
    * @example
    * ```ts

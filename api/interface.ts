@@ -49,6 +49,7 @@ export class Interface extends InterfaceGenerated {
 
   /**
    * The connection this interface belongs to (`virInterfaceGetConnect`).
+   * libvirt: [`virInterfaceGetConnect`](https://libvirt.org/html/libvirt-libvirt-interface.html#virInterfaceGetConnect).
    *
    * @example
    * ```ts

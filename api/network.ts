@@ -104,6 +104,7 @@ export class Network extends NetworkGenerated {
   /**
    * The DHCP leases the network's dnsmasq handed out (`virNetworkGetDHCPLeases`), all of them or
    * those of one `mac`.
+   * libvirt: [`virNetworkGetDHCPLeases`](https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetDHCPLeases).
    *
    * @example
    * ```ts
@@ -130,6 +131,7 @@ export class Network extends NetworkGenerated {
 
   /**
    * Every port of the network (`virNetworkListAllPorts`).
+   * libvirt: [`virNetworkListAllPorts`](https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkListAllPorts).
    *
    * @example
    * ```ts

@@ -53,6 +53,7 @@ export class NetworkPort extends NetworkPortGenerated {
 
   /**
    * The network this port belongs to (`virNetworkPortGetNetwork`).
+   * libvirt: [`virNetworkPortGetNetwork`](https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortGetNetwork).
    *
    * @example
    * ```ts
@@ -84,6 +85,7 @@ export class NetworkPort extends NetworkPortGenerated {
   /**
    * The port's bandwidth parameters (`virNetworkPortGetParameters`): `inbound.average`,
    * `outbound.peak`... as a plain object.
+   * libvirt: [`virNetworkPortGetParameters`](https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortGetParameters).
    *
    * @example
    * ```ts
@@ -102,6 +104,7 @@ export class NetworkPort extends NetworkPortGenerated {
 
   /**
    * Changes bandwidth parameters (`virNetworkPortSetParameters`).
+   * libvirt: [`virNetworkPortSetParameters`](https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortSetParameters).
    *
    * @example
    * ```ts

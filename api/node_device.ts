@@ -61,6 +61,7 @@ export class NodeDevice extends NodeDeviceGenerated {
 
   /**
    * The device's capability names ("pci", "net", "usb_device"...) (`virNodeDeviceListCaps`).
+   * libvirt: [`virNodeDeviceListCaps`](https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceListCaps).
    *
    * @example
    * ```ts

@@ -69,6 +69,7 @@ export class Secret extends SecretGenerated {
 
   /**
    * What the secret is for (`SecretUsageType`: VOLUME, CEPH, ISCSI, TLS, VTPM …).
+   * libvirt: [`virSecretGetUsageType`](https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretGetUsageType).
    *
    * @example
    * ```ts ignore
@@ -85,6 +86,7 @@ export class Secret extends SecretGenerated {
 
   /**
    * Sets the secret's value (raw bytes; encode text with `TextEncoder`).
+   * libvirt: [`virSecretSetValue`](https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretSetValue).
    *
    * @example
    * ```ts ignore
@@ -108,6 +110,7 @@ export class Secret extends SecretGenerated {
 
   /**
    * The secret's value (`virSecretGetValue`); a private secret refuses to be read.
+   * libvirt: [`virSecretGetValue`](https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretGetValue).
    *
    * @example
    * ```ts ignore
@@ -134,6 +137,7 @@ export class Secret extends SecretGenerated {
 
   /**
    * The Async form of `setValue` (`virSecretSetValue`).
+   * libvirt: [`virSecretSetValue`](https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretSetValue).
    *
    * @example
    * ```ts
@@ -156,6 +160,7 @@ export class Secret extends SecretGenerated {
 
   /**
    * The Async form of `getValue` (`virSecretGetValue`).
+   * libvirt: [`virSecretGetValue`](https://libvirt.org/html/libvirt-libvirt-secret.html#virSecretGetValue).
    *
    * @example
    * ```ts

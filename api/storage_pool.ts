@@ -65,6 +65,7 @@ export class StoragePool extends StoragePoolGenerated {
 
   /**
    * State, capacity, allocation and available space (bytes, as bigints).
+   * libvirt: [`virStoragePoolGetInfo`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolGetInfo).
    *
    * @example
    * ```ts
@@ -82,6 +83,7 @@ export class StoragePool extends StoragePoolGenerated {
 
   /**
    * Every volume in the pool (`virStoragePoolListAllVolumes`).
+   * libvirt: [`virStoragePoolListAllVolumes`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolListAllVolumes).
    *
    * @example
    * ```ts
@@ -100,6 +102,7 @@ export class StoragePool extends StoragePoolGenerated {
 
   /**
    * The names of the pool's volumes (`virStoragePoolListVolumes`, at most `numOfVolumes()`).
+   * libvirt: [`virStoragePoolListVolumes`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolListVolumes).
    *
    * @example
    * ```ts
@@ -121,6 +124,7 @@ export class StoragePool extends StoragePoolGenerated {
 
   /**
    * The Async form of `getInfo` (`virStoragePoolGetInfo`).
+   * libvirt: [`virStoragePoolGetInfo`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolGetInfo).
    *
    * @example
    * ```ts
@@ -138,6 +142,7 @@ export class StoragePool extends StoragePoolGenerated {
 
   /**
    * The Async form of `listAllVolumes` (`virStoragePoolListAllVolumes`).
+   * libvirt: [`virStoragePoolListAllVolumes`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolListAllVolumes).
    *
    * @example
    * ```ts

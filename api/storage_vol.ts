@@ -78,6 +78,7 @@ export class StorageVol extends StorageVolGenerated {
 
   /**
    * Type, capacity and allocation (bytes, as bigints) (`virStorageVolGetInfo`).
+   * libvirt: [`virStorageVolGetInfo`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolGetInfo), [`virStorageVolGetInfoFlags`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolGetInfoFlags).
    *
    * @example
    * ```ts
@@ -98,6 +99,7 @@ export class StorageVol extends StorageVolGenerated {
 
   /**
    * The pool holding this volume (`virStoragePoolLookupByVolume`), as a new handle.
+   * libvirt: [`virStoragePoolLookupByVolume`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByVolume).
    *
    * @example
    * ```ts
@@ -115,6 +117,7 @@ export class StorageVol extends StorageVolGenerated {
   /**
    * Starts sending `length` bytes (0: up to the end) from `offset` on `stream`
    * (`virStorageVolDownload`, flags `StorageVolDownloadFlags`); read them, then finish().
+   * libvirt: [`virStorageVolDownload`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolDownload).
    *
    * @example
    * ```ts
@@ -129,6 +132,7 @@ export class StorageVol extends StorageVolGenerated {
   /**
    * The volume's bytes as a byte `ReadableStream` (non-blocking when an event loop is
    * registered), with optional offset, length, sparse transfer and progress callback.
+   * libvirt: [`virStorageVolDownload`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolDownload).
    *
    * @example
    * ```ts
@@ -156,6 +160,7 @@ export class StorageVol extends StorageVolGenerated {
   /**
    * Makes `stream` the source of `length` bytes (0: up to the end) written from `offset`
    * (`virStorageVolUpload`, flags `StorageVolUploadFlags`); send them, then finish().
+   * libvirt: [`virStorageVolUpload`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolUpload).
    *
    * @example
    * ```ts
@@ -171,6 +176,7 @@ export class StorageVol extends StorageVolGenerated {
   /**
    * Uploads what `source` (a `ReadableStream` or iterable of bytes) yields; resolves once
    * libvirt confirmed the write. Non-blocking when an event loop is registered.
+   * libvirt: [`virStorageVolUpload`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolUpload).
    *
    * @example
    * ```ts
@@ -200,6 +206,7 @@ export class StorageVol extends StorageVolGenerated {
 
   /**
    * The Async form of `getInfo` (`virStorageVolGetInfo`, or `virStorageVolGetInfoFlags`).
+   * libvirt: [`virStorageVolGetInfo`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolGetInfo), [`virStorageVolGetInfoFlags`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolGetInfoFlags).
    *
    * @example
    * ```ts
@@ -222,6 +229,7 @@ export class StorageVol extends StorageVolGenerated {
 
   /**
    * The Async form of `getPool` (`virStoragePoolLookupByVolume`).
+   * libvirt: [`virStoragePoolLookupByVolume`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolLookupByVolume).
    *
    * @example
    * ```ts

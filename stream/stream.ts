@@ -271,6 +271,7 @@ export class Stream extends LibvirtObject {
   /**
    * Sends up to `nbytes` (default: all) of `data` (`virStreamSend`). Returns the bytes sent,
    * which may be fewer, or -2 when a non-blocking stream cannot take data now.
+   * libvirt: [`virStreamSend`](https://libvirt.org/html/libvirt-libvirt-stream.html#virStreamSend).
    *
    * @example
    * ```ts
@@ -294,6 +295,7 @@ export class Stream extends LibvirtObject {
    * Reads up to `nbytes` (default: its length) into `buffer` (`virStreamRecv`), with no copy.
    * Returns the bytes read, 0 at the end of the stream (then call finish()), or -2 when a
    * non-blocking stream has nothing yet.
+   * libvirt: [`virStreamRecv`](https://libvirt.org/html/libvirt-libvirt-stream.html#virStreamRecv), [`virStreamRecvFlags`](https://libvirt.org/html/libvirt-libvirt-stream.html#virStreamRecvFlags).
    *
    * @example
    * ```ts
@@ -319,6 +321,7 @@ export class Stream extends LibvirtObject {
   /**
    * recv() with flags (`virStreamRecvFlags`): with `Stream.RECV_STOP_AT_HOLE`, returns -3 when
    * a sparse stream reaches a hole (read its length with recvHole()).
+   * libvirt: [`virStreamRecvFlags`](https://libvirt.org/html/libvirt-libvirt-stream.html#virStreamRecvFlags).
    *
    * @example
    * ```ts
@@ -340,6 +343,7 @@ export class Stream extends LibvirtObject {
 
   /**
    * Sends a hole of `length` bytes on a sparse stream (`virStreamSendHole`).
+   * libvirt: [`virStreamSendHole`](https://libvirt.org/html/libvirt-libvirt-stream.html#virStreamSendHole).
    *
    * @example
    * ```ts
@@ -357,6 +361,7 @@ export class Stream extends LibvirtObject {
   /**
    * The length of the hole a sparse stream reached (`virStreamRecvHole`), after recvFlags()
    * returned -3. Exact up to 2^53 bytes.
+   * libvirt: [`virStreamRecvHole`](https://libvirt.org/html/libvirt-libvirt-stream.html#virStreamRecvHole).
    *
    * @example
    * ```ts
@@ -379,6 +384,7 @@ export class Stream extends LibvirtObject {
    * recv returned 0. libvirt reports here any error it could not report earlier. Calling it
    * again is a no-op. A failed finish leaves the stream as it was ("active"): call abort()
    * (or free()) to end it. Refused while recvAll()/sendAll() runs: they finish the stream.
+   * libvirt: [`virStreamFinish`](https://libvirt.org/html/libvirt-libvirt-stream.html#virStreamFinish).
    *
    * @example
    * ```ts
@@ -414,6 +420,7 @@ export class Stream extends LibvirtObject {
    * Stops a transfer before its end (`virStreamAbort`). A no-op once the stream ended or was
    * freed. Never throws for libvirt's sake: an error libvirt reports while aborting means the
    * transfer had already failed (e.g. "stream had unexpected termination"), which is logged.
+   * libvirt: [`virStreamAbort`](https://libvirt.org/html/libvirt-libvirt-stream.html#virStreamAbort).
    *
    * @example
    * ```ts
@@ -461,6 +468,7 @@ export class Stream extends LibvirtObject {
    * Watches `events` (`Stream.EVENT_*`) with `cb` (`virStreamEventAddCallback`), run on the JS
    * thread by the registered event loop. One callback per stream, and not while `readable`,
    * `writable` or `ready()` drive it.
+   * libvirt: [`virStreamEventAddCallback`](https://libvirt.org/html/libvirt-libvirt-stream.html#virStreamEventAddCallback).
    *
    * @example
    * ```ts
@@ -488,6 +496,7 @@ export class Stream extends LibvirtObject {
 
   /**
    * Changes the events the callback watches (`virStreamEventUpdateCallback`); 0 pauses it.
+   * libvirt: [`virStreamEventUpdateCallback`](https://libvirt.org/html/libvirt-libvirt-stream.html#virStreamEventUpdateCallback).
    *
    * @example
    * ```ts
@@ -505,6 +514,7 @@ export class Stream extends LibvirtObject {
 
   /**
    * Removes the callback (`virStreamEventRemoveCallback`).
+   * libvirt: [`virStreamEventRemoveCallback`](https://libvirt.org/html/libvirt-libvirt-stream.html#virStreamEventRemoveCallback).
    *
    * @example
    * ```ts
@@ -575,6 +585,7 @@ export class Stream extends LibvirtObject {
    * Await it: while it runs, it owns the stream's end, so finish() is refused (Perl's
    * `recv_all; finish` habit would cut the transfer short) and abort() stops it (it then
    * rejects, saying so). A stream not bound to a transfer is refused untouched.
+   * libvirt: [`virStreamRecvAll`](https://libvirt.org/html/libvirt-libvirt-stream.html#virStreamRecvAll).
    *
    * @example
    * ```ts
@@ -595,6 +606,7 @@ export class Stream extends LibvirtObject {
    * fills the buffer it is given and returns the bytes filled, 0 at the end or -1 to fail; it
    * may be async. Any failure aborts the stream and rejects. Like recvAll(), it owns the
    * stream's end while it runs: await it rather than calling finish().
+   * libvirt: [`virStreamSendAll`](https://libvirt.org/html/libvirt-libvirt-stream.html#virStreamSendAll).
    *
    * @example
    * ```ts
@@ -611,6 +623,7 @@ export class Stream extends LibvirtObject {
   /**
    * recvAll() for sparse streams (Sys::Virt's `sparse_recv_all`): data goes to `handler`,
    * each hole's length to `holeHandler` (return 0, or -1 to fail).
+   * libvirt: [`virStreamSparseRecvAll`](https://libvirt.org/html/libvirt-libvirt-stream.html#virStreamSparseRecvAll).
    *
    * @example
    * ```ts
@@ -640,6 +653,7 @@ export class Stream extends LibvirtObject {
    * sendAll() for sparse streams (Sys::Virt's `sparse_send_all`): `holeHandler` says whether
    * the source is in data and how long the section is; holes are sent with sendHole() and
    * `skipHandler` moves the source past them; data comes from `handler`.
+   * libvirt: [`virStreamSparseSendAll`](https://libvirt.org/html/libvirt-libvirt-stream.html#virStreamSparseSendAll).
    *
    * @example
    * ```ts

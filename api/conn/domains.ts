@@ -73,6 +73,7 @@ export abstract class ConnectionDomains extends ConnectionLists {
 
   /**
    * `getAllDomainStats()` with the libvirt call off the JS thread.
+   * libvirt: [`virConnectGetAllDomainStats`](https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectGetAllDomainStats).
    *
    * @example
    * ```ts
@@ -107,6 +108,7 @@ export abstract class ConnectionDomains extends ConnectionLists {
 
   /**
    * `domainListGetStats()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainListGetStats`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainListGetStats).
    *
    * @example
    * ```ts
@@ -146,6 +148,7 @@ export abstract class ConnectionDomains extends ConnectionLists {
 
   /**
    * `baselineCPU()` with the libvirt call off the JS thread.
+   * libvirt: [`virConnectBaselineCPU`](https://libvirt.org/html/libvirt-libvirt-host.html#virConnectBaselineCPU).
    *
    * @example
    * ```ts
@@ -183,6 +186,7 @@ export abstract class ConnectionDomains extends ConnectionLists {
 
   /**
    * `baselineHypervisorCPU()` with the libvirt call off the JS thread.
+   * libvirt: [`virConnectBaselineHypervisorCPU`](https://libvirt.org/html/libvirt-libvirt-host.html#virConnectBaselineHypervisorCPU).
    *
    * @example
    * ```ts
@@ -219,6 +223,7 @@ export abstract class ConnectionDomains extends ConnectionLists {
 
   /**
    * `restoreDomainParams()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainRestoreParams`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainRestoreParams).
    *
    * @example
    * ```ts
@@ -255,6 +260,7 @@ export abstract class ConnectionDomains extends ConnectionLists {
 
   /**
    * `createDomainXMLWithFiles()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainCreateXMLWithFiles`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCreateXMLWithFiles).
    *
    * @example
    * ```ts
@@ -296,6 +302,7 @@ export abstract class ConnectionDomains extends ConnectionLists {
 
   /**
    * `setIdentity()` with the libvirt call off the JS thread.
+   * libvirt: [`virConnectSetIdentity`](https://libvirt.org/html/libvirt-libvirt-host.html#virConnectSetIdentity).
    *
    * @example
    * ```ts

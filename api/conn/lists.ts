@@ -58,6 +58,7 @@ export abstract class ConnectionLists extends ConnectionNode {
 
   /**
    * `listDomains()` with the libvirt calls off the JS thread.
+   * libvirt: [`virConnectListDomains`](https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectListDomains).
    *
    * @example
    * ```ts
@@ -87,6 +88,7 @@ export abstract class ConnectionLists extends ConnectionNode {
 
   /**
    * `listDefinedDomains()` with the libvirt calls off the JS thread.
+   * libvirt: [`virConnectListDefinedDomains`](https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectListDefinedDomains).
    *
    * @example
    * ```ts
@@ -116,6 +118,7 @@ export abstract class ConnectionLists extends ConnectionNode {
 
   /**
    * `listDefinedInterfaces()` with the libvirt calls off the JS thread.
+   * libvirt: [`virConnectListDefinedInterfaces`](https://libvirt.org/html/libvirt-libvirt-interface.html#virConnectListDefinedInterfaces).
    *
    * @example
    * ```ts
@@ -145,6 +148,7 @@ export abstract class ConnectionLists extends ConnectionNode {
 
   /**
    * `listDefinedNetworks()` with the libvirt calls off the JS thread.
+   * libvirt: [`virConnectListDefinedNetworks`](https://libvirt.org/html/libvirt-libvirt-network.html#virConnectListDefinedNetworks).
    *
    * @example
    * ```ts
@@ -174,6 +178,7 @@ export abstract class ConnectionLists extends ConnectionNode {
 
   /**
    * `listDefinedStoragePools()` with the libvirt calls off the JS thread.
+   * libvirt: [`virConnectListDefinedStoragePools`](https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectListDefinedStoragePools).
    *
    * @example
    * ```ts
@@ -203,6 +208,7 @@ export abstract class ConnectionLists extends ConnectionNode {
 
   /**
    * `listInterfaces()` with the libvirt calls off the JS thread.
+   * libvirt: [`virConnectListInterfaces`](https://libvirt.org/html/libvirt-libvirt-interface.html#virConnectListInterfaces).
    *
    * @example
    * ```ts
@@ -232,6 +238,7 @@ export abstract class ConnectionLists extends ConnectionNode {
 
   /**
    * `listNWFilters()` with the libvirt calls off the JS thread.
+   * libvirt: [`virConnectListNWFilters`](https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virConnectListNWFilters).
    *
    * @example
    * ```ts
@@ -261,6 +268,7 @@ export abstract class ConnectionLists extends ConnectionNode {
 
   /**
    * `listNetworks()` with the libvirt calls off the JS thread.
+   * libvirt: [`virConnectListNetworks`](https://libvirt.org/html/libvirt-libvirt-network.html#virConnectListNetworks).
    *
    * @example
    * ```ts
@@ -290,6 +298,7 @@ export abstract class ConnectionLists extends ConnectionNode {
 
   /**
    * `listSecrets()` with the libvirt calls off the JS thread.
+   * libvirt: [`virConnectListSecrets`](https://libvirt.org/html/libvirt-libvirt-secret.html#virConnectListSecrets).
    *
    * @example
    * ```ts
@@ -319,6 +328,7 @@ export abstract class ConnectionLists extends ConnectionNode {
 
   /**
    * `listStoragePools()` with the libvirt calls off the JS thread.
+   * libvirt: [`virConnectListStoragePools`](https://libvirt.org/html/libvirt-libvirt-storage.html#virConnectListStoragePools).
    *
    * @example
    * ```ts
@@ -350,6 +360,7 @@ export abstract class ConnectionLists extends ConnectionNode {
 
   /**
    * `listNodeDevices()` with the libvirt calls off the JS thread.
+   * libvirt: [`virNodeListDevices`](https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeListDevices).
    *
    * @example
    * ```ts
@@ -382,6 +393,7 @@ export abstract class ConnectionLists extends ConnectionNode {
 
   /**
    * `getCPUModelNames()` with the libvirt call off the JS thread.
+   * libvirt: [`virConnectGetCPUModelNames`](https://libvirt.org/html/libvirt-libvirt-host.html#virConnectGetCPUModelNames).
    *
    * @example
    * ```ts
@@ -416,6 +428,7 @@ export abstract class ConnectionLists extends ConnectionNode {
 
   /**
    * `listAllInterfaces()` with the libvirt call off the JS thread.
+   * libvirt: [`virConnectListAllInterfaces`](https://libvirt.org/html/libvirt-libvirt-interface.html#virConnectListAllInterfaces).
    *
    * @example
    * ```ts
@@ -451,6 +464,7 @@ export abstract class ConnectionLists extends ConnectionNode {
 
   /**
    * `listAllNWFilters()` with the libvirt call off the JS thread.
+   * libvirt: [`virConnectListAllNWFilters`](https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virConnectListAllNWFilters).
    *
    * @example
    * ```ts
@@ -486,6 +500,7 @@ export abstract class ConnectionLists extends ConnectionNode {
 
   /**
    * `listAllNWFilterBindings()` with the libvirt call off the JS thread.
+   * libvirt: [`virConnectListAllNWFilterBindings`](https://libvirt.org/html/libvirt-libvirt-nwfilter.html#virConnectListAllNWFilterBindings).
    *
    * @example
    * ```ts
@@ -521,6 +536,7 @@ export abstract class ConnectionLists extends ConnectionNode {
 
   /**
    * `listAllNodeDevices()` with the libvirt call off the JS thread.
+   * libvirt: [`virConnectListAllNodeDevices`](https://libvirt.org/html/libvirt-libvirt-nodedev.html#virConnectListAllNodeDevices).
    *
    * @example
    * ```ts
@@ -557,6 +573,7 @@ export abstract class ConnectionLists extends ConnectionNode {
 
   /**
    * `listAllSecrets()` with the libvirt call off the JS thread.
+   * libvirt: [`virConnectListAllSecrets`](https://libvirt.org/html/libvirt-libvirt-secret.html#virConnectListAllSecrets).
    *
    * @example
    * ```ts

@@ -73,6 +73,7 @@ export abstract class ConnectionNode extends ConnectionGenerated {
 
   /**
    * `getNodeCPUMap()` with the libvirt call off the JS thread.
+   * libvirt: [`virNodeGetCPUMap`](https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetCPUMap).
    *
    * @example
    * ```ts
@@ -104,6 +105,7 @@ export abstract class ConnectionNode extends ConnectionGenerated {
 
   /**
    * `getNodeCPUStats()` with the libvirt calls off the JS thread.
+   * libvirt: [`virNodeGetCPUStats`](https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetCPUStats).
    *
    * @example
    * ```ts
@@ -138,6 +140,7 @@ export abstract class ConnectionNode extends ConnectionGenerated {
 
   /**
    * `getNodeMemoryStats()` with the libvirt calls off the JS thread.
+   * libvirt: [`virNodeGetMemoryStats`](https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetMemoryStats).
    *
    * @example
    * ```ts
@@ -189,6 +192,7 @@ export abstract class ConnectionNode extends ConnectionGenerated {
 
   /**
    * `getNodeCellsFreeMemory()` with the libvirt call off the JS thread.
+   * libvirt: [`virNodeGetCellsFreeMemory`](https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetCellsFreeMemory).
    *
    * @example
    * ```ts
@@ -226,6 +230,7 @@ export abstract class ConnectionNode extends ConnectionGenerated {
 
   /**
    * `getNodeFreePages()` with the libvirt call off the JS thread.
+   * libvirt: [`virNodeGetFreePages`](https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetFreePages).
    *
    * @example
    * ```ts
@@ -269,6 +274,7 @@ export abstract class ConnectionNode extends ConnectionGenerated {
 
   /**
    * `allocNodePages()` with the libvirt call off the JS thread.
+   * libvirt: [`virNodeAllocPages`](https://libvirt.org/html/libvirt-libvirt-host.html#virNodeAllocPages).
    *
    * @example
    * ```ts
@@ -305,6 +311,7 @@ export abstract class ConnectionNode extends ConnectionGenerated {
 
   /**
    * `getNodeMemoryParameters()` with the libvirt calls off the JS thread.
+   * libvirt: [`virNodeGetMemoryParameters`](https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetMemoryParameters).
    *
    * @example
    * ```ts
@@ -334,6 +341,7 @@ export abstract class ConnectionNode extends ConnectionGenerated {
 
   /**
    * `setNodeMemoryParameters()` with the libvirt calls off the JS thread.
+   * libvirt: [`virNodeSetMemoryParameters`](https://libvirt.org/html/libvirt-libvirt-host.html#virNodeSetMemoryParameters).
    *
    * @example
    * ```ts
@@ -363,6 +371,7 @@ export abstract class ConnectionNode extends ConnectionGenerated {
 
   /**
    * `getNodeSEVInfo()` with the libvirt call off the JS thread.
+   * libvirt: [`virNodeGetSEVInfo`](https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetSEVInfo).
    *
    * @example
    * ```ts
@@ -392,6 +401,7 @@ export abstract class ConnectionNode extends ConnectionGenerated {
 
   /**
    * `getNodeSecurityModel()` with the libvirt call off the JS thread.
+   * libvirt: [`virNodeGetSecurityModel`](https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetSecurityModel).
    *
    * @example
    * ```ts

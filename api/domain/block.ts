@@ -61,6 +61,7 @@ export abstract class DomainBlock extends DomainGuest {
 
   /**
    * `getBlockInfo()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainGetBlockInfo`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetBlockInfo).
    *
    * @example
    * ```ts
@@ -94,6 +95,7 @@ export abstract class DomainBlock extends DomainGuest {
 
   /**
    * `getBlockJobInfo()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainGetBlockJobInfo`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetBlockJobInfo).
    *
    * @example
    * ```ts
@@ -114,6 +116,7 @@ export abstract class DomainBlock extends DomainGuest {
    * its end (a copy or active commit is then ready to pivot), and resolves with the last
    * progress seen (null when the job had already ended). `signal` cancels the job: libvirt's
    * `virDomainBlockJobAbort` runs and the Promise rejects with the signal's reason.
+   * libvirt: [`virDomainGetBlockJobInfo`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetBlockJobInfo), [`virDomainBlockJobAbort`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockJobAbort).
    *
    * @example
    * ```ts
@@ -177,6 +180,7 @@ export abstract class DomainBlock extends DomainGuest {
 
   /**
    * `blockCopy()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainBlockCopy`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockCopy).
    *
    * @example
    * ```ts
@@ -215,6 +219,7 @@ export abstract class DomainBlock extends DomainGuest {
 
   /**
    * `blockPeek()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainBlockPeek`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockPeek).
    *
    * @example
    * ```ts
@@ -252,6 +257,7 @@ export abstract class DomainBlock extends DomainGuest {
 
   /**
    * `memoryPeek()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainMemoryPeek`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMemoryPeek).
    *
    * @example
    * ```ts
@@ -282,6 +288,7 @@ export abstract class DomainBlock extends DomainGuest {
 
   /**
    * `getDiskErrors()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainGetDiskErrors`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetDiskErrors).
    *
    * @example
    * ```ts

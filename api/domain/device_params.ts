@@ -60,6 +60,7 @@ export abstract class DomainDeviceParams extends DomainParams {
 
   /**
    * `getInterfaceParameters()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainGetInterfaceParameters`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetInterfaceParameters).
    *
    * @example
    * ```ts
@@ -96,6 +97,7 @@ export abstract class DomainDeviceParams extends DomainParams {
 
   /**
    * `setInterfaceParameters()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainSetInterfaceParameters`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetInterfaceParameters).
    *
    * @example
    * ```ts
@@ -135,6 +137,7 @@ export abstract class DomainDeviceParams extends DomainParams {
 
   /**
    * `getBlockIoTune()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainGetBlockIoTune`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetBlockIoTune).
    *
    * @example
    * ```ts
@@ -167,6 +170,7 @@ export abstract class DomainDeviceParams extends DomainParams {
 
   /**
    * `setBlockIoTune()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainSetBlockIoTune`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetBlockIoTune).
    *
    * @example
    * ```ts
@@ -202,6 +206,7 @@ export abstract class DomainDeviceParams extends DomainParams {
 
   /**
    * `getPerfEvents()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainGetPerfEvents`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetPerfEvents).
    *
    * @example
    * ```ts
@@ -231,6 +236,7 @@ export abstract class DomainDeviceParams extends DomainParams {
 
   /**
    * `setPerfEvents()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainSetPerfEvents`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetPerfEvents).
    *
    * @example
    * ```ts
@@ -261,6 +267,7 @@ export abstract class DomainDeviceParams extends DomainParams {
 
   /**
    * `getLaunchSecurityInfo()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainGetLaunchSecurityInfo`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetLaunchSecurityInfo).
    *
    * @example
    * ```ts
@@ -292,6 +299,7 @@ export abstract class DomainDeviceParams extends DomainParams {
 
   /**
    * `setLaunchSecurityState()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainSetLaunchSecurityState`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetLaunchSecurityState).
    *
    * @example
    * ```ts
@@ -329,6 +337,7 @@ export abstract class DomainDeviceParams extends DomainParams {
 
   /**
    * `setIOThreadParams()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainSetIOThreadParams`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetIOThreadParams).
    *
    * @example
    * ```ts

@@ -81,6 +81,7 @@ export abstract class DomainGuest extends DomainVcpus {
 
   /**
    * `getFSInfo()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainGetFSInfo`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetFSInfo).
    *
    * @example
    * ```ts
@@ -114,6 +115,7 @@ export abstract class DomainGuest extends DomainVcpus {
 
   /**
    * `interfaceAddresses()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainInterfaceAddresses`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainInterfaceAddresses).
    *
    * @example
    * ```ts
@@ -147,6 +149,7 @@ export abstract class DomainGuest extends DomainVcpus {
 
   /**
    * `getGuestInfo()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainGetGuestInfo`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetGuestInfo).
    *
    * @example
    * ```ts
@@ -178,6 +181,7 @@ export abstract class DomainGuest extends DomainVcpus {
 
   /**
    * `getTime()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainGetTime`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetTime).
    *
    * @example
    * ```ts
@@ -210,6 +214,7 @@ export abstract class DomainGuest extends DomainVcpus {
 
   /**
    * `fsFreeze()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainFSFreeze`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainFSFreeze).
    *
    * @example
    * ```ts
@@ -242,6 +247,7 @@ export abstract class DomainGuest extends DomainVcpus {
 
   /**
    * `fsThaw()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainFSThaw`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainFSThaw).
    *
    * @example
    * ```ts
@@ -275,6 +281,7 @@ export abstract class DomainGuest extends DomainVcpus {
 
   /**
    * `authorizedSSHKeysGet()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainAuthorizedSSHKeysGet`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAuthorizedSSHKeysGet).
    *
    * @example
    * ```ts
@@ -308,6 +315,7 @@ export abstract class DomainGuest extends DomainVcpus {
 
   /**
    * `authorizedSSHKeysSet()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainAuthorizedSSHKeysSet`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainAuthorizedSSHKeysSet).
    *
    * @example
    * ```ts
@@ -340,6 +348,7 @@ export abstract class DomainGuest extends DomainVcpus {
 
   /**
    * `getMessages()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainGetMessages`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetMessages).
    *
    * @example
    * ```ts
@@ -371,6 +380,7 @@ export abstract class DomainGuest extends DomainVcpus {
 
   /**
    * `sendKey()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainSendKey`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSendKey).
    *
    * @example
    * ```ts

@@ -50,6 +50,7 @@ export abstract class DomainMigrate extends DomainBlock {
 
   /**
    * `migrate3()` with the libvirt call off the JS thread (a migration takes a while).
+   * libvirt: [`virDomainMigrate3`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrate3).
    *
    * @example
    * ```ts
@@ -151,6 +152,7 @@ export abstract class DomainMigrate extends DomainBlock {
 
   /**
    * `migrateToURI3()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainMigrateToURI3`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateToURI3).
    *
    * @example
    * ```ts
@@ -196,6 +198,7 @@ export abstract class DomainMigrate extends DomainBlock {
 
   /**
    * `migrateGetCompressionCache()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainMigrateGetCompressionCache`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateGetCompressionCache).
    *
    * @example
    * ```ts
@@ -228,6 +231,7 @@ export abstract class DomainMigrate extends DomainBlock {
 
   /**
    * `migrateGetMaxDowntime()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainMigrateGetMaxDowntime`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateGetMaxDowntime).
    *
    * @example
    * ```ts
@@ -260,6 +264,7 @@ export abstract class DomainMigrate extends DomainBlock {
 
   /**
    * `migrateGetMaxSpeed()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainMigrateGetMaxSpeed`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrateGetMaxSpeed).
    *
    * @example
    * ```ts

@@ -57,6 +57,7 @@ export abstract class DomainMisc extends DomainMigrate {
 
   /**
    * `getSecurityLabel()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainGetSecurityLabel`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetSecurityLabel).
    *
    * @example
    * ```ts
@@ -87,6 +88,7 @@ export abstract class DomainMisc extends DomainMigrate {
 
   /**
    * `getSecurityLabelList()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainGetSecurityLabelList`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetSecurityLabelList).
    *
    * @example
    * ```ts
@@ -118,6 +120,7 @@ export abstract class DomainMisc extends DomainMigrate {
 
   /**
    * `saveParams()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainSaveParams`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSaveParams).
    *
    * @example
    * ```ts
@@ -150,6 +153,7 @@ export abstract class DomainMisc extends DomainMigrate {
 
   /**
    * `createWithFiles()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainCreateWithFiles`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainCreateWithFiles).
    *
    * @example
    * ```ts
@@ -183,6 +187,7 @@ export abstract class DomainMisc extends DomainMigrate {
 
   /**
    * `fdAssociate()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainFDAssociate`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainFDAssociate).
    *
    * @example
    * ```ts
@@ -222,6 +227,7 @@ export abstract class DomainMisc extends DomainMigrate {
 
   /**
    * `listAllSnapshots()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainListAllSnapshots`](https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainListAllSnapshots).
    *
    * @example
    * ```ts
@@ -255,6 +261,7 @@ export abstract class DomainMisc extends DomainMigrate {
 
   /**
    * `snapshotListNames()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainSnapshotListNames`](https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotListNames).
    *
    * @example
    * ```ts
@@ -287,6 +294,7 @@ export abstract class DomainMisc extends DomainMigrate {
 
   /**
    * `listAllCheckpoints()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainListAllCheckpoints`](https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainListAllCheckpoints).
    *
    * @example
    * ```ts

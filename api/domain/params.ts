@@ -58,6 +58,7 @@ export abstract class DomainParams extends DomainBase {
 
   /**
    * `getSchedulerType()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainGetSchedulerType`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetSchedulerType).
    *
    * @example
    * ```ts
@@ -91,6 +92,7 @@ export abstract class DomainParams extends DomainBase {
 
   /**
    * `getSchedulerParameters()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainGetSchedulerParameters`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetSchedulerParameters), [`virDomainGetSchedulerParametersFlags`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetSchedulerParametersFlags).
    *
    * @example
    * ```ts
@@ -123,6 +125,7 @@ export abstract class DomainParams extends DomainBase {
 
   /**
    * `setSchedulerParameters()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainSetSchedulerParameters`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetSchedulerParameters), [`virDomainSetSchedulerParametersFlags`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetSchedulerParametersFlags).
    *
    * @example
    * ```ts
@@ -157,6 +160,7 @@ export abstract class DomainParams extends DomainBase {
 
   /**
    * `getMemoryParameters()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainGetMemoryParameters`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetMemoryParameters).
    *
    * @example
    * ```ts
@@ -186,6 +190,7 @@ export abstract class DomainParams extends DomainBase {
 
   /**
    * `setMemoryParameters()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainSetMemoryParameters`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetMemoryParameters).
    *
    * @example
    * ```ts
@@ -216,6 +221,7 @@ export abstract class DomainParams extends DomainBase {
 
   /**
    * `getBlkioParameters()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainGetBlkioParameters`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetBlkioParameters).
    *
    * @example
    * ```ts
@@ -245,6 +251,7 @@ export abstract class DomainParams extends DomainBase {
 
   /**
    * `setBlkioParameters()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainSetBlkioParameters`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetBlkioParameters).
    *
    * @example
    * ```ts
@@ -274,6 +281,7 @@ export abstract class DomainParams extends DomainBase {
 
   /**
    * `getNumaParameters()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainGetNumaParameters`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetNumaParameters).
    *
    * @example
    * ```ts
@@ -303,6 +311,7 @@ export abstract class DomainParams extends DomainBase {
 
   /**
    * `setNumaParameters()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainSetNumaParameters`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainSetNumaParameters).
    *
    * @example
    * ```ts

@@ -76,6 +76,7 @@ export abstract class DomainStats extends DomainDeviceParams {
 
   /**
    * `blockStats()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainBlockStats`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockStats).
    *
    * @example
    * ```ts
@@ -107,6 +108,7 @@ export abstract class DomainStats extends DomainDeviceParams {
 
   /**
    * `blockStatsFlags()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainBlockStatsFlags`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainBlockStatsFlags).
    *
    * @example
    * ```ts
@@ -138,6 +140,7 @@ export abstract class DomainStats extends DomainDeviceParams {
 
   /**
    * `interfaceStats()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainInterfaceStats`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainInterfaceStats).
    *
    * @example
    * ```ts
@@ -169,6 +172,7 @@ export abstract class DomainStats extends DomainDeviceParams {
 
   /**
    * `memoryStats()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainMemoryStats`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMemoryStats).
    *
    * @example
    * ```ts
@@ -202,6 +206,7 @@ export abstract class DomainStats extends DomainDeviceParams {
 
   /**
    * `getCPUStats()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainGetCPUStats`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetCPUStats).
    *
    * @example
    * ```ts
@@ -232,6 +237,7 @@ export abstract class DomainStats extends DomainDeviceParams {
 
   /**
    * `getJobInfo()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainGetJobInfo`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetJobInfo).
    *
    * @example
    * ```ts
@@ -262,6 +268,7 @@ export abstract class DomainStats extends DomainDeviceParams {
 
   /**
    * `getJobStats()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainGetJobStats`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetJobStats).
    *
    * @example
    * ```ts
@@ -293,6 +300,7 @@ export abstract class DomainStats extends DomainDeviceParams {
 
   /**
    * `getControlInfo()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainGetControlInfo`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetControlInfo).
    *
    * @example
    * ```ts

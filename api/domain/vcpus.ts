@@ -66,6 +66,7 @@ export abstract class DomainVcpus extends DomainStats {
 
   /**
    * `getVcpus()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainGetVcpus`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetVcpus).
    *
    * @example
    * ```ts
@@ -96,6 +97,7 @@ export abstract class DomainVcpus extends DomainStats {
 
   /**
    * `getVcpuPinInfo()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainGetVcpuPinInfo`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetVcpuPinInfo).
    *
    * @example
    * ```ts
@@ -127,6 +129,7 @@ export abstract class DomainVcpus extends DomainStats {
 
   /**
    * `pinVcpu()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainPinVcpu`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainPinVcpu), [`virDomainPinVcpuFlags`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainPinVcpuFlags).
    *
    * @example
    * ```ts
@@ -157,6 +160,7 @@ export abstract class DomainVcpus extends DomainStats {
 
   /**
    * `getEmulatorPinInfo()` with the libvirt calls off the JS thread.
+   * libvirt: [`virDomainGetEmulatorPinInfo`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetEmulatorPinInfo).
    *
    * @example
    * ```ts
@@ -189,6 +193,7 @@ export abstract class DomainVcpus extends DomainStats {
 
   /**
    * `pinEmulator()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainPinEmulator`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainPinEmulator).
    *
    * @example
    * ```ts
@@ -223,6 +228,7 @@ export abstract class DomainVcpus extends DomainStats {
 
   /**
    * `getIOThreadInfo()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainGetIOThreadInfo`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetIOThreadInfo).
    *
    * @example
    * ```ts
@@ -255,6 +261,7 @@ export abstract class DomainVcpus extends DomainStats {
 
   /**
    * `pinIOThread()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainPinIOThread`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainPinIOThread).
    *
    * @example
    * ```ts
@@ -291,6 +298,7 @@ export abstract class DomainVcpus extends DomainStats {
 
   /**
    * `getGuestVcpus()` with the libvirt call off the JS thread.
+   * libvirt: [`virDomainGetGuestVcpus`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainGetGuestVcpus).
    *
    * @example
    * ```ts
