@@ -142,8 +142,11 @@ export async function sparseFileSink(path: string): Promise<SparseFileSink> {
     get position() {
       return pos;
     },
-    handler: async (_st, data) => {
-      for (let off = 0; off < data.length;) off += await file.write(data.subarray(off));
+    // A page-cache write of one buffer is short: made on the JS thread, it saves a thread-pool
+    // round trip per chunk (as downloadToFile does). Over ssh, 64 MiB in 3 rounds: 136 → 156
+    // MiB/s, 2.9 → 2.4 s of CPU per GiB.
+    handler: (_st, data) => {
+      for (let off = 0; off < data.length;) off += file.writeSync(data.subarray(off));
       pos += data.length;
       return data.length;
     },
