@@ -67,14 +67,13 @@ export function libc(): Libc {
   // RTLD_DEFAULT is the null handle on glibc.
   const freeAddress = symbols.dlsym(null, new TextEncoder().encode("free\0"));
   if (freeAddress === null) throw new Error("Cannot find free() in libc");
-  let errnoPtr: Deno.PointerValue | undefined;
+  // Taken now, not on the first errno(): binding a function on first use calls dlopen, which
+  // may itself set errno between the failed call and the read.
+  const errnoPtr = symbols.__errno_location();
   cached = {
     symbols,
     freeAddress,
-    errno: () => {
-      errnoPtr ??= symbols.__errno_location();
-      return errnoPtr ? new Deno.UnsafePointerView(errnoPtr).getInt32() : 0;
-    },
+    errno: () => errnoPtr ? new Deno.UnsafePointerView(errnoPtr).getInt32() : 0,
   };
   return cached;
 }

@@ -4,10 +4,10 @@
 // of the module per process).
 import assert from "node:assert/strict";
 import * as source from "../mod.ts";
-import { NAME, writeBundle } from "../tools/build_bundle.ts";
+import { DIST, NAME, writeBundle } from "../tools/build_bundle.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
-const ENTRY = `${ROOT}dist/${NAME}`;
+const ENTRY = `${DIST}/${NAME}`;
 
 async function run(
   args: string[],
@@ -21,7 +21,7 @@ async function run(
 
 Deno.test("the published entry", async (t) => {
   await t.step("a build writes it, and deno.json exports it with mod.ts as its types", async () => {
-    await writeBundle(`${ROOT}dist`);
+    await writeBundle();
     const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
     assert.equal(config.exports, `./dist/${NAME}`);
     assert.ok(config.publish.include.includes("dist/"), "publish.include names dist/ (gitignored)");

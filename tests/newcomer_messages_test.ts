@@ -22,6 +22,7 @@ import {
   Stream,
 } from "../mod.ts";
 import * as mod from "../mod.ts";
+import { screenshotStream } from "./helpers/stream_transfers.ts";
 
 const PNG_SIZE = Deno.statSync("/usr/share/libvirt/test-screenshot.png").size;
 
@@ -45,12 +46,6 @@ function resultOf(stdout: string): Record<string, unknown> {
   const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
   assert.ok(line, `no RESULT line in:\n${stdout}`);
   return JSON.parse(line.slice("RESULT ".length));
-}
-
-function screenshotStream(conn: Connection): Stream {
-  const st = new Stream(conn);
-  conn.lookupDomainByName("test").screenshot(st, 0);
-  return st;
 }
 
 Deno.test("streams used in the wrong order say what state they are in (item 4)", async (t) => {

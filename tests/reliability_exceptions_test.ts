@@ -10,6 +10,7 @@ import { liveCallbackCount } from "../event/api.ts";
 import { liveStreamCallbacks } from "../stream/callbacks.ts";
 import { libc } from "../ffi/libc.ts";
 import { resultOf, spawnFixture, until } from "./fixtures/reliability_child.ts";
+import { screenshotStream } from "./helpers/stream_transfers.ts";
 
 /** Counts what the module reports as uncaught callback errors (and keeps the output quiet). */
 function captureReports(): { count: () => number; restore: () => void } {
@@ -42,12 +43,6 @@ async function loopAlive(): Promise<void> {
   }
 }
 
-function screenshot(conn: Connection, flags = Stream.NONBLOCK): Stream {
-  const st = new Stream(conn, flags);
-  conn.lookupDomainByName("test").screenshot(st, 0);
-  return st;
-}
-
 /** The stream is no longer active: aborted, or finished when its end had been read already. */
 function assertEnded(st: Stream): void {
   assert.ok(["aborted", "finished"].includes(st.state), `the stream is ${st.state}`);
@@ -55,7 +50,7 @@ function assertEnded(st: Stream): void {
 
 /** A new transfer on the same connection works from start to end. */
 async function streamsStillWork(conn: Connection): Promise<void> {
-  using st = screenshot(conn);
+  using st = screenshotStream(conn, Stream.NONBLOCK);
   let bytes = 0;
   await st.recvAll((_s, d) => void (bytes += d.length));
   assert.ok(bytes > 0);
@@ -123,7 +118,7 @@ Deno.test({
       await t.step(
         "a throwing stream callback is reported; abort drops its registration",
         async () => {
-          const st = screenshot(conn);
+          const st = screenshotStream(conn, Stream.NONBLOCK);
           let calls = 0;
           const before = reports.count();
           st.addCallback(Stream.EVENT_READABLE, () => {
@@ -142,7 +137,7 @@ Deno.test({
       await t.step(
         "a throwing recvAll handler aborts the stream and rejects with its error",
         async () => {
-          const st = screenshot(conn);
+          const st = screenshotStream(conn, Stream.NONBLOCK);
           const bug = new Error("user bug in a recvAll handler");
           await assert.rejects(
             st.recvAll(() => {
@@ -158,7 +153,7 @@ Deno.test({
       );
 
       await t.step("a Web Stream consumer that throws cancels the readable: it ends", async () => {
-        const st = screenshot(conn);
+        const st = screenshotStream(conn, Stream.NONBLOCK);
         await assert.rejects(
           st.readable.pipeTo(
             new WritableStream({
@@ -177,7 +172,7 @@ Deno.test({
       });
 
       await t.step("throwing inside for-await over a stream aborts it", async () => {
-        const st = screenshot(conn);
+        const st = screenshotStream(conn, Stream.NONBLOCK);
         await assert.rejects(async () => {
           for await (const _chunk of st) throw new Error("user bug in a for-await body");
         }, /for-await body/);

@@ -2,13 +2,8 @@
 // stream is aborted, the Promise rejects with the signal's reason, and a signal that already
 // fired refuses the transfer without touching the stream.
 import assert from "node:assert/strict";
-import { Connection, Stream } from "../mod.ts";
-
-function screenshotStream(conn: Connection): Stream {
-  const st = new Stream(conn);
-  conn.lookupDomainByName("test").screenshot(st, 0);
-  return st;
-}
+import { Connection } from "../mod.ts";
+import { screenshotStream } from "./helpers/stream_transfers.ts";
 
 Deno.test("an AbortSignal stops recvAll", async (t) => {
   using conn = Connection.open("test:///default");

@@ -1,7 +1,7 @@
 // Builds dist/libvirt.js, the module's published entry (`deno task bundle`): mod.ts and the
 // modules it imports, as one plain JavaScript module, with mod.ts named as its types.
 //
-//   deno run -A tools/build_bundle.ts [--out DIR]   (default: dist/)
+//   deno run -A tools/build_bundle.ts   (writes dist/libvirt.js and its map)
 //
 // Why one file: a script pays Deno's per-module cost (resolve, read, transpile cache, compile)
 // for every module it loads, about 0.3 ms each for this module's 74 TypeScript files, which made
@@ -19,11 +19,6 @@
 // in start-up too small to measure against the noise here. The linked source map puts stack
 // traces back in the TypeScript sources: Deno reads it only when it formats a trace.
 const ROOT = new URL("..", import.meta.url).pathname;
-
-function option(name: string, fallback: string): string {
-  const i = Deno.args.indexOf(name);
-  return i >= 0 && Deno.args[i + 1] ? Deno.args[i + 1] : fallback;
-}
 
 /** The bundle's file name in dist/. */
 export const NAME = "libvirt.js";
@@ -123,7 +118,7 @@ interface SourceMap {
 }
 
 /**
- * Makes the map describe dist/libvirt.js as committed: its sources relative to dist/ (the bundler
+ * Makes the map describe dist/libvirt.js where it is written: its sources relative to dist/ (the bundler
  * wrote them relative to the temporary folder), its lines shifted by the header's, and no copy
  * of the sources (they ship beside it; Deno reads positions only).
  */
@@ -138,19 +133,21 @@ function relocate(map: SourceMap, from: string): SourceMap {
   return { ...rest, sources, mappings: ";".repeat(headerLines) + map.mappings };
 }
 
-/** Builds and writes dist/libvirt.js and its map into `dir`; returns the bundle's size. */
-export async function writeBundle(dir: string): Promise<number> {
+/** The folder the bundle is written to: its map and `@ts-self-types` point one level up. */
+export const DIST = `${ROOT}dist`;
+
+/** Builds and writes dist/libvirt.js and its map; returns the bundle's size. */
+export async function writeBundle(): Promise<number> {
   const { code, map } = await buildBundle();
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(`${dir}/${NAME}`, code);
-  await Deno.writeTextFile(`${dir}/${NAME}.map`, map);
+  await Deno.mkdir(DIST, { recursive: true });
+  await Deno.writeTextFile(`${DIST}/${NAME}`, code);
+  await Deno.writeTextFile(`${DIST}/${NAME}.map`, map);
   return code.length;
 }
 
 if (import.meta.main) {
   const started = performance.now();
-  const dir = option("--out", `${ROOT}dist`).replace(/\/$/, "");
-  const size = await writeBundle(dir);
+  const size = await writeBundle();
   const ms = (performance.now() - started).toFixed(0);
-  console.log(`${dir}/${NAME}: ${(size / 1024).toFixed(0)} KiB in ${ms} ms`);
+  console.log(`${DIST}/${NAME}: ${(size / 1024).toFixed(0)} KiB in ${ms} ms`);
 }

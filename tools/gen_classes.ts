@@ -277,20 +277,12 @@ export function classFiles(
     out.push(`import type { ${cls} } from "${rel(kindModule(cls))}";`);
   }
   out.push(`import type { ${methodsName} } from "./${methodsFile}";`);
-  const article = /^[AEIOU]/.test(kind.cls) ? "an" : "a";
   const classDoc = [
     "/**",
     ` * The generated half of \`${kind.cls}\`: every \`${kind.ctype}\` function whose arguments are`,
     " * object handles, strings, numbers and flags, and whose result is a number, a string or a",
     " * handle. The hand-written class extends it; use that class, never this one.",
-    " *",
-    " * @example",
-    " * ```ts",
-    ` * import { ${kind.cls} } from "./mod.ts";`,
-    ` * declare const obj: ${kind.cls};`,
-    ` * console.log(obj instanceof ${kind.cls}); // ${article} ${kind.cls} has every method below`,
-    " * ```",
-    " */",
+    ...instanceExample(kind.cls),
   ];
   out.push(
     "",
@@ -321,20 +313,29 @@ export function classFiles(
     "/**",
     ` * The methods \`${kind.cls}\` gets from its generated half, \`${kind.cls}Generated\`, with their`,
     " * types and docs. Use `" + kind.cls + "`, never this interface.",
-    " *",
-    " * @example",
-    " * ```ts",
-    ` * import { ${kind.cls} } from "./mod.ts";`,
-    ` * declare const obj: ${kind.cls};`,
-    ` * console.log(obj instanceof ${kind.cls}); // ${article} ${kind.cls} has every method below`,
-    " * ```",
-    " */",
+    ...instanceExample(kind.cls),
     `export interface ${methodsName} {`,
     ...e.members,
     "}",
     "",
   );
   return { runtime: out.join("\n"), methods: methods.join("\n") };
+}
+
+// The end of the two doc comments of a generated kind (its class and its methods' interface):
+// an example that an object of the final class has the methods, and the comment's close.
+function instanceExample(cls: string): string[] {
+  const article = /^[AEIOU]/.test(cls) ? "an" : "a";
+  return [
+    " *",
+    " * @example",
+    " * ```ts",
+    ` * import { ${cls} } from "./mod.ts";`,
+    ` * declare const obj: ${cls};`,
+    ` * console.log(obj instanceof ${cls}); // ${article} ${cls} has every method below`,
+    " * ```",
+    " */",
+  ];
 }
 
 /** Final class modules by class name, filled by the generator from KINDS. */

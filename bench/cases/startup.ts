@@ -77,7 +77,7 @@ export function startupCases(root: string = ROOT): CaseSpec[] {
   const { published, source } = entries(root.replace(/\/$/, ""));
   const scripts = {
     // The entry is built, not committed: build this checkout's from its sources first.
-    published: (root === ROOT ? writeBundle(`${ROOT}dist`) : Promise.resolve(0))
+    published: (root === ROOT ? writeBundle() : Promise.resolve(0))
       .then(() => listScript("list-published", published)),
     source: listScript("list-source", source),
   };

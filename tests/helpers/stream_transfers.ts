@@ -1,7 +1,14 @@
-// Transfer helpers shared by the stream tests (local and over each remote transport): a sink that
-// collects a download, its SHA-256, and the non-blocking transfers driven by stream event
-// callbacks, as libvirt's C examples do.
-import { Stream } from "../../mod.ts";
+// Transfer helpers shared by the stream tests (local and over each remote transport): a stream
+// bound to the test driver's screenshot, a sink that collects a download, its SHA-256, and the
+// non-blocking transfers driven by stream event callbacks, as libvirt's C examples do.
+import { type Connection, Stream } from "../../mod.ts";
+
+/** A stream (blocking unless `flags` says otherwise) carrying the test domain's screenshot. */
+export function screenshotStream(conn: Connection, flags = 0): Stream {
+  const st = new Stream(conn, flags);
+  conn.lookupDomainByName("test").screenshot(st, 0);
+  return st;
+}
 
 /** The packet size the callback transfers send and receive. */
 export const CHUNK = 256 * 1024;
