@@ -62,7 +62,12 @@ export type { LibvirtErrorInit } from "./ffi/errors.ts";
 
 // The event loop (Sys::Virt::Event) and typed events.
 export * as Event from "./event/mod.ts";
-export { DefaultEventLoop, DenoEventImpl, EventImpl } from "./event/mod.ts";
+export {
+  DefaultEventLoop,
+  DenoEventImpl,
+  type DenoEventImplOptions,
+  EventImpl,
+} from "./event/mod.ts";
 export type { HandleCallback, TimeoutCallback } from "./event/mod.ts";
 export * from "./api/events/mod.ts";
 

@@ -4,6 +4,7 @@ import { EventImpl } from "./impl.ts";
 import { PollSet } from "./poll.ts";
 import { type Timer, TimerTable } from "./timers.ts";
 import { EventHandleType } from "../ffi/enums.ts";
+import { intArg } from "../ffi/marshal.ts";
 import { log, logEnabled } from "../log.ts";
 import {
   type ConnectionTag,
@@ -24,6 +25,26 @@ const UNREF_POLL_MS = 250;
  * (no thread hop) before the loop yields to Deno's macrotask queue once (see `#run`).
  */
 const SYNC_TURNS = 8;
+
+/**
+ * The default of `DenoEventImplOptions.holdMicros`. An event flood's next event comes 300 to
+ * 450 µs after the last (bench/ours/generator.ts: 2,200 to 3,300 a second); a download over ssh
+ * hands over its next piece within 100 µs. Waits that rarely find anything stop by themselves.
+ */
+const HOLD_MICROS = 500;
+
+/** Options of `DenoEventImpl`. */
+export interface DenoEventImplOptions {
+  /**
+   * After a callback ran, how many microseconds the loop may wait for libvirt's next data in
+   * poll(2) on the JS thread itself, before it hands the wait to Deno's thread pool (default
+   * 500; 0: never wait there, only check). Waiting there saves two thread wake-ups per
+   * callback while data comes in quickly (a transfer, an event flood); it blocks the JS thread
+   * meanwhile, so timers and I/O may run up to this long late. The loop stops such waits by
+   * itself while they rarely find anything.
+   */
+  holdMicros?: number;
+}
 
 interface Handle {
   readonly watch: number;
@@ -95,6 +116,24 @@ export class DenoEventImpl extends EventImpl {
   #unrefd = false;
   #iterations = 0;
   #poolWaits = 0;
+  #heldWaits = 0;
+  readonly #hold: number;
+
+  /**
+   * Makes a loop; register it with `Event.register` before the first connection.
+   *
+   * @param options How long the JS thread may wait for libvirt's next piece of data itself.
+   *
+   * @example
+   * ```ts
+   * import { DenoEventImpl } from "./mod.ts";
+   * const loop = new DenoEventImpl({ holdMicros: 0 }); // every wait on Deno's thread pool
+   * ```
+   */
+  constructor(options: DenoEventImplOptions = {}) {
+    super();
+    this.#hold = intArg(options.holdMicros ?? HOLD_MICROS, "holdMicros", 0, 1_000_000);
+  }
 
   /**
    * Watches `fd`; see `EventImpl.addHandle`. Called by libvirt.
@@ -263,7 +302,7 @@ export class DenoEventImpl extends EventImpl {
 
   /**
    * How many of those iterations handed their wait to Deno's thread pool; the others found
-   * their fds ready with a zero-timeout poll on the JS thread (for tests and diagnostics).
+   * their fds ready in a poll on the JS thread (for tests and diagnostics).
    *
    * @example
    * ```ts
@@ -273,6 +312,20 @@ export class DenoEventImpl extends EventImpl {
    */
   get poolWaits(): number {
     return this.#poolWaits;
+  }
+
+  /**
+   * How many iterations found their fds ready while the JS thread waited for them itself, up to
+   * `holdMicros` after a callback (for tests and diagnostics).
+   *
+   * @example
+   * ```ts
+   * import { DenoEventImpl } from "./mod.ts";
+   * console.log(new DenoEventImpl().heldWaits); // 0
+   * ```
+   */
+  get heldWaits(): number {
+    return this.#heldWaits;
   }
 
   /**
@@ -407,17 +460,19 @@ export class DenoEventImpl extends EventImpl {
     const polled: Handle[] = [];
     let failures = 0;
     // Whether the last dispatch ran a callback, and how many turns since the last yield found
-    // their fds ready without waiting. A callback usually leaves more behind at once: a stream's
-    // next piece already in the socket (ssh hands libvirt a 128 KiB packet in pieces), a
-    // message libvirt just queued for sending (the socket is writable), a flood's next event.
-    // So the next turn first polls with a zero timeout on the JS thread (a few µs) and only
-    // hands the wait to the thread pool if nothing is ready: a pool round trip costs ~25 µs on
-    // the JS thread and ~50 µs of wake-ups off it (bench/findings.md). Bounded: every
-    // SYNC_TURNS such turns the loop yields to Deno's macrotask queue, so it never starves it.
-    // Where that rarely pays (an event listener that keeps up with its events: ~2 % of such
-    // polls find something), the extra poll is skipped while `hitRate` (a running average of
-    // how often it found something) is low, except every 16th turn to sample again, or when a
-    // callback widened a watch (libvirt queued a message to send: the socket is writable now).
+    // their fds ready without a thread hop. A callback usually leaves more behind, or soon: a
+    // stream's next piece (ssh hands libvirt a 256 KiB packet in pieces), a message libvirt just
+    // queued for sending (the socket is writable), a flood's next event. So the next turn first
+    // waits for it in poll(2) on the JS thread, for at most `#hold` µs, and only hands the wait
+    // to the thread pool if nothing came. A pool round trip costs the JS thread ~19 µs to
+    // submit plus two thread wake-ups (~50 µs of CPU); a wait here costs one kernel wake-up
+    // (bench/findings.md). What it costs instead is the JS thread, blocked for up to `#hold`
+    // µs: so the loop yields to Deno's macrotask queue after every such wait that found
+    // something (timers and I/O run between them, never more than `#hold` µs late on our
+    // account), and it only waits while waiting pays: `hitRate` is a running average of how
+    // often these waits found something; below 1 in 4 (an event listener that keeps up with its
+    // events) the loop skips the wait except every 16th turn, to sample again, or when a
+    // callback widened a watch (libvirt queued a message: its socket is writable now).
     let ranCallback = false;
     let syncTurns = 0;
     let hitRate = 1;
@@ -436,13 +491,17 @@ export class DenoEventImpl extends EventImpl {
       this.#iterations++;
       let ready: number;
       let waited = false;
+      let held = false;
       if (timeout === 0) {
         ready = polls.check();
       } else if (
-        ranCallback && (this.#widened || hitRate >= 0.1 || (++sample & 15) === 0) &&
-        (hitRate = hitRate * 0.875 + ((ready = polls.check()) !== 0 ? 0.125 : 0), ready !== 0)
+        ranCallback && (this.#widened || hitRate >= 0.25 || (++sample & 15) === 0) &&
+        (held = true,
+          ready = polls.waitHere(timeout < 0 ? this.#hold : Math.min(this.#hold, timeout * 1000)),
+          hitRate = hitRate * 0.875 + (ready !== 0 ? 0.125 : 0),
+          ready !== 0)
       ) {
-        // Ready (or failed) without a thread hop.
+        this.#heldWaits++;
       } else {
         waited = true;
         this.#poolWaits++;
@@ -470,7 +529,7 @@ export class DenoEventImpl extends EventImpl {
       ranCallback = this.#callbacks !== callbacks;
       if (waited || offThread !== null) {
         syncTurns = 0;
-      } else if (timeout === 0 || ++syncTurns >= SYNC_TURNS) {
+      } else if (timeout === 0 || (held && this.#hold > 0) || ++syncTurns >= SYNC_TURNS) {
         // Nothing above waited for Deno's loop (a 0 ms timer, or fds found ready again and
         // again): give the rest of Deno a turn.
         syncTurns = 0;

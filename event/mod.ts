@@ -240,6 +240,6 @@ export function removeTimeout(timer: number): number {
 }
 
 export { EventImpl } from "./impl.ts";
-export { DenoEventImpl } from "./deno_impl.ts";
+export { DenoEventImpl, type DenoEventImplOptions } from "./deno_impl.ts";
 export { DefaultEventLoop } from "./default_loop.ts";
 export type { HandleCallback, TimeoutCallback } from "./api.ts";

@@ -98,6 +98,17 @@ export class PollSet {
     return libc().symbols.pollNow(this.#buf, BigInt(this.#count), 0);
   }
 
+  /** ppoll's `struct timespec` (tv_sec, tv_nsec), reused by every waitHere. */
+  readonly #timespec = new BigInt64Array(2);
+  readonly #timespecBytes = new Uint8Array(this.#timespec.buffer);
+
+  /** Waits up to `us` microseconds on the JS thread itself (0: only checks). */
+  waitHere(us: number): number {
+    this.#timespec[0] = BigInt(Math.floor(us / 1e6));
+    this.#timespec[1] = BigInt(Math.round(us % 1e6) * 1000);
+    return libc().symbols.ppoll(this.#buf, BigInt(this.#count), this.#timespecBytes, null);
+  }
+
   /** Whether the wake-up fd was written to; drains it so the next poll waits again. */
   drainWake(): boolean {
     if (this.#count === 0 || this.returned(0) === 0) return false;

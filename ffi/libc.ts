@@ -8,6 +8,9 @@ const libcSymbols = {
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
   // The same, for a zero timeout, where a thread hop would cost more than the call.
   pollNow: { name: "poll", parameters: ["buffer", "u64", "i32"], result: "i32" },
+  // int ppoll(fds, nfds, const struct timespec *tmo, const sigset_t *mask): a short wait on the
+  // JS thread, in microseconds (poll's milliseconds are too coarse for it).
+  ppoll: { parameters: ["buffer", "u64", "buffer", "pointer"], result: "i32" },
   eventfd: { parameters: ["u32", "i32"], result: "i32" }, // int eventfd(unsigned int initval, int flags)
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" }, // ssize_t read(int, void *, size_t)
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" }, // ssize_t write(int, const void *, size_t)

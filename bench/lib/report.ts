@@ -72,7 +72,7 @@ function mdTable(c: CaseResult): string {
 
 const ours = (c: CaseResult | undefined) => c?.rows.filter((r) => r.kind === "ours") ?? [];
 
-/** Issue 5's targets against this run's medians (null: not measured in this run). */
+/** The issues' targets (5, 14, 16, 17) against this run's medians (null: not measured in this run). */
 export function checkTargets(cases: CaseResult[]): Target[] {
   const out: Target[] = [];
   const get = (id: string) => cases.find((c) => c.id === id);
@@ -116,9 +116,10 @@ export function checkTargets(cases: CaseResult[]): Target[] {
   for (const r of ours(idle)) {
     const mine = medianOf(r, "cpuMs");
     out.push({
-      target: `idle: ${r.name} CPU ~ 0 (<= 10 ms per 10 s, 0.1 %)`,
+      // Issue 14's figure (issue 5 had asked for 10 ms).
+      target: `idle: ${r.name} CPU <= 1 ms per 10 s`,
       measured: `${fmt(mine)} ms per 10 s`,
-      met: mine === null ? null : mine <= 10,
+      met: mine === null ? null : mine <= 1,
     });
   }
   const timers = get("timers");
