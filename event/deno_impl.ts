@@ -5,6 +5,7 @@ import { PollSet } from "./poll.ts";
 import { type Timer, TimerTable } from "./timers.ts";
 import { EventHandleType } from "../ffi/enums.ts";
 import { intArg } from "../ffi/marshal.ts";
+import { holdBlocked } from "./hold.ts";
 import { log, logEnabled } from "../log.ts";
 import {
   type ConnectionTag,
@@ -41,7 +42,8 @@ export interface DenoEventImplOptions {
    * 500; 0: never wait there, only check). Waiting there saves two thread wake-ups per
    * callback while data comes in quickly (a transfer, an event flood); it blocks the JS thread
    * meanwhile, so timers and I/O may run up to this long late. The loop stops such waits by
-   * itself while they rarely find anything.
+   * itself while they rarely find anything, and makes none while a Web stream over a libvirt
+   * stream is open (its other end is Deno's own I/O, which they would delay).
    */
   holdMicros?: number;
 }
@@ -497,7 +499,9 @@ export class DenoEventImpl extends EventImpl {
       } else if (
         ranCallback && (this.#widened || hitRate >= 0.25 || (++sample & 15) === 0) &&
         (held = true,
-          ready = polls.waitHere(timeout < 0 ? this.#hold : Math.min(this.#hold, timeout * 1000)),
+          ready = polls.waitHere(
+            holdBlocked() ? 0 : timeout < 0 ? this.#hold : Math.min(this.#hold, timeout * 1000),
+          ),
           hitRate = hitRate * 0.875 + (ready !== 0 ? 0.125 : 0),
           ready !== 0)
       ) {
@@ -529,7 +533,9 @@ export class DenoEventImpl extends EventImpl {
       ranCallback = this.#callbacks !== callbacks;
       if (waited || offThread !== null) {
         syncTurns = 0;
-      } else if (timeout === 0 || (held && this.#hold > 0) || ++syncTurns >= SYNC_TURNS) {
+      } else if (
+        timeout === 0 || (held && this.#hold > 0 && !holdBlocked()) || ++syncTurns >= SYNC_TURNS
+      ) {
         // Nothing above waited for Deno's loop (a 0 ms timer, or fds found ready again and
         // again): give the rest of Deno a turn.
         syncTurns = 0;

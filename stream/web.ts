@@ -3,6 +3,7 @@ import { StreamEventType } from "../ffi/enums.ts";
 import { describe, intArg } from "../ffi/marshal.ts";
 import { sendFully } from "./all.ts";
 import { type Stream, whenReady } from "./stream.ts";
+import { blockHold } from "../event/hold.ts";
 
 /**
  * The readable's chunk for default readers (BYOB readers bring their own buffers): one recv
@@ -93,7 +94,9 @@ export function streamReadable(
   const ahead = intArg(options.readAhead ?? 0, "readAhead", 0, 0x7fffffff);
   const fill = options.fill ?? false;
   const onChunk = options.onChunk;
-  const onEnd = once(options.onEnd);
+  // The event loop does not hold the JS thread while this is open (event/hold.ts).
+  const unblock = blockHold();
+  const onEnd = once(() => (unblock(), options.onEnd?.()))!;
   let scratch: Uint8Array | null = null;
   const source: UnderlyingByteSource = {
     type: "bytes",
@@ -188,7 +191,8 @@ export function streamWritable(
   const packet = intArg(options.chunkSize ?? SEND_PACKET, "chunkSize", 1, 0x7fffffff);
   const gather = options.fill ?? false;
   const onChunk = options.onChunk;
-  const onEnd = once(options.onEnd);
+  const unblock = blockHold(); // as in streamReadable
+  const onEnd = once(() => (unblock(), options.onEnd?.()))!;
   let buf: Uint8Array | null = null;
   let held = 0;
   const failed = (e: unknown): never => {

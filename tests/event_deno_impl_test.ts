@@ -2,7 +2,7 @@
 // promises (mask filtering of stale poll results, wake-ups, lifetime, stop/start, timer drift).
 import assert from "node:assert/strict";
 import { eventLoop } from "./helpers/loop.ts";
-import { DenoEventImpl, Event } from "../mod.ts";
+import { Connection, DenoEventImpl, Event, Stream } from "../mod.ts";
 import { Pipe, runContract, sleep, waitFor } from "./fixtures/event_contract.ts";
 
 Deno.test("DenoEventImpl honours the event-loop contract", async (t) => {
@@ -165,6 +165,25 @@ Deno.test("DenoEventImpl specifics", async (t) => {
       assert.ok(r.maxGap < 100, `Deno's timers kept running (longest gap ${r.maxGap} ms)`);
     },
   );
+
+  await t.step("no waits on the JS thread while a Web stream is open", async () => {
+    // A Web stream's other end is Deno's own I/O, whose completions a wait would delay.
+    using conn = Connection.open("test:///default");
+    const st = new Stream(conn, Stream.NONBLOCK);
+    const readable = st.readable;
+    const held = eventLoop.heldWaits;
+    const pooled = eventLoop.poolWaits;
+    const r = await drip(eventLoop, 300);
+    assert.equal(r.got, 300);
+    const h = eventLoop.heldWaits - held;
+    const p = eventLoop.poolWaits - pooled;
+    assert.ok(h < p, `only checks, no waits: ${h} found at once, ${p} waited on the pool`);
+    await readable.cancel();
+    st.free();
+    const again = eventLoop.heldWaits;
+    await drip(eventLoop, 300);
+    assert.ok(eventLoop.heldWaits - again > 150, "waits again once the Web stream ended");
+  });
 
   await t.step("holdMicros: 0 hands the waits to the pool; bad values are refused", async () => {
     const impl = new DenoEventImpl({ holdMicros: 0 });
