@@ -29,8 +29,9 @@ const SYNC_TURNS = 8;
 
 /**
  * The default of `DenoEventImplOptions.holdMicros`. An event flood's next event comes 300 to
- * 450 µs after the last (bench/ours/generator.ts: 2,200 to 3,300 a second); a download over ssh
- * hands over its next piece within 100 µs. Waits that rarely find anything stop by themselves.
+ * 700 µs after the last (bench/ours/generator.ts: 1,400 to 3,300 a second, as busy as the
+ * machine is); 250 to 2,000 µs measured alike there (bench/findings.md). Waits that rarely find
+ * anything stop by themselves.
  */
 const HOLD_MICROS = 500;
 
