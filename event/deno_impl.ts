@@ -8,6 +8,7 @@ import { intArg } from "../ffi/marshal.ts";
 import { holdBlocked } from "./hold.ts";
 import { log, logEnabled } from "../log.ts";
 import {
+  asyncCallsInFlight,
   type ConnectionTag,
   enterAsync,
   leaveAsync,
@@ -44,7 +45,8 @@ export interface DenoEventImplOptions {
    * callback while data comes in quickly (a transfer, an event flood); it blocks the JS thread
    * meanwhile, so timers and I/O may run up to this long late. The loop stops such waits by
    * itself while they rarely find anything, and makes none while a Web stream over a libvirt
-   * stream is open (its other end is Deno's own I/O, which they would delay).
+   * stream is open (its other end is Deno's own I/O, which they would delay) or while an
+   * `…Async` call is in flight (its thread may need the JS thread meanwhile).
    */
   holdMicros?: number;
 }
@@ -501,7 +503,7 @@ export class DenoEventImpl extends EventImpl {
         ranCallback && (this.#widened || hitRate >= 0.25 || (++sample & 15) === 0) &&
         (held = true,
           ready = polls.waitHere(
-            holdBlocked() ? 0 : timeout < 0 ? this.#hold : Math.min(this.#hold, timeout * 1000),
+            this.#mayHold() ? (timeout < 0 ? this.#hold : Math.min(this.#hold, timeout * 1000)) : 0,
           ),
           hitRate = hitRate * 0.875 + (ready !== 0 ? 0.125 : 0),
           ready !== 0)
@@ -535,7 +537,7 @@ export class DenoEventImpl extends EventImpl {
       if (waited || offThread !== null) {
         syncTurns = 0;
       } else if (
-        timeout === 0 || (held && this.#hold > 0 && !holdBlocked()) || ++syncTurns >= SYNC_TURNS
+        timeout === 0 || (held && this.#mayHold()) || ++syncTurns >= SYNC_TURNS
       ) {
         // Nothing above waited for Deno's loop (a 0 ms timer, or fds found ready again and
         // again): give the rest of Deno a turn.
@@ -548,6 +550,14 @@ export class DenoEventImpl extends EventImpl {
       // Unref'd and idle: continue through a timer that does not hold the process open.
       if (capped && ready === 0) await new Promise((r) => Deno.unrefTimer(setTimeout(r, 0)));
     }
+  }
+
+  // Whether a wait on the JS thread is allowed now. Not while a Web stream is open (its other end
+  // is Deno's own I/O, event/hold.ts), nor while an async call is in flight: its pool thread may
+  // need the JS thread meanwhile (libvirt calls this impl from it, ffi/call_async.ts), and a wait
+  // would hold that call up too.
+  #mayHold(): boolean {
+    return this.#hold > 0 && !holdBlocked() && asyncCallsInFlight() === 0;
   }
 
   readonly #timerTags = new Map<number, ConnectionTag | null>();

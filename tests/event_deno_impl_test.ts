@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { eventLoop } from "./helpers/loop.ts";
 import { Connection, DenoEventImpl, Event, Stream } from "../mod.ts";
 import { Pipe, runContract, sleep, waitFor } from "./fixtures/event_contract.ts";
+import { enterAsync, leaveAsync } from "../ffi/inflight.ts";
 
 Deno.test("DenoEventImpl honours the event-loop contract", async (t) => {
   await runContract(t);
@@ -183,6 +184,23 @@ Deno.test("DenoEventImpl specifics", async (t) => {
     const again = eventLoop.heldWaits;
     await drip(eventLoop, 300);
     assert.ok(eventLoop.heldWaits - again > 150, "waits again once the Web stream ended");
+  });
+
+  await t.step("no waits on the JS thread while an async call is in flight", async () => {
+    // Its pool thread may need the JS thread meanwhile (libvirt calls the impl from it). Marked
+    // in flight the way ffi/call_async.ts does, for as long as the data keeps coming.
+    const root = {};
+    enterAsync(root);
+    const held = eventLoop.heldWaits;
+    const pooled = eventLoop.poolWaits;
+    try {
+      assert.equal((await drip(eventLoop, 300)).got, 300);
+    } finally {
+      leaveAsync(root);
+    }
+    const h = eventLoop.heldWaits - held;
+    const p = eventLoop.poolWaits - pooled;
+    assert.ok(h < p, `only checks, no waits: ${h} found at once, ${p} waited on the pool`);
   });
 
   await t.step("holdMicros: 0 hands the waits to the pool; bad values are refused", async () => {
