@@ -496,15 +496,14 @@ export class DenoEventImpl extends EventImpl {
       this.#iterations++;
       let ready: number;
       let waited = false;
-      let held = false;
+      // How long this turn may wait on the JS thread (0: only check), if it looks at all.
+      let hold = 0;
       if (timeout === 0) {
         ready = polls.check();
       } else if (
         ranCallback && (this.#widened || hitRate >= 0.25 || (++sample & 15) === 0) &&
-        (held = true,
-          ready = polls.waitHere(
-            this.#mayHold() ? (timeout < 0 ? this.#hold : Math.min(this.#hold, timeout * 1000)) : 0,
-          ),
+        (hold = this.#holdFor(timeout),
+          ready = polls.waitHere(hold),
           hitRate = hitRate * 0.875 + (ready !== 0 ? 0.125 : 0),
           ready !== 0)
       ) {
@@ -537,7 +536,7 @@ export class DenoEventImpl extends EventImpl {
       if (waited || offThread !== null) {
         syncTurns = 0;
       } else if (
-        timeout === 0 || (held && this.#mayHold()) || ++syncTurns >= SYNC_TURNS
+        timeout === 0 || hold > 0 || ++syncTurns >= SYNC_TURNS
       ) {
         // Nothing above waited for Deno's loop (a 0 ms timer, or fds found ready again and
         // again): give the rest of Deno a turn.
@@ -552,12 +551,14 @@ export class DenoEventImpl extends EventImpl {
     }
   }
 
-  // Whether a wait on the JS thread is allowed now. Not while a Web stream is open (its other end
+  // How long a wait on the JS thread may last now, in µs (0: only a check), within the poll's
+  // own timeout. No wait while a Web stream is open (its other end
   // is Deno's own I/O, event/hold.ts), nor while an async call is in flight: its pool thread may
   // need the JS thread meanwhile (libvirt calls this impl from it, ffi/call_async.ts), and a wait
   // would hold that call up too.
-  #mayHold(): boolean {
-    return this.#hold > 0 && !holdBlocked() && asyncCallsInFlight() === 0;
+  #holdFor(timeoutMs: number): number {
+    if (this.#hold === 0 || holdBlocked() || asyncCallsInFlight() !== 0) return 0;
+    return timeoutMs < 0 ? this.#hold : Math.min(this.#hold, timeoutMs * 1000);
   }
 
   readonly #timerTags = new Map<number, ConnectionTag | null>();

@@ -7,6 +7,7 @@
 // one at a time), on the same connection.
 import { parseArgs } from "node:util";
 import { Connection, DefaultEventLoop, DenoEventImpl, Event } from "../../mod.ts";
+import { tickMeter } from "../../tests/helpers/tick_meter.ts";
 
 const { values: a, positionals } = parseArgs({
   args: Deno.args,
@@ -37,29 +38,20 @@ if (mode === "wipe") {
     `<volume><name>async-wipe-${Deno.pid}.raw</name><capacity>${Number(a.mib) * MiB}</capacity>` +
       `<target><format type='raw'/></target></volume>`,
   );
-  let maxGap = 0;
-  let ticks = 0;
-  let last = performance.now();
-  const tick = setInterval(() => {
-    const now = performance.now();
-    maxGap = Math.max(maxGap, now - last);
-    last = now;
-    ticks++;
-  }, 2);
+  const meter = tickMeter(2);
   await new Promise((r) => setTimeout(r, 100)); // the interval is running steadily
-  maxGap = 0;
-  last = performance.now();
+  meter.reset();
   const t0 = performance.now();
   if (a.form === "sync") vol.wipe();
   else await vol.wipeAsync();
   const wipeMs = performance.now() - t0;
   // The gap that the wipe itself caused ends with the first tick after it.
   await new Promise((r) => setTimeout(r, 10));
-  clearInterval(tick);
+  meter.stop();
   vol.delete();
   vol.free();
   pool.free();
-  console.log(JSON.stringify({ maxGapMs: maxGap, wipeMs, ticks }));
+  console.log(JSON.stringify({ maxGapMs: meter.maxGap, wipeMs, ticks: meter.ticks }));
 } else {
   const n = Number(a.calls);
   const phase = (p: string) => Deno.env.get("ASYNC_BENCH_TRACE") && console.error(`phase ${p}`);
