@@ -143,9 +143,11 @@ export abstract class DomainBlock extends DomainGuest {
         // Job queries skip the connection's queue (ffi/call_async.ts), so a wait never sits
         // behind the calls it waits for.
         const info = await this.getBlockJobInfoAsync(disk);
-        if (info === null) return last;
-        // Cancelled while waiting: the job is being aborted (abortable), whatever its progress.
+        // Cancelled while waiting: the job is being aborted (abortable), whatever its progress,
+        // or already gone because of it (the abort is a side call, and may end the job before
+        // this query returns): checked before a missing job is taken as finished.
         if (signal?.aborted) throw signal.reason;
+        if (info === null) return last;
         last = info;
         if (info.end > 0n && info.cur === info.end) return info;
         await new Promise((r) => setTimeout(r, interval));
