@@ -47,6 +47,11 @@ export interface WebStreamOptions {
   onEnd?: () => void;
 }
 
+// A Web stream dropped before its end (a reader that stopped early and let it go) counts as
+// closed once collected, so DenoEventImpl may hold the JS thread again (event/hold.ts). The
+// held value is only the idempotent unblock, never the stream.
+const dropped = new FinalizationRegistry<() => void>((unblock) => unblock());
+
 // Aborts a stream that is still active, keeping the error that made us do it.
 function abortQuietly(st: Stream, onEnd?: () => void): void {
   const state = st.state;
@@ -162,7 +167,9 @@ export function streamReadable(
       abortQuietly(st, onEnd);
     },
   };
-  return new ReadableStream(source, { highWaterMark: ahead });
+  const readable = new ReadableStream(source, { highWaterMark: ahead });
+  dropped.register(readable, unblock);
+  return readable;
 }
 
 // Sends `data` in packets of at most `max` bytes; a promise only when a non-blocking stream
@@ -235,7 +242,7 @@ export function streamWritable(
       held = data.length - whole;
     }
   };
-  return new WritableStream<Uint8Array>({
+  const writable = new WritableStream<Uint8Array>({
     async write(data) {
       if (!(data instanceof Uint8Array)) {
         failed(new TypeError(`A stream's writable takes Uint8Array chunks, got ${describe(data)}`));
@@ -260,4 +267,6 @@ export function streamWritable(
       abortQuietly(st, onEnd);
     },
   });
+  dropped.register(writable, unblock);
+  return writable;
 }
