@@ -48,6 +48,22 @@ function listeners(ctx: BenchContext): Listener[] {
   ];
 }
 
+// The idle case's floors (see its notes): the runtimes alone, waking as often as a keepalive.
+function wakeFloors(): Listener[] {
+  return [
+    {
+      name: "floor: Deno alone, a pool wait ending every 5 s",
+      kind: "floor",
+      argv: () => denoScript("wake_floor.ts", []),
+    },
+    {
+      name: "floor: Python alone, a thread's poll(2) ending every 5 s",
+      kind: "floor",
+      argv: () => peerScript("wake_floor.py", []),
+    },
+  ];
+}
+
 interface GenReport {
   events: number;
   lastAt: number;
@@ -174,10 +190,14 @@ export function eventCases(ctx: BenchContext): CaseSpec[] {
         { key: "cpuMs", label: "CPU (schedstat)", unit: "ms per 10 s", better: "lower" },
         { key: "cpuTicks", label: "CPU (stat)", unit: "s per 10 s", better: "lower" },
       ],
-      contenders: ls.map((l) => idleContender(l, idleSeconds)),
+      contenders: [...ls, ...wakeFloors()].map((l) => idleContender(l, idleSeconds)),
       notes: [
         `Measured over ${idleSeconds} s after 1 s of settling, scaled to 10 s. schedstat sums ` +
         "the on-CPU nanoseconds of the listener's live threads; stat is utime+stime in ticks.",
+        "The floor rows run no libvirt: a process that only wakes every 5 s (libvirt's keepalive " +
+        "needs at least that), from a wait on Deno's thread pool as DenoEventImpl's, or from a " +
+        "Python thread's poll(2) as libvirt's default loop. What Deno spends per wake-up is a " +
+        "bound under the idle row that no code of ours can go below.",
       ],
     },
   ];

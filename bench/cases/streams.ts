@@ -60,6 +60,15 @@ function contenders(ctx: BenchContext, op: "download" | "upload"): Contender[] {
     wrap(`ours: ${pipe} (DenoEventImpl)`, "ours", ours("pipe", "deno")),
     wrap(`ours: non-blocking + callback (default loop)`, "ours", ours("callbacks", "default")),
     wrap(`ours: ${pipe} (default loop)`, "ours", ours("pipe", "default")),
+    ...(op === "upload"
+      ? [
+        wrap(
+          "floor: file.readable.pipeTo(a sink that drops chunks), no libvirt",
+          "floor",
+          ours("readable", "none"),
+        ),
+      ]
+      : []),
   ];
 }
 

@@ -3,8 +3,11 @@
 import { summarize, type Summary } from "./stats.ts";
 import { benchAbort } from "./proc.ts";
 
-/** Who a contender is: this module, the C tool, or a peer binding. */
-export type Kind = "ours" | "virsh" | "python" | "perl";
+/**
+ * Who a contender is: this module, the C tool, a peer binding, or a floor (the runtime alone, no
+ * libvirt: what any binding on it pays at least, shown beside the targets it bounds).
+ */
+export type Kind = "ours" | "virsh" | "python" | "perl" | "floor";
 
 /** One column of a case's table. */
 export interface Metric {
