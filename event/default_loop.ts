@@ -1,6 +1,7 @@
 // Running libvirt's own default event loop from Deno: one iteration at a time on Deno's thread
 // pool (virEventRunDefaultImpl is the one nonblocking libvirt call), or continuously until stopped.
 import { callRaw } from "../ffi/call.ts";
+import { type GLib, glibMainLoop } from "../ffi/glib.ts";
 import { permanentCallback } from "../ffi/callbacks.ts";
 import { symbol } from "../ffi/library.ts";
 import { registeredLoop } from "./state.ts";
@@ -61,9 +62,15 @@ export function interruptDefaultImpl(): void {
 }
 
 /**
- * Runs libvirt's default loop continuously with `runDefaultImpl()` until `stop()`. Registers the
- * default impl if nothing is registered yet. The running loop keeps the process alive (its
- * pending iteration cannot be unref'd): stop it when the script is done.
+ * Runs libvirt's default loop continuously until `stop()`. Registers the default impl if nothing
+ * is registered yet. The running loop keeps the process alive (its pending call on Deno's thread
+ * pool cannot be unref'd): stop it when the script is done.
+ *
+ * The loop runs as one call on Deno's thread pool, GLib's `g_main_loop_run` on the main context
+ * that libvirt's default impl is made of, so the JS thread is woken only for the callbacks that
+ * are its own (events, stream and user callbacks). An idle connection's keepalive is then served
+ * in C alone. Where libvirt has no GLib (before 6.0), it runs `runDefaultImpl()` in a loop, which
+ * wakes the JS thread after every iteration. Do not call `runDefaultImpl()` while it runs.
  *
  * @example
  * ```ts
@@ -78,6 +85,8 @@ export function interruptDefaultImpl(): void {
 export class DefaultEventLoop {
   #running: Promise<void> | null = null;
   #stopping = false;
+  /** GLib's loop while one runs (see `#runGLib`). */
+  #gloop: Deno.PointerValue = null;
 
   /**
    * Starts the loop (a no-op if it runs already).
@@ -139,10 +148,21 @@ export class DefaultEventLoop {
    * ```
    */
   async stop(): Promise<void> {
-    if (!this.#running) return;
+    const running = this.#running;
+    if (!running) return;
     this.#stopping = true;
-    interruptDefaultImpl();
-    await this.#running;
+    let over = false;
+    void running.finally(() => void (over = true));
+    // A quit that reaches GLib's loop before g_main_loop_run began on the pool thread is lost
+    // (the run marks the loop running as it starts): say it again until the loop returned.
+    while (!over) {
+      const glib = glibMainLoop();
+      if (this.#gloop !== null && glib !== null) glib.g_main_loop_quit(this.#gloop);
+      else interruptDefaultImpl();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([running, new Promise((r) => timer = setTimeout(r, 20))]);
+      clearTimeout(timer);
+    }
   }
 
   /**
@@ -160,14 +180,32 @@ export class DefaultEventLoop {
   }
 
   async #run(): Promise<void> {
+    const glib = glibMainLoop();
     while (!this.#stopping) {
       try {
-        await runDefaultImpl();
+        if (glib !== null) await this.#runGLib(glib);
+        else await runDefaultImpl();
       } catch (e) {
         log("error", "event: default loop iteration failed", { error: e });
         // A failing iteration returns at once; do not spin on it.
         await new Promise((r) => setTimeout(r, 10));
       }
+    }
+  }
+
+  // Every iteration of virEventRunDefaultImpl, without returning to JS in between: a GMainLoop
+  // on the default main context, run until stop() quits it. Each iteration that returns to JS
+  // costs a wake-up of the JS thread and a new submission to the pool (about 0.5 ms of CPU for
+  // a cold wake-up here, bench/findings.md), which an idle connection paid for every keepalive.
+  async #runGLib(glib: GLib): Promise<void> {
+    const loop = glib.g_main_loop_new(null, 0);
+    if (loop === null) throw new Error("g_main_loop_new failed");
+    this.#gloop = loop;
+    try {
+      if (!this.#stopping) await glib.g_main_loop_run(loop);
+    } finally {
+      this.#gloop = null;
+      glib.g_main_loop_unref(loop);
     }
   }
 }
