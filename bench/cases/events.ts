@@ -5,7 +5,7 @@ import type { BenchContext } from "../lib/context.ts";
 import {
   type Argv,
   cpuSeconds,
-  cpuSecondsPrecise,
+  cpuSecondsOver,
   denoScript,
   LineChild,
   peerScript,
@@ -144,12 +144,10 @@ function idleContender(l: Listener, seconds: number): Contender {
       try {
         await new Promise((r) => setTimeout(r, 1000)); // let start-up work settle
         const t0 = cpuSeconds(child.pid);
-        const p0 = cpuSecondsPrecise(child.pid);
-        await new Promise((r) => setTimeout(r, seconds * 1000));
+        const precise = await cpuSecondsOver(child.pid, seconds * 1000);
         const t1 = cpuSeconds(child.pid);
-        const p1 = cpuSecondsPrecise(child.pid);
         const per10s = 10 / seconds;
-        return { cpuMs: (p1 - p0) * 1000 * per10s, cpuTicks: (t1 - t0) * per10s };
+        return { cpuMs: precise * 1000 * per10s, cpuTicks: (t1 - t0) * per10s };
       } finally {
         await child.stop();
       }
@@ -193,7 +191,8 @@ export function eventCases(ctx: BenchContext): CaseSpec[] {
       contenders: [...ls, ...wakeFloors()].map((l) => idleContender(l, idleSeconds)),
       notes: [
         `Measured over ${idleSeconds} s after 1 s of settling, scaled to 10 s. schedstat sums ` +
-        "the on-CPU nanoseconds of the listener's live threads; stat is utime+stime in ticks.",
+        "the on-CPU nanoseconds of the listener's threads, sampled every 200 ms so that threads " +
+        "that end within the window still count; stat is utime+stime in ticks.",
         "The floor rows run no libvirt: a process that only wakes every 5 s (libvirt's keepalive " +
         "needs at least that), from a wait on Deno's thread pool as DenoEventImpl's, or from a " +
         "Python thread's poll(2) as libvirt's default loop. What Deno spends per wake-up is a " +

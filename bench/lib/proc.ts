@@ -248,18 +248,38 @@ export function cpuSeconds(pid: number | "self"): number {
   return (Number(f[11]) + Number(f[12])) / CLK_TCK; // fields 14 and 15 of stat(5)
 }
 
-/**
- * On-CPU time of every live thread of a process, in seconds, from /proc/PID/task/TID/schedstat
- * (nanoseconds): finer than cpuSeconds' 10 ms ticks, for the idle case. Threads that already
- * ended are not counted.
- */
-export function cpuSecondsPrecise(pid: number): number {
-  let ns = 0;
+// The on-CPU nanoseconds of each live thread of a process (/proc/PID/task/TID/schedstat): finer
+// than cpuSeconds' 10 ms ticks.
+function threadTimes(pid: number): Map<string, number> {
+  const m = new Map<string, number>();
   for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
     try {
-      ns += Number(Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/schedstat`).split(" ")[0]);
+      m.set(
+        t.name,
+        Number(Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/schedstat`).split(" ")[0]),
+      );
     } catch { /* the thread ended meanwhile */ }
   }
+  return m;
+}
+
+/**
+ * On-CPU time of a process over the next `ms` milliseconds, in seconds, for the idle case. It
+ * samples every thread's schedstat every 200 ms and keeps each thread's last sample, so a thread
+ * that ends within the window (an idle thread of Deno's pool ends after 10 s without work) still
+ * counts what it ran: a sum over the live threads at both ends would lose it, and can even come
+ * out below zero.
+ */
+export async function cpuSecondsOver(pid: number, ms: number): Promise<number> {
+  const first = threadTimes(pid);
+  const last = new Map(first);
+  const end = performance.now() + ms;
+  for (let left = ms; left > 0; left = end - performance.now()) {
+    await new Promise((r) => setTimeout(r, Math.min(200, left)));
+    for (const [tid, ns] of threadTimes(pid)) last.set(tid, ns);
+  }
+  let ns = 0;
+  for (const [tid, v] of last) ns += v - (first.get(tid) ?? 0); // a thread born meanwhile: all of it
   return ns / 1e9;
 }
 
