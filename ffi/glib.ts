@@ -11,8 +11,6 @@ const glibSymbols = {
   g_main_loop_run: { parameters: ["pointer"], result: "void", nonblocking: true },
   // void g_main_loop_quit(GMainLoop *loop): callable from any thread; wakes the context.
   g_main_loop_quit: { parameters: ["pointer"], result: "void" },
-  // gboolean g_main_loop_is_running(GMainLoop *loop)
-  g_main_loop_is_running: { parameters: ["pointer"], result: "i32" },
   // void g_main_loop_unref(GMainLoop *loop)
   g_main_loop_unref: { parameters: ["pointer"], result: "void" },
 } as const satisfies Deno.ForeignLibraryInterface;
