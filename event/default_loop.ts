@@ -21,7 +21,8 @@ const noopTimeout = permanentCallback(
  * Resolves to 0; throws if libvirt reports a failure (libvirt's message is lost: it is
  * recorded on the pool thread that ran the iteration).
  *
- * While an iteration is pending the process stays alive. Needs `registerDefaultImpl()` first.
+ * While an iteration is pending the process stays alive. Needs `registerDefaultImpl()` first;
+ * throws while a `DefaultEventLoop` runs the loop continuously.
  *
  * @example
  * ```ts
@@ -41,6 +42,14 @@ export async function runDefaultImpl(): Promise<number> {
         (registeredLoop() === "custom" ? " (a custom EventImpl is registered instead)" : ""),
     );
   }
+  if (glibLoops > 0) {
+    // GLib's loop owns the main context: an iteration from another thread would wait for it
+    // until the loop stops, and then for the next event, as a Promise nobody expects to hang.
+    throw new Error(
+      "Cannot run one iteration of the default event loop while a DefaultEventLoop runs it " +
+        "continuously: stop() that loop first, or let it do the work",
+    );
+  }
   const r = await symbol("virEventRunDefaultImpl")();
   if (r < 0) {
     throw new Error(
@@ -50,6 +59,9 @@ export async function runDefaultImpl(): Promise<number> {
   }
   return r;
 }
+
+// DefaultEventLoops running GLib's loop now (see `DefaultEventLoop.#runGLib`).
+let glibLoops = 0;
 
 /**
  * Wakes an iteration of the default loop that is waiting in poll: adding a timer makes libvirt's
@@ -70,7 +82,7 @@ export function interruptDefaultImpl(): void {
  * that libvirt's default impl is made of, so the JS thread is woken only for the callbacks that
  * are its own (events, stream and user callbacks). An idle connection's keepalive is then served
  * in C alone. Where libvirt has no GLib (before 6.0), it runs `runDefaultImpl()` in a loop, which
- * wakes the JS thread after every iteration. Do not call `runDefaultImpl()` while it runs.
+ * wakes the JS thread after every iteration. While it runs, `runDefaultImpl()` throws.
  *
  * @example
  * ```ts
@@ -201,9 +213,11 @@ export class DefaultEventLoop {
     const loop = glib.g_main_loop_new(null, 0);
     if (loop === null) throw new Error("g_main_loop_new failed");
     this.#gloop = loop;
+    glibLoops++;
     try {
       if (!this.#stopping) await glib.g_main_loop_run(loop);
     } finally {
+      glibLoops--;
       this.#gloop = null;
       glib.g_main_loop_unref(loop);
     }

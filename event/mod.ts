@@ -11,8 +11,9 @@
  * (Deno queues that call onto the JS thread). So while a connection has an async call in
  * flight, `DenoEventImpl` runs that connection's handle and timer callbacks on the pool too, and
  * a plain call on that connection throws instead of deadlocking (README, "Threading rule").
- * With libvirt's default loop, the loop runs on a pool thread inside `runDefaultImpl()` and
- * every callback it makes is queued onto the JS thread by Deno.
+ * With libvirt's default loop, the loop runs on a pool thread inside `runDefaultImpl()` (or, for
+ * `DefaultEventLoop`, inside one long call of GLib's main loop) and every callback it makes is
+ * queued onto the JS thread by Deno.
  *
  * One loop per process, for the life of the process: libvirt keeps the loop's callbacks (and
  * every event callback) after the JS isolate that created them is gone, so register from the
@@ -20,7 +21,8 @@
  * process: run each in its own process).
  *
  * What keeps the process alive: a `DenoEventImpl` while it watches something (a handle with a
- * non-zero mask or an enabled timer), and a pending `runDefaultImpl()` iteration. Closing the
+ * non-zero mask or an enabled timer), a pending `runDefaultImpl()` iteration and a running
+ * `DefaultEventLoop`. Closing the
  * last connection removes libvirt's watches, so a script with DenoEventImpl ends by itself.
  *
  * @example
@@ -110,7 +112,8 @@ export function registeredImpl(): EventImpl | null {
  * Resolves to 0; throws if libvirt reports a failure (libvirt's message is lost: it is
  * recorded on the pool thread that ran the iteration).
  *
- * While an iteration is pending the process stays alive. Needs `registerDefaultImpl()` first.
+ * While an iteration is pending the process stays alive. Needs `registerDefaultImpl()` first;
+ * throws while a `DefaultEventLoop` runs the loop continuously.
  *
  * @example
  * ```ts
