@@ -97,8 +97,8 @@ export function interruptDefaultImpl(): void {
 export class DefaultEventLoop {
   #running: Promise<void> | null = null;
   #stopping = false;
-  /** GLib's loop while one runs (see `#runGLib`). */
-  #gloop: Deno.PointerValue = null;
+  /** GLib's loop while one runs, with the functions to quit it (see `#runGLib`). */
+  #gloop: { glib: GLib; loop: Deno.PointerObject } | null = null;
 
   /**
    * Starts the loop (a no-op if it runs already).
@@ -163,16 +163,16 @@ export class DefaultEventLoop {
     const running = this.#running;
     if (!running) return;
     this.#stopping = true;
-    let over = false;
-    void running.finally(() => void (over = true));
     // A quit that reaches GLib's loop before g_main_loop_run began on the pool thread is lost
     // (the run marks the loop running as it starts): say it again until the loop returned.
-    while (!over) {
-      const glib = glibMainLoop();
-      if (this.#gloop !== null && glib !== null) glib.g_main_loop_quit(this.#gloop);
+    for (let over = false; !over;) {
+      if (this.#gloop !== null) this.#gloop.glib.g_main_loop_quit(this.#gloop.loop);
       else interruptDefaultImpl();
       let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([running, new Promise((r) => timer = setTimeout(r, 20))]);
+      over = await Promise.race([
+        running.then(() => true),
+        new Promise<boolean>((r) => timer = setTimeout(() => r(false), 20)),
+      ]);
       clearTimeout(timer);
     }
   }
@@ -212,7 +212,7 @@ export class DefaultEventLoop {
   async #runGLib(glib: GLib): Promise<void> {
     const loop = glib.g_main_loop_new(null, 0);
     if (loop === null) throw new Error("g_main_loop_new failed");
-    this.#gloop = loop;
+    this.#gloop = { glib, loop };
     glibLoops++;
     try {
       if (!this.#stopping) await glib.g_main_loop_run(loop);

@@ -535,9 +535,7 @@ export class DenoEventImpl extends EventImpl {
       ranCallback = this.#callbacks !== callbacks;
       if (waited || offThread !== null) {
         syncTurns = 0;
-      } else if (
-        timeout === 0 || hold > 0 || ++syncTurns >= SYNC_TURNS
-      ) {
+      } else if (timeout === 0 || hold > 0 || ++syncTurns >= SYNC_TURNS) {
         // Nothing above waited for Deno's loop (a 0 ms timer, or fds found ready again and
         // again): give the rest of Deno a turn.
         syncTurns = 0;
@@ -552,10 +550,10 @@ export class DenoEventImpl extends EventImpl {
   }
 
   // How long a wait on the JS thread may last now, in µs (0: only a check), within the poll's
-  // own timeout. No wait while a Web stream is open (its other end
-  // is Deno's own I/O, event/hold.ts), nor while an async call is in flight: its pool thread may
-  // need the JS thread meanwhile (libvirt calls this impl from it, ffi/call_async.ts), and a wait
-  // would hold that call up too.
+  // own timeout. No wait while a Web stream is open (its other end is Deno's own I/O,
+  // event/hold.ts), nor while an async call is in flight: its pool thread may need the JS
+  // thread meanwhile (libvirt calls this impl from it, ffi/call_async.ts), and a wait would hold
+  // that call up too.
   #holdFor(timeoutMs: number): number {
     if (this.#hold === 0 || holdBlocked() || asyncCallsInFlight() !== 0) return 0;
     return timeoutMs < 0 ? this.#hold : Math.min(this.#hold, timeoutMs * 1000);

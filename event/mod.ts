@@ -22,8 +22,8 @@
  *
  * What keeps the process alive: a `DenoEventImpl` while it watches something (a handle with a
  * non-zero mask or an enabled timer), a pending `runDefaultImpl()` iteration and a running
- * `DefaultEventLoop`. Closing the
- * last connection removes libvirt's watches, so a script with DenoEventImpl ends by itself.
+ * `DefaultEventLoop`. Closing the last connection removes libvirt's watches, so a script with
+ * DenoEventImpl ends by itself.
  *
  * @example
  * ```ts

@@ -52,6 +52,20 @@ export interface WebStreamOptions {
 // held value is only the idempotent unblock, never the stream.
 const dropped = new FinalizationRegistry<() => void>((unblock) => unblock());
 
+// Counts a Web stream as open for DenoEventImpl (it does not hold the JS thread meanwhile,
+// event/hold.ts) until it ends or is collected. Returns the stream's end (once: it counts the
+// stream closed, then runs the caller's onEnd) and `track`, to call with the stream made.
+function openWebStream(onEnd?: () => void): {
+  onEnd: () => void;
+  track: <S extends object>(stream: S) => S;
+} {
+  const unblock = blockHold();
+  return {
+    onEnd: once(() => (unblock(), onEnd?.()))!,
+    track: (stream) => (dropped.register(stream, unblock), stream),
+  };
+}
+
 // Aborts a stream that is still active, keeping the error that made us do it.
 function abortQuietly(st: Stream, onEnd?: () => void): void {
   const state = st.state;
@@ -99,9 +113,7 @@ export function streamReadable(
   const ahead = intArg(options.readAhead ?? 0, "readAhead", 0, 0x7fffffff);
   const fill = options.fill ?? false;
   const onChunk = options.onChunk;
-  // The event loop does not hold the JS thread while this is open (event/hold.ts).
-  const unblock = blockHold();
-  const onEnd = once(() => (unblock(), options.onEnd?.()))!;
+  const { onEnd, track } = openWebStream(options.onEnd);
   let scratch: Uint8Array | null = null;
   const source: UnderlyingByteSource = {
     type: "bytes",
@@ -167,9 +179,7 @@ export function streamReadable(
       abortQuietly(st, onEnd);
     },
   };
-  const readable = new ReadableStream(source, { highWaterMark: ahead });
-  dropped.register(readable, unblock);
-  return readable;
+  return track(new ReadableStream(source, { highWaterMark: ahead }));
 }
 
 // Sends `data` in packets of at most `max` bytes; a promise only when a non-blocking stream
@@ -198,8 +208,7 @@ export function streamWritable(
   const packet = intArg(options.chunkSize ?? SEND_PACKET, "chunkSize", 1, 0x7fffffff);
   const gather = options.fill ?? false;
   const onChunk = options.onChunk;
-  const unblock = blockHold(); // as in streamReadable
-  const onEnd = once(() => (unblock(), options.onEnd?.()))!;
+  const { onEnd, track } = openWebStream(options.onEnd);
   let buf: Uint8Array | null = null;
   let held = 0;
   const failed = (e: unknown): never => {
@@ -242,31 +251,33 @@ export function streamWritable(
       held = data.length - whole;
     }
   };
-  const writable = new WritableStream<Uint8Array>({
-    async write(data) {
-      if (!(data instanceof Uint8Array)) {
-        failed(new TypeError(`A stream's writable takes Uint8Array chunks, got ${describe(data)}`));
-      }
-      if (data.length === 0) return;
-      try {
-        await write(data);
-      } catch (e) {
-        failed(e);
-      }
-    },
-    async close() {
-      try {
-        await flush();
-      } catch (e) {
-        failed(e);
-      }
-      finishThen(st, onEnd);
-    },
-    abort() {
-      held = 0;
-      abortQuietly(st, onEnd);
-    },
-  });
-  dropped.register(writable, unblock);
-  return writable;
+  return track(
+    new WritableStream<Uint8Array>({
+      async write(data) {
+        if (!(data instanceof Uint8Array)) {
+          failed(
+            new TypeError(`A stream's writable takes Uint8Array chunks, got ${describe(data)}`),
+          );
+        }
+        if (data.length === 0) return;
+        try {
+          await write(data);
+        } catch (e) {
+          failed(e);
+        }
+      },
+      async close() {
+        try {
+          await flush();
+        } catch (e) {
+          failed(e);
+        }
+        finishThen(st, onEnd);
+      },
+      abort() {
+        held = 0;
+        abortQuietly(st, onEnd);
+      },
+    }),
+  );
 }

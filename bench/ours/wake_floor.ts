@@ -1,18 +1,15 @@
 // The idle case's floor for Deno (bench/cases/events.ts): no libvirt, only what any listener on
 // Deno must do to serve libvirt's keepalive, a wait handed to Deno's thread pool (poll(2) as a
 // nonblocking FFI call, as DenoEventImpl waits) that ends every 5 s and wakes the JS thread.
-// Prints READY, then waits until stdin is closed.
+// Prints READY, then waits until stdin is closed, and exits at once (not after the pending wait).
 //   deno run --allow-ffi bench/ours/wake_floor.ts
 const libc = Deno.dlopen("libc.so.6", {
   poll: { parameters: ["pointer", "u64", "i32"], result: "i32", nonblocking: true },
 });
-let open = true;
-const waits = (async () => {
-  while (open) await libc.symbols.poll(null, 0n, 5000);
+(async () => {
+  for (;;) await libc.symbols.poll(null, 0n, 5000);
 })();
 console.log("READY");
 const buf = new Uint8Array(64);
 while ((await Deno.stdin.read(buf)) !== null) { /* ignore input */ }
-open = false;
-await waits;
-libc.close();
+Deno.exit(0);
