@@ -24,6 +24,7 @@ import type { Secret } from "./secret.ts";
 import { decodeNodeInfo, NODE_INFO_SIZE, type NodeInfo } from "./info.ts";
 import { log } from "../log.ts";
 import { markConnectionOpening } from "../event/state.ts";
+import { openFds, SEND_BUFFER, widenNewSockets } from "./conn/send_buffer.ts";
 import * as ev from "./events/connection_api.ts";
 import { clearCloseHandler, releaseCloseWatch, setCloseHandler } from "./close_callback.ts";
 import {
@@ -36,9 +37,17 @@ import {
 function checkOpenOptions(options: OpenOptions): void {
   if (options === null || typeof options !== "object") {
     throw new TypeError(
-      `options must be an object ({ readOnly?, auth? }), got ${describe(options)}`,
+      `options must be an object ({ readOnly?, auth?, sendBuffer? }), got ${describe(options)}`,
     );
   }
+  if (options.sendBuffer !== undefined) {
+    intArg(options.sendBuffer, "options.sendBuffer", 0, 0x3fffffff);
+  }
+}
+
+// The fds open before an open, when its new unix socket is to get a larger send buffer.
+function fdsBefore(options: OpenOptions): Uint8Array | null {
+  return options.sendBuffer === 0 ? null : openFds();
 }
 
 /** Options for `Connection.open`. */
@@ -47,6 +56,15 @@ export interface OpenOptions {
   readOnly?: boolean;
   /** Answers credential prompts (`virConnectOpenAuth`), for URIs whose server asks for them. */
   auth?: AuthOptions;
+  /**
+   * The send buffer, in bytes, to ask the kernel for on the unix socket a remote connection
+   * runs over (a local daemon's socket, `+unix`, `+ssh`); 0 leaves it as libvirt made it.
+   * Default 1 MiB (Linux caps it at twice `net.core.wmem_max`). libvirt sends a stream packet
+   * (up to 262,120 bytes) synchronously, and the default buffer holds less than one: with room
+   * for one, a volume upload reads its next packet while the daemon writes the last. TCP
+   * sockets (`+tls`, `+tcp`) are left to the kernel's own sizing.
+   */
+  sendBuffer?: number;
 }
 
 /** Why libvirt closed a connection (`virConnectCloseReason`). */
@@ -111,6 +129,7 @@ export class Connection extends ConnectionOverrides {
     checkOpenOptions(options);
     const name = cString(uri);
     markConnectionOpening();
+    const before = fdsBefore(options);
     let ptr: Deno.PointerObject;
     if (options.auth) {
       ptr = openAuth(name, options.auth, options.readOnly ? 1 : 0);
@@ -119,6 +138,7 @@ export class Connection extends ConnectionOverrides {
     } else {
       ptr = callPtr("virConnectOpen", name);
     }
+    if (before) widenNewSockets(before, options.sendBuffer ?? SEND_BUFFER);
     log("info", "connection opened", { uri, readOnly: !!options.readOnly });
     return new Connection(ptr, !!options.readOnly);
   }
@@ -168,6 +188,9 @@ export class Connection extends ConnectionOverrides {
     const readOnly = !!options.readOnly;
     markConnectionOpening();
     const wrap = (p: Deno.PointerObject) => new Connection(p, readOnly);
+    // Other JS runs during this open: a unix socket it made meanwhile would get the larger
+    // buffer too (harmless, see widenNewSockets).
+    const before = fdsBefore(options);
     let conn: Connection;
     if (options.auth) {
       // libvirt calls the credential callback from the pool thread; Deno queues it onto the JS
@@ -186,6 +209,7 @@ export class Connection extends ConnectionOverrides {
       const fn = readOnly ? "virConnectOpenReadOnly" : "virConnectOpen";
       conn = await openConnectionAsync(fn, [name], wrap);
     }
+    if (before) widenNewSockets(before, options.sendBuffer ?? SEND_BUFFER);
     log("info", "connection opened", { uri, readOnly, async: true });
     return conn;
   }

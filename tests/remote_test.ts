@@ -10,6 +10,7 @@ import {
   StorageVolType,
 } from "../mod.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
+import { defaultSendBuffer, grantedSendBuffer, socketsMadeBy } from "./helpers/socket_buffers.ts";
 
 const DOMAIN_XML = `<domain type="test">
   <name>remote-lifecycle</name>
@@ -78,6 +79,37 @@ Deno.test("remote connections through a private libvirtd", async (t) => {
       assert.equal(conn.isAlive(), true);
       // (Not getCapabilities here: the QEMU driver probes the host for ~8 s on each call.)
       assert.ok(Array.isArray(conn.listAllDomains()));
+    });
+
+    await t.step("the unix socket gets room for a stream packet, as asked", async () => {
+      const MiB = 1 << 20;
+      const unix = (s: { sockets: { family: number; sendBuffer: number }[] }) => {
+        const found = s.sockets.filter((x) => x.family === 1);
+        assert.equal(found.length, 1, `one new unix socket: ${JSON.stringify(s.sockets)}`);
+        return found[0].sendBuffer;
+      };
+      const opened = await socketsMadeBy(() => Connection.open(d.qemuUri));
+      using _a = opened.value;
+      assert.equal(unix(opened), grantedSendBuffer(MiB));
+      assert.ok(unix(opened) > 262_120, "a whole packet fits");
+      const asIs = await socketsMadeBy(() => Connection.open(d.qemuUri, { sendBuffer: 0 }));
+      using _b = asIs.value;
+      assert.equal(unix(asIs), defaultSendBuffer());
+      const big = await socketsMadeBy(() => Connection.open(d.testUri, { sendBuffer: 4 * MiB }));
+      using _c = big.value;
+      assert.equal(unix(big), grantedSendBuffer(4 * MiB));
+      const later = await socketsMadeBy(() => Connection.openAsync(d.testUri));
+      using _d = later.value;
+      assert.equal(unix(later), grantedSendBuffer(MiB));
+      // The open still works, and a transfer over the wider socket keeps every byte (the volume
+      // steps below and stream_volume_test run over such connections).
+      assert.equal(opened.value.isAlive(), true);
+      for (const bad of [-1, 1.5, "1048576", 0x40000000]) {
+        assert.throws(
+          () => Connection.open(d.testUri, { sendBuffer: bad as number }),
+          (e: unknown) => e instanceof TypeError && /options\.sendBuffer/.test(String(e)),
+        );
+      }
     });
 
     await t.step("qemu+unix read-only answers queries and refuses to create a pool", async () => {

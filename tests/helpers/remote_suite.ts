@@ -23,6 +23,7 @@ import { liveStreamCallbacks } from "../../stream/callbacks.ts";
 import type { Daemon } from "./daemon.ts";
 import { runGenerator } from "./event_generator.ts";
 import { callbackDownload, callbackUpload, CHUNK, sha256, Sink } from "./stream_transfers.ts";
+import { grantedSendBuffer, socketsMadeBy } from "./socket_buffers.ts";
 
 /** What a transport's test file hands to the shared steps. */
 export interface Transport {
@@ -332,6 +333,12 @@ export async function asyncForms(t: Transport, pool: StoragePool): Promise<void>
 
 /** Every stream path's round trip, the sparse one and the Async forms, as steps of `t`. */
 export async function transferSteps(ctx: Deno.TestContext, t: Transport): Promise<void> {
+  await ctx.step(
+    t.name === "ssh"
+      ? "the socketpair to ssh gets room for a stream packet"
+      : "the TCP socket is left to the kernel's own sizing",
+    () => sendBufferOf(t),
+  );
   await withPool(t, async (pool, dir) => {
     for (const path of STREAM_PATHS) {
       await ctx.step(path.name, () => roundTrip(t, pool, path));
@@ -345,6 +352,25 @@ export async function transferSteps(ctx: Deno.TestContext, t: Transport): Promis
       () => asyncForms(t, pool),
     );
   });
+}
+
+// Connection.open raises the send buffer of a unix socket (ssh's socketpair), never a TCP one.
+async function sendBufferOf(t: Transport): Promise<void> {
+  // An odd size, which TCP's own sizing (4 MiB on loopback here) would not hit by chance.
+  const asked = 3 * (1 << 20) + 8192;
+  const made = await socketsMadeBy(() => Connection.open(t.uri("test"), { sendBuffer: asked }));
+  using _conn = made.value;
+  const unix = made.sockets.filter((s) => s.family === 1);
+  const tcp = made.sockets.filter((s) => s.family === 2 || s.family === 10);
+  const seen = JSON.stringify(made.sockets);
+  if (t.name === "ssh") {
+    assert.equal(unix.length, 1, `one new unix socket: ${seen}`);
+    assert.equal(unix[0].sendBuffer, grantedSendBuffer(asked));
+  } else {
+    assert.equal(unix.length, 0, `no unix socket: ${seen}`);
+    assert.equal(tcp.length, 1, `one TCP socket: ${seen}`);
+    assert.notEqual(tcp[0].sendBuffer, grantedSendBuffer(asked), `TCP's own size: ${seen}`);
+  }
 }
 
 /** How a transport's far end is cut while a download runs (interruptedDownload). */

@@ -1,0 +1,110 @@
+// A larger kernel send buffer on the unix socket that libvirt's remote client opens for a
+// connection, so that a stream upload's next packet goes into the socket while the daemon is
+// still reading the last one.
+import { libc } from "../../ffi/libc.ts";
+import { log, logEnabled } from "../../log.ts";
+
+/**
+ * What `Connection.open` asks for by default (`OpenOptions.sendBuffer`): 1 MiB. Linux doubles the
+ * request and caps it at twice `net.core.wmem_max` (212,992 on a stock kernel: 425,984 bytes).
+ *
+ * Why: libvirt sends a stream's data synchronously: `virStreamSend` returns once the whole
+ * packet (up to 262,120 bytes) is in the socket. A unix socket's default buffer
+ * (`net.core.wmem_default`, 212,992 bytes) holds less than one such packet, so every send waits
+ * until the daemon has read most of it, and the client's reading of its source never overlaps
+ * the daemon's writing. With room for a packet, they overlap (bench/findings.md, "socket send
+ * buffer").
+ */
+export const SEND_BUFFER = 1 << 20;
+
+// <sys/socket.h>, <poll.h> (Linux values).
+const SOL_SOCKET = 1;
+const SO_TYPE = 3;
+const SO_SNDBUF = 7;
+const SO_DOMAIN = 39;
+const AF_UNIX = 1;
+const SOCK_STREAM = 1;
+const POLLNVAL = 0x20;
+
+/** fds per poll(2) of a scan. */
+const BLOCK = 512;
+/**
+ * Free fds a block must have for the scan to end there. A new fd is always the lowest free one,
+ * so the socket an open makes lies below the first few free slots (libvirt opens a handful of
+ * other files meanwhile).
+ */
+const ROOM = 64;
+const MAX_FDS = 1 << 16;
+
+let scanBuf: Uint8Array | null = null;
+
+/**
+ * Which fds of the process are open, in one poll(2) per 512 fds (closed ones come back as
+ * POLLNVAL): no permission but FFI is needed, and it costs ~15 µs for a small process.
+ */
+export function openFds(): Uint8Array {
+  const buf = scanBuf ??= new Uint8Array(BLOCK * 8);
+  const view = new DataView(buf.buffer);
+  const open: number[] = [];
+  let end = 0;
+  for (let base = 0; base < MAX_FDS; base += BLOCK) {
+    for (let i = 0; i < BLOCK; i++) {
+      view.setInt32(i * 8, base + i, true);
+      view.setInt32(i * 8 + 4, 0, true); // events 0: only POLLNVAL, POLLERR, POLLHUP come back
+    }
+    if (libc().symbols.pollNow(buf, BigInt(BLOCK), 0) < 0) break;
+    let free = 0;
+    for (let i = 0; i < BLOCK; i++) {
+      if (view.getInt16(i * 8 + 6, true) & POLLNVAL) free++;
+      else open.push(base + i);
+    }
+    end = base + BLOCK;
+    if (free >= ROOM) break;
+  }
+  const flags = new Uint8Array(end);
+  for (const fd of open) flags[fd] = 1;
+  return flags;
+}
+
+const int = new Int32Array(1);
+const intBytes = new Uint8Array(int.buffer);
+const len = new Uint32Array(1);
+const lenBytes = new Uint8Array(len.buffer);
+
+function getInt(fd: number, name: number): number {
+  len[0] = 4;
+  return libc().symbols.getsockopt(fd, SOL_SOCKET, name, intBytes, lenBytes) === 0 ? int[0] : -1;
+}
+
+function setSendBuffer(fd: number, bytes: number): void {
+  int[0] = bytes;
+  libc().symbols.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, intBytes, 4);
+}
+
+/**
+ * Raises the send buffer of every unix stream socket opened since `before` (an `openFds()`)
+ * to `bytes`, never lowering one. What an open makes between the two scans is libvirt's; a
+ * unix socket that another thread of the process made in that window would only get the
+ * larger buffer. TCP sockets (`+tls`, `+tcp`) are left alone: the kernel sizes their buffers
+ * itself, and setting one would turn that off.
+ */
+export function widenNewSockets(before: Uint8Array, bytes: number): void {
+  if (bytes === 0) return;
+  try {
+    const now = openFds();
+    for (let fd = 0; fd < now.length; fd++) {
+      if (!now[fd] || before[fd]) continue;
+      if (getInt(fd, SO_DOMAIN) !== AF_UNIX || getInt(fd, SO_TYPE) !== SOCK_STREAM) continue;
+      const was = getInt(fd, SO_SNDBUF); // the kernel reports twice what was asked for
+      if (was < 0 || was >= bytes * 2) continue;
+      setSendBuffer(fd, bytes);
+      const got = getInt(fd, SO_SNDBUF);
+      // A wmem_max below half the default would have made it smaller: put it back.
+      if (got < was) setSendBuffer(fd, was / 2);
+      if (logEnabled.debug) log("debug", "connection: socket send buffer", { fd, was, got });
+    }
+  } catch (e) {
+    // Only a speed-up: the connection works as libvirt made it.
+    log("debug", "connection: socket send buffer not changed", { error: e });
+  }
+}

@@ -1,0 +1,77 @@
+// The sockets that a connection's open made, seen from the kernel (/proc/self/fd, getsockopt):
+// their family and send buffer, to check what Connection.open did to them.
+import assert from "node:assert/strict";
+
+/** One socket an open made. */
+export interface NewSocket {
+  fd: number;
+  /** AF_UNIX 1, AF_INET 2, AF_INET6 10. */
+  family: number;
+  /** SO_SNDBUF as the kernel reports it (twice what was asked for). */
+  sendBuffer: number;
+}
+
+let lib:
+  | Deno.DynamicLibrary<{
+    getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"]; result: "i32" };
+  }>
+  | null = null;
+
+function getInt(fd: number, name: number): number {
+  lib ??= Deno.dlopen("libc.so.6", {
+    getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
+  });
+  const v = new Int32Array(1);
+  const len = new Uint32Array([4]);
+  const rc = lib.symbols.getsockopt(
+    fd,
+    1, // SOL_SOCKET
+    name,
+    new Uint8Array(v.buffer),
+    new Uint8Array(len.buffer),
+  );
+  assert.equal(rc, 0, `getsockopt(${fd}, ${name}) failed`);
+  return v[0];
+}
+
+/** The fds of this process that are sockets. */
+function socketFds(): Set<number> {
+  const fds = new Set<number>();
+  for (const e of Deno.readDirSync("/proc/self/fd")) {
+    try {
+      if (Deno.readLinkSync(`/proc/self/fd/${e.name}`).startsWith("socket:")) fds.add(+e.name);
+    } catch {
+      // Closed since the listing (readDir's own fd among them).
+    }
+  }
+  return fds;
+}
+
+function describeNew(before: Set<number>): NewSocket[] {
+  return [...socketFds()].filter((fd) => !before.has(fd)).map((fd) => ({
+    fd,
+    family: getInt(fd, 39), // SO_DOMAIN
+    sendBuffer: getInt(fd, 7), // SO_SNDBUF
+  }));
+}
+
+/** Runs `open` and reports the sockets it left open. */
+export async function socketsMadeBy<T>(
+  open: () => T | Promise<T>,
+): Promise<{ value: T; sockets: NewSocket[] }> {
+  const before = socketFds();
+  const value = await open();
+  return { value, sockets: describeNew(before) };
+}
+
+/** What SO_SNDBUF reads after asking for `bytes` on a unix socket (Linux: doubled, capped). */
+export function grantedSendBuffer(bytes: number): number {
+  const max = Number(Deno.readTextFileSync("/proc/sys/net/core/wmem_max"));
+  const def = Number(Deno.readTextFileSync("/proc/sys/net/core/wmem_default"));
+  return Math.max(def, Math.min(bytes, max) * 2);
+}
+
+/** A unix socket's send buffer as libvirt leaves it (the kernel's default). */
+export function defaultSendBuffer(): number {
+  return Number(Deno.readTextFileSync("/proc/sys/net/core/wmem_default"));
+}
