@@ -2,6 +2,7 @@
 // (one event loop per process); prints {"seconds", "bytes", "cpu", "faults"} as its last line.
 //   deno run -A bench/ours/stream.ts --uri U --pool P --vol V --op download|upload
 //     --path blocking|all|callbacks|pipe|readable|file|sparse --file F [--loop none|deno|default] [--chunk N]
+//     [--send-buffer N] (OpenOptions.sendBuffer; the module's default if not given)
 // --path file|sparse: downloadToFile / uploadFromFile, plain or with { sparse: true } (and
 // chunkSize N if given);
 // "bytes" is then the file's apparent size.
@@ -28,6 +29,7 @@ const { values: a } = parseArgs({
     file: { type: "string" },
     loop: { type: "string", default: "none" },
     chunk: { type: "string" },
+    "send-buffer": { type: "string" },
   },
 });
 if (!a.uri || !a.pool || !a.vol || !a.file) throw new Error("--uri, --pool, --vol, --file needed");
@@ -39,7 +41,8 @@ let loop: DefaultEventLoop | null = null;
 if (a.loop === "deno") Event.register(new DenoEventImpl());
 else if (a.loop === "default") (loop = new DefaultEventLoop()).start();
 
-const conn = Connection.open(a.uri);
+const sendBuffer = a["send-buffer"];
+const conn = Connection.open(a.uri, sendBuffer ? { sendBuffer: Number(sendBuffer) } : {});
 const vol = conn.lookupStoragePoolByName(a.pool).lookupVolumeByName(a.vol);
 
 // Each download path writes every chunk to the sink with one write(2), as the peers do.
