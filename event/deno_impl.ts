@@ -73,11 +73,12 @@ const ALWAYS = EventHandleType.ERROR | EventHandleType.HANGUP;
  * `Event.register(new DenoEventImpl())`.
  *
  * How it waits: Deno cannot watch an arbitrary fd, so each loop iteration hands a `pollfd`
- * array to libc `poll(2)` as a nonblocking FFI call, which waits on Deno's thread pool while
- * Deno's loop keeps running. Changing a registration from the JS thread writes to an eventfd
- * that is part of every poll, so the wait restarts with the new set at once. When poll returns,
- * the loop dispatches on the JS thread: handle callbacks (filtered through each handle's
- * current mask plus ERROR and HANGUP), then expired timers, then the deferred free callbacks.
+ * array to libc `ppoll(2)` (its timeout to the microsecond) as a nonblocking FFI call, which
+ * waits on Deno's thread pool while Deno's loop keeps running. Changing a registration from the
+ * JS thread writes to an eventfd that is part of every poll, so the wait restarts with the new
+ * set at once. When poll returns, the loop dispatches on the JS thread: handle callbacks
+ * (filtered through each handle's current mask plus ERROR and HANGUP), then expired timers,
+ * then the deferred free callbacks.
  * A timer of 0 ms makes the iteration poll without waiting (synchronously) and then yield to
  * Deno's loop with `setImmediate`, so other work is never starved.
  *

@@ -87,10 +87,24 @@ export class PollSet {
     return fromPollEvents(this.#view.getUint16(i * POLLFD_SIZE + 6, true));
   }
 
-  /** Waits up to `timeoutMs` (-1: forever) on Deno's thread pool. */
+  /** ppoll's `struct timespec` of the wait on the pool: only rewritten between waits. */
+  readonly #waitTimespec = new BigInt64Array(2);
+  readonly #waitTimespecBytes = new Uint8Array(this.#waitTimespec.buffer);
+
+  /** Waits up to `timeoutMs` (to the microsecond; -1: forever) on Deno's thread pool. */
   wait(timeoutMs: number): Promise<number> {
-    // `buf` is captured by the promise chain's caller until it settles (see class comment).
-    return libc().symbols.poll(this.#buf, BigInt(this.#count), timeoutMs);
+    // `buf` and the timespec are captured by the promise chain's caller until it settles (see
+    // class comment).
+    if (timeoutMs < 0) return libc().symbols.ppollWait(this.#buf, BigInt(this.#count), null, null);
+    const us = Math.ceil(timeoutMs * 1000);
+    this.#waitTimespec[0] = BigInt(Math.floor(us / 1e6));
+    this.#waitTimespec[1] = BigInt((us % 1e6) * 1000);
+    return libc().symbols.ppollWait(
+      this.#buf,
+      BigInt(this.#count),
+      this.#waitTimespecBytes,
+      null,
+    );
   }
 
   /** Checks the fds without waiting, on the JS thread. */

@@ -59,8 +59,8 @@ export class TimerTable {
   }
 
   /**
-   * ms until the nearest deadline for poll(2), rounded up so that no timer fires early;
-   * 0 if one is due, -1 if none is enabled.
+   * ms until the nearest deadline, to the microsecond and rounded up so that no timer fires
+   * early (the wait is a ppoll(2)); 0 if one is due, -1 if none is enabled.
    */
   pollTimeout(): number {
     let nearest = Infinity;
@@ -68,8 +68,8 @@ export class TimerTable {
       if (t.frequency >= 0 && t.deadline < nearest) nearest = t.deadline;
     }
     if (nearest === Infinity) return -1;
-    const ms = Math.ceil(nearest - performance.now());
-    return ms <= 0 ? 0 : Math.min(ms, 0x7fffffff);
+    const us = Math.ceil((nearest - performance.now()) * 1000);
+    return us <= 0 ? 0 : Math.min(us / 1000, 0x7fffffff);
   }
 
   /** The timers due at `now`: a snapshot, so the caller re-checks each before firing it. */

@@ -4,12 +4,18 @@ const libcSymbols = {
   free: { parameters: ["pointer"], result: "void" }, // void free(void *ptr)
   malloc: { parameters: ["usize"], result: "pointer" }, // void *malloc(size_t size)
   dlsym: { parameters: ["pointer", "buffer"], result: "pointer" }, // void *dlsym(void *h, const char *sym)
-  // int poll(struct pollfd *fds, nfds_t nfds, int timeout): waits off the JS thread.
-  poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
-  // The same, for a zero timeout, where a thread hop would cost more than the call.
+  // int ppoll(fds, nfds, const struct timespec *tmo, const sigset_t *mask): waits off the JS
+  // thread, to the microsecond (poll's whole milliseconds made every timer up to 1 ms late).
+  ppollWait: {
+    name: "ppoll",
+    parameters: ["buffer", "u64", "buffer", "pointer"],
+    result: "i32",
+    nonblocking: true,
+  },
+  // int poll(struct pollfd *fds, nfds_t nfds, int timeout), for a zero timeout, where a thread
+  // hop would cost more than the call.
   pollNow: { name: "poll", parameters: ["buffer", "u64", "i32"], result: "i32" },
-  // int ppoll(fds, nfds, const struct timespec *tmo, const sigset_t *mask): a short wait on the
-  // JS thread, in microseconds (poll's milliseconds are too coarse for it).
+  // ppoll again, for a short wait on the JS thread itself.
   ppoll: { parameters: ["buffer", "u64", "buffer", "pointer"], result: "i32" },
   eventfd: { parameters: ["u32", "i32"], result: "i32" }, // int eventfd(unsigned int initval, int flags)
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" }, // ssize_t read(int, void *, size_t)

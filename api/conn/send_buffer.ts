@@ -92,7 +92,10 @@ export function widenNewSockets(before: Uint8Array, bytes: number): void {
   if (bytes === 0) return;
   try {
     const now = openFds();
-    for (let fd = 0; fd < now.length; fd++) {
+    // Only within the range scanned before: the socket took the lowest free fd, which lies
+    // there (ROOM), and an fd beyond it may have been open before without being seen.
+    const end = Math.min(now.length, before.length);
+    for (let fd = 0; fd < end; fd++) {
       if (!now[fd] || before[fd]) continue;
       if (getInt(fd, SO_DOMAIN) !== AF_UNIX || getInt(fd, SO_TYPE) !== SOCK_STREAM) continue;
       const was = getInt(fd, SO_SNDBUF); // the kernel reports twice what was asked for
