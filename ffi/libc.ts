@@ -5,7 +5,7 @@ const libcSymbols = {
   malloc: { parameters: ["usize"], result: "pointer" }, // void *malloc(size_t size)
   dlsym: { parameters: ["pointer", "buffer"], result: "pointer" }, // void *dlsym(void *h, const char *sym)
   // int ppoll(fds, nfds, const struct timespec *tmo, const sigset_t *mask): waits off the JS
-  // thread, to the microsecond (poll's whole milliseconds made every timer up to 1 ms late).
+  // thread, its timeout to the microsecond (poll takes whole milliseconds).
   ppollWait: {
     name: "ppoll",
     parameters: ["buffer", "u64", "buffer", "pointer"],
