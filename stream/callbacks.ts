@@ -46,12 +46,14 @@ const eventCallback = permanentCallback(
   },
 );
 
-// virFreeCallback for the opaque: libvirt calls it when it drops the registration, possibly
-// long after virStreamEventRemoveCallback returned (fdstreams free it with their loop handle).
-const eventFree = permanentCallback(
-  { parameters: ["pointer"], result: "void" } as const,
-  (opaque) => void dispatchers.take(opaque),
-);
+// No virFreeCallback is passed for the opaque (an id, not memory): every path that ends a
+// registration forgets its handler here first (removal, a parked removal settled, a collected
+// owner, a stream finished, aborted or freed), so libvirt's free call had nothing left to do.
+// And it could deadlock: libvirt's fd streams call it from their loop thread while holding the
+// stream's lock, right after a dispatch. On libvirt's default loop that thread then waits for the
+// JS thread, which may be in virStreamAbort joining the stream's worker thread, which waits for
+// that lock (seen once in about 400 runs of reliability_gc.ts on the default loop: the JS
+// thread in virStreamAbort's join, the worker on the lock, the loop thread in this callback).
 
 interface Collected {
   id: number;
@@ -180,16 +182,8 @@ export function addStreamCallback(
   const reg = registration(dispatch, owner);
   const { id, opaque } = dispatchers.add(reg);
   try {
-    callInt(
-      "virStreamEventAddCallback",
-      stream,
-      events,
-      eventCallback.pointer,
-      opaque,
-      eventFree.pointer,
-    );
+    callInt("virStreamEventAddCallback", stream, events, eventCallback.pointer, opaque, null);
   } catch (e) {
-    // libvirt calls the free function only for registrations it accepted.
     dispatchers.delete(id);
     throw e;
   }
@@ -204,7 +198,7 @@ export function updateStreamCallback(stream: Deno.PointerObject, events: number)
 
 /**
  * Removes the registration. The handler is forgotten at once: a dispatch already queued on
- * libvirt's loop thread then finds nothing, and libvirt's later free call is a no-op. From
+ * libvirt's loop thread then finds nothing. From
  * inside the stream's own dispatch, libvirt's removal is parked until it is over (see above),
  * unless the removal is `final` (the stream ends right after).
  */
