@@ -12,8 +12,8 @@ import { log, logEnabled } from "../../log.ts";
  * packet (up to 262,120 bytes) is in the socket. A unix socket's default buffer
  * (`net.core.wmem_default`, 212,992 bytes) holds less than one such packet, so every send waits
  * until the daemon has read most of it, and the client's reading of its source never overlaps
- * the daemon's writing. With room for a packet, they overlap (bench/findings.md, "socket send
- * buffer").
+ * the daemon's writing. With room for a packet, they overlap (bench/findings.md, "Sixth
+ * pass").
  */
 export const SEND_BUFFER = 1 << 20;
 
