@@ -31,6 +31,7 @@ import {
   type QemuMonitorEvent,
   qemuMonitorEventDeregister,
   qemuMonitorEventRegister,
+  releaseQemuMonitorEvents,
 } from "./qemu.ts";
 
 // `open`'s options, checked before anything is opened (a number or string there is misuse).
@@ -278,6 +279,7 @@ export class Connection extends ConnectionOverrides {
   protected override beforeRelease(): void {
     // Events first (---- events section): nothing may fire for a closed connection.
     ev.deregisterAllEvents(this);
+    releaseQemuMonitorEvents(this, this.ptr("deregister QEMU monitor events"));
     // Then libvirt's close registration (api/close_callback.ts: never from inside its lock).
     releaseCloseWatch(this);
   }
@@ -915,6 +917,8 @@ export class Connection extends ConnectionOverrides {
    * Calls `cb` for each QEMU monitor event of `dom` (null: every domain), only `event` if given
    * (`virConnectDomainQemuMonitorEventRegister`, `ConnectDomainQemuMonitorEventRegisterFlags`).
    * Returns the id for `domainQemuMonitorEventDeregister`. Needs a registered event loop.
+   * The handler keeps this connection reachable until it is deregistered or the connection is
+   * closed; closing deregisters whatever is left.
    * libvirt: [`virConnectDomainQemuMonitorEventRegister`](https://libvirt.org/html/libvirt-libvirt-qemu.html#virConnectDomainQemuMonitorEventRegister).
    *
    * @example

@@ -97,11 +97,14 @@ interface Handler {
   cb: (e: QemuMonitorEvent) => void;
 }
 const handlers = new OpaqueRegistry<Handler>();
+// Each connection's registrations, libvirt's callback id → our opaque id. A registration keeps
+// its connection reachable (its handler names it) until it is deregistered or the connection
+// closes; the close deregisters what is left (`releaseQemuMonitorEvents`).
+const byConn = new WeakMap<Connection, Map<number, number>>();
 let eventCb: Deno.PointerObject | null = null;
-let freeCb: Deno.PointerObject | null = null;
 
-function callbacks(): { event: Deno.PointerObject; free: Deno.PointerObject } {
-  if (eventCb === null || freeCb === null) {
+function eventCallback(): Deno.PointerObject {
+  if (eventCb === null) {
     eventCb = permanentCallback({
       parameters: ["pointer", "pointer", "pointer", "i64", "u32", "pointer", "pointer"],
       result: "void",
@@ -120,12 +123,8 @@ function callbacks(): { event: Deno.PointerObject; free: Deno.PointerObject } {
         reportCallbackError("a QEMU monitor event handler", e);
       }
     }).pointer;
-    // libvirt is done with the opaque (deregistered, or the connection closed).
-    freeCb = permanentCallback({ parameters: ["pointer"], result: "void" }, (opaque) => {
-      handlers.take(opaque);
-    }).pointer;
   }
-  return { event: eventCb, free: freeCb };
+  return eventCb;
 }
 
 /**
@@ -144,10 +143,15 @@ export function qemuMonitorEventRegister(
   const d = dom === null ? null : objectArg(dom, "Domain");
   const e = optionalStringArg(event, "event");
   const f = flagsArg(flags);
-  const { event: evp, free } = callbacks();
+  const evp = eventCallback();
   const { id, opaque } = handlers.add({ conn, cb });
+  let callbackID: number;
   try {
-    return callIntExtra(
+    // No free function (the opaque is an id): libvirt's event state would call it holding its
+    // lock, from the loop's thread on libvirt's default loop, and a JS free function would then
+    // wait for a JS thread that may be waiting for that lock (api/events/dispatch.ts). The
+    // handler is forgotten here instead, when deregistered or closed.
+    callbackID = callIntExtra(
       "qemu",
       "virConnectDomainQemuMonitorEventRegister",
       conn.handle("register a QEMU monitor event"),
@@ -155,19 +159,54 @@ export function qemuMonitorEventRegister(
       e,
       evp,
       opaque,
-      free,
+      null,
       f,
     );
   } catch (err) {
     handlers.delete(id);
     throw err;
   }
+  let mine = byConn.get(conn);
+  if (!mine) byConn.set(conn, mine = new Map());
+  mine.set(callbackID, id);
+  return callbackID;
 }
 
-/** Stops the registration `callbackID`; libvirt then calls the free callback. */
+/** Stops the registration `callbackID`; delivery to its handler stops at once. */
 export function qemuMonitorEventDeregister(conn: Connection, callbackID: number): void {
   // The connection first (a closed one says so), then the id: a C int, checked before the call.
   const c = conn.handle("deregister a QEMU monitor event");
   const id = intArg(callbackID, "callbackID", 0);
   callIntExtra("qemu", "virConnectDomainQemuMonitorEventDeregister", c, id);
+  // After libvirt agreed: an unknown id stays libvirt's error. A call libvirt had already queued
+  // finds no handler and is dropped (the callback runs on this thread, so not in between).
+  const mine = byConn.get(conn);
+  const registryId = mine?.get(id);
+  if (registryId !== undefined) {
+    mine!.delete(id);
+    handlers.delete(registryId);
+  }
+}
+
+/**
+ * Deregisters what `conn` still has registered, ignoring failures (the daemon may be gone), and
+ * forgets the handlers. Called by Connection before it releases its pointer.
+ */
+export function releaseQemuMonitorEvents(conn: Connection, connPtr: Deno.PointerObject): void {
+  const mine = byConn.get(conn);
+  if (!mine) return;
+  byConn.delete(conn);
+  for (const [callbackID, registryId] of mine) {
+    handlers.delete(registryId);
+    try {
+      callIntExtra("qemu", "virConnectDomainQemuMonitorEventDeregister", connPtr, callbackID);
+    } catch {
+      // The connection is dead or libvirt dropped it already: nothing is left to undo.
+    }
+  }
+}
+
+/** How many QEMU monitor event handlers are registered, on every connection (for tests). */
+export function liveQemuMonitorHandlers(): number {
+  return handlers.size;
 }

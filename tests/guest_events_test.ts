@@ -4,6 +4,7 @@
 import "./helpers/loop.ts";
 import assert from "node:assert/strict";
 import {
+  ConnectDomainQemuMonitorEventRegisterFlags,
   Connection,
   DomainEventID,
   type DomainEventPayloads,
@@ -12,7 +13,9 @@ import {
   DomainModificationImpact,
   ErrorNumber,
   LibvirtError,
+  type QemuMonitorEvent,
 } from "../mod.ts";
+import { liveQemuMonitorHandlers } from "../api/qemu.ts";
 import { GUEST_BANNER, GuestCommand } from "./fixtures/bootsector.ts";
 import { type Guest, requireGuestHost, startGuest } from "./helpers/guest.ts";
 import { GuestConsole } from "./helpers/guest_console.ts";
@@ -31,6 +34,15 @@ import {
 } from "./helpers/guest_virsh_names.ts";
 
 const NS = "https://deno-libvirt.example/guest-test";
+
+/** Resolves once `done()` holds; fails naming `what` after 10 s. */
+async function waitUntil(done: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 /** Parameter values compared as virsh prints them; numbers compared as numbers (%lf vs 0.5). */
 function sameParams(ours: Record<string, unknown>, theirs: Record<string, string>): void {
@@ -121,6 +133,53 @@ Deno.test("a real guest's life, as events, beside virsh event", async (t) => {
       await lifecycle(DomainEventType.SUSPENDED, 0);
       g!.dom.resume();
       await lifecycle(DomainEventType.RESUMED, 0);
+    });
+
+    await t.step("QEMU monitor events: STOP and RESUME from QEMU itself", async () => {
+      const seen: QemuMonitorEvent[] = [];
+      const everything: string[] = [];
+      const before = liveQemuMonitorHandlers();
+      const since = BigInt(Math.floor(Date.now() / 1000));
+      const id = conn.domainQemuMonitorEventRegister(
+        g!.dom,
+        "^(stop|resume)$",
+        (e) => void seen.push(e),
+        ConnectDomainQemuMonitorEventRegisterFlags.REGEX |
+          ConnectDomainQemuMonitorEventRegisterFlags.NOCASE,
+      );
+      const all = conn.domainQemuMonitorEventRegister(null, null, (e) => {
+        everything.push(e.event);
+      });
+      assert.equal(liveQemuMonitorHandlers(), before + 2);
+      g!.dom.suspend();
+      await lifecycle(DomainEventType.SUSPENDED, 0);
+      g!.dom.resume();
+      await lifecycle(DomainEventType.RESUMED, 0);
+      await waitUntil(() => seen.length >= 2, "STOP and RESUME");
+      assert.deepEqual(seen.map((e) => e.event), ["STOP", "RESUME"]);
+      for (const e of seen) {
+        assert.equal(e.domain.getName(), g!.name);
+        assert.ok(e.seconds >= since && e.micros >= 0 && e.micros < 1_000_000);
+        // QEMU sends `data` only when the event has some; STOP and RESUME have none.
+        if (e.details !== null) JSON.parse(e.details);
+      }
+      assert.ok(everything.includes("STOP") && everything.includes("RESUME"), `${everything}`);
+      conn.domainQemuMonitorEventDeregister(id);
+      conn.domainQemuMonitorEventDeregister(all);
+      assert.equal(liveQemuMonitorHandlers(), before);
+      assert.throws(() => conn.domainQemuMonitorEventDeregister(id), LibvirtError);
+      g!.dom.suspend();
+      await lifecycle(DomainEventType.SUSPENDED, 0);
+      g!.dom.resume();
+      await lifecycle(DomainEventType.RESUMED, 0);
+      assert.equal(seen.length, 2, "nothing after deregistration");
+
+      // A registration left when its connection closes: the close deregisters it.
+      const other = Connection.open(host.uri);
+      other.domainQemuMonitorEventRegister(null, null, () => {});
+      assert.equal(liveQemuMonitorHandlers(), before + 1);
+      other.close();
+      assert.equal(liveQemuMonitorHandlers(), before);
     });
 
     await t.step("reset: reboot (no payload), and the guest boots again", async () => {

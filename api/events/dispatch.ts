@@ -93,17 +93,14 @@ export function callbackPointer(shape: Shape): Deno.PointerObject {
   return ptr;
 }
 
-// virFreeCallback: libvirt is done with the opaque (deregistered, or its connection went away).
-// libvirt may call it later than the deregistration, once a dispatch in progress has finished.
-const freeCallback = permanentCallback(
-  { parameters: ["pointer"], result: "void" } as const,
-  (opaque) => void registrations.take(opaque),
-);
-
-/** The virFreeCallback every registration passes. */
-export function freeCallbackPointer(): Deno.PointerObject {
-  return freeCallback.pointer;
-}
+// No virFreeCallback is passed with these opaques (ids, not memory): every path that ends a
+// registration retires it here first (deregistration, the connection's close, a collected
+// connection's backstop), so libvirt's free call would have nothing left to do. And it could
+// deadlock: libvirt's event state calls it while holding its own lock, when it purges the
+// callbacks deregistered during a dispatch. On libvirt's default loop that is the loop's
+// thread, which would then wait for the JS thread, while a JS-thread call that needs the same
+// lock (a registration, a deregistration, the close) waits for it. The stream callbacks had
+// that deadlock (stream/callbacks.ts).
 
 /** Stops one registration's deliveries at once and forgets it (its id is never reused). */
 export function retire(registryId: number): void {

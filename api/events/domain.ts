@@ -8,7 +8,7 @@ import type { Connection } from "../connection.ts";
 import { Domain } from "../domain.ts";
 import type { DomainEventPayloads, DomainLifecycleEvent } from "./domain_payloads.ts";
 import { DOMAIN_DECODERS } from "./domain_decode.ts";
-import { callbackPointer, freeCallbackPointer, registrations, retire } from "./dispatch.ts";
+import { callbackPointer, registrations, retire } from "./dispatch.ts";
 import { eventsOf, subscribe, unsubscribe } from "./tracking.ts";
 import { adoptDomain } from "./wrap.ts";
 
@@ -126,7 +126,7 @@ export function domainEventRegister(conn: Connection, cb: DomainLifecycleCallbac
       connPtr,
       callbackPointer("lifecycleInt"),
       opaque,
-      freeCallbackPointer(),
+      null, // no free function: see dispatch.ts
     );
   } catch (e) {
     registrations.delete(id);

@@ -5,13 +5,7 @@ import { describe, intArg } from "../../ffi/marshal.ts";
 import { LibvirtObject } from "../object.ts";
 import { reportCallbackError } from "../../ffi/callbacks.ts";
 import type { Connection } from "../connection.ts";
-import {
-  callbackPointer,
-  freeCallbackPointer,
-  registrations,
-  retire,
-  type Shape,
-} from "./dispatch.ts";
+import { callbackPointer, registrations, retire, type Shape } from "./dispatch.ts";
 import { log } from "../../log.ts";
 import { eventRegistrationError } from "../../event/loop_hint.ts";
 
@@ -35,7 +29,8 @@ function registerAnyC(
   cb: Deno.PointerObject,
   opaque: Deno.PointerValue,
 ): number {
-  const free = freeCallbackPointer();
+  // No free function: see dispatch.ts.
+  const free = null;
   switch (kind) {
     case "domain":
       return callInt("virConnectDomainEventRegisterAny", conn, obj, id, cb, opaque, free);
@@ -190,7 +185,7 @@ function openChannel(conn: Connection, sub: Subscription, key: string): Channel 
       opaque,
     );
   } catch (e) {
-    // libvirt does not call the free callback for a failed registration.
+    // A failed registration leaves nothing in libvirt to retire.
     registrations.delete(registryId);
     throw eventRegistrationError(`register a ${NOUN[sub.kind]} event callback`, e);
   }
