@@ -24,7 +24,7 @@ import type { Secret } from "./secret.ts";
 import { decodeNodeInfo, NODE_INFO_SIZE, type NodeInfo } from "./info.ts";
 import { log } from "../log.ts";
 import { markConnectionOpening } from "../event/state.ts";
-import { openFds, SEND_BUFFER, widenNewSockets } from "./conn/send_buffer.ts";
+import { adoptNewSocket, openFds, recordSocket, SEND_BUFFER } from "./conn/send_buffer.ts";
 import * as ev from "./events/connection_api.ts";
 import { clearCloseHandler, releaseCloseWatch, setCloseHandler } from "./close_callback.ts";
 import {
@@ -44,11 +44,6 @@ function checkOpenOptions(options: OpenOptions): void {
   if (options.sendBuffer !== undefined) {
     intArg(options.sendBuffer, "options.sendBuffer", 0, 0x3fffffff);
   }
-}
-
-// The fds open before an open, when its new unix socket is to get a larger send buffer.
-function fdsBefore(options: OpenOptions): Uint8Array | null {
-  return options.sendBuffer === 0 ? null : openFds();
 }
 
 /** Options for `Connection.open`. */
@@ -130,7 +125,7 @@ export class Connection extends ConnectionOverrides {
     checkOpenOptions(options);
     const name = cString(uri);
     markConnectionOpening();
-    const before = fdsBefore(options);
+    const before = openFds(); // what is new after the open is its socket
     let ptr: Deno.PointerObject;
     if (options.auth) {
       ptr = openAuth(name, options.auth, options.readOnly ? 1 : 0);
@@ -139,9 +134,11 @@ export class Connection extends ConnectionOverrides {
     } else {
       ptr = callPtr("virConnectOpen", name);
     }
-    if (before) widenNewSockets(before, options.sendBuffer ?? SEND_BUFFER);
+    const fd = adoptNewSocket(before, options.sendBuffer ?? SEND_BUFFER);
     log("info", "connection opened", { uri, readOnly: !!options.readOnly });
-    return new Connection(ptr, !!options.readOnly);
+    const conn = new Connection(ptr, !!options.readOnly);
+    recordSocket(conn, fd);
+    return conn;
   }
 
   /**
@@ -190,8 +187,8 @@ export class Connection extends ConnectionOverrides {
     markConnectionOpening();
     const wrap = (p: Deno.PointerObject) => new Connection(p, readOnly);
     // Other JS runs during this open: a unix socket it made meanwhile would get the larger
-    // buffer too (harmless, see widenNewSockets).
-    const before = fdsBefore(options);
+    // buffer too, and leave the connection's socket unknown (see adoptNewSocket).
+    const before = openFds(); // what is new after the open is its socket
     let conn: Connection;
     if (options.auth) {
       // libvirt calls the credential callback from the pool thread; Deno queues it onto the JS
@@ -210,7 +207,7 @@ export class Connection extends ConnectionOverrides {
       const fn = readOnly ? "virConnectOpenReadOnly" : "virConnectOpen";
       conn = await openConnectionAsync(fn, [name], wrap);
     }
-    if (before) widenNewSockets(before, options.sendBuffer ?? SEND_BUFFER);
+    recordSocket(conn, adoptNewSocket(before, options.sendBuffer ?? SEND_BUFFER));
     log("info", "connection opened", { uri, readOnly, async: true });
     return conn;
   }

@@ -1,7 +1,7 @@
 // recvAll / sendAll and their sparse forms: Sys::Virt's whole-stream loops, written over recv/send.
 import { StreamEventType, StreamRecvFlagsValues } from "../ffi/enums.ts";
 import { describe, intArg } from "../ffi/marshal.ts";
-import type { Stream } from "./stream.ts";
+import { roomToSend, type Stream } from "./stream.ts";
 
 /** Bytes per recv/send by default: libvirt's stream packets carry at most 256 KiB. */
 export const STREAM_CHUNK = 256 * 1024;
@@ -89,6 +89,8 @@ function guarded(_st: Stream, body: () => Promise<void>): Promise<void> {
 export async function sendFully(st: Stream, data: Uint8Array, max = STREAM_CHUNK): Promise<void> {
   let off = 0;
   while (off < data.length) {
+    const room = roomToSend(st);
+    if (room) await room;
     const n = st.send(data.subarray(off, Math.min(data.length, off + max)));
     if (n === -2) await st.ready(StreamEventType.WRITABLE);
     else off += n;
@@ -190,6 +192,9 @@ export function sparseSendAll(
       if (dataLeft === 0) {
         const { inData, length } = await section(st, holeHandler);
         if (!inData && length > 0) {
+          // A hole is a message too, sent as synchronously as data (stream/room.ts).
+          const room = roomToSend(st);
+          if (room) await room;
           st.sendHole(length);
           let r = skipHandler(st, length);
           if (isThenable(r)) r = await r;

@@ -20,6 +20,8 @@ import {
   updateStreamCallback,
 } from "./callbacks.ts";
 import { EventPump, type PumpWaiter } from "./pump.ts";
+import { hasRoom, waitForRoom } from "./room.ts";
+import { socketOf } from "../api/conn/send_buffer.ts";
 import {
   recvAll,
   type RecvHandler,
@@ -85,6 +87,19 @@ export function whenReady(st: Stream, events: number, waiter: PumpWaiter): void 
   notifyOn(st, events, waiter);
 }
 
+let roomFor: (st: Stream) => Promise<void> | undefined;
+
+/**
+ * For the send loops (stream/all.ts, stream/web.ts), not for users: undefined when a
+ * non-blocking stream may send now, else a promise that resolves once its connection's socket
+ * has room for a packet (stream/room.ts), waited for off the JS thread. libvirt's remote sends
+ * would otherwise wait for the daemon on the JS thread. Blocking streams block by choice, and
+ * streams without a known socket (drivers in the process) are never held.
+ */
+export function roomToSend(st: Stream): Promise<void> | undefined {
+  return roomFor(st);
+}
+
 /**
  * A data stream (`virStreamPtr`) for volume transfers, screenshots, consoles and channels.
  * Blocking streams block the calling JS thread in recv/send; non-blocking ones
@@ -144,6 +159,12 @@ export class Stream extends LibvirtObject {
       st.#bulk = verb === "download" || verb === "upload";
       if (logEnabled.debug) log("debug", "stream: active", { verb });
       return r;
+    };
+    roomFor = (st) => {
+      if (!st.nonBlocking) return undefined;
+      const fd = socketOf(st.#conn);
+      if (fd < 0 || hasRoom(fd) || !st.#connectionAlive()) return undefined;
+      return waitForRoom(fd, () => st.#connectionAlive());
     };
     notifyOn = (st, events, waiter) => {
       const ptr = st.#transfer("wait for events");
@@ -270,7 +291,9 @@ export class Stream extends LibvirtObject {
 
   /**
    * Sends up to `nbytes` (default: all) of `data` (`virStreamSend`). Returns the bytes sent,
-   * which may be fewer, or -2 when a non-blocking stream cannot take data now.
+   * which may be fewer, or -2 when a non-blocking stream cannot take data now. On a remote
+   * connection libvirt never returns -2 here: it waits until the packet is in the socket, on
+   * the calling thread. `sendAll` and `writable` wait for room off the JS thread first.
    * libvirt: [`virStreamSend`](https://libvirt.org/html/libvirt-libvirt-stream.html#virStreamSend).
    *
    * @example

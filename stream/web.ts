@@ -2,7 +2,7 @@
 import { StreamEventType } from "../ffi/enums.ts";
 import { describe, intArg } from "../ffi/marshal.ts";
 import { sendFully } from "./all.ts";
-import { type Stream, whenReady } from "./stream.ts";
+import { roomToSend, type Stream, whenReady } from "./stream.ts";
 import { blockHold } from "../event/hold.ts";
 
 /**
@@ -183,9 +183,12 @@ export function streamReadable(
 }
 
 // Sends `data` in packets of at most `max` bytes; a promise only when a non-blocking stream
-// filled up (libvirt's remote streams send synchronously, so almost never).
+// filled up, or its connection's socket has no room (libvirt's remote streams send
+// synchronously: stream/room.ts).
 function sendPackets(st: Stream, data: Uint8Array, max: number): Promise<void> | undefined {
   for (let off = 0; off < data.length;) {
+    const room = roomToSend(st);
+    if (room) return room.then(() => sendFully(st, data.subarray(off), max));
     const n = st.send(data.subarray(off, Math.min(data.length, off + max)));
     if (n === -2) return sendFully(st, data.subarray(off), max);
     off += n;

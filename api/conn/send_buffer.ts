@@ -3,6 +3,24 @@
 // still reading the last one.
 import { libc } from "../../ffi/libc.ts";
 import { log, logEnabled } from "../../log.ts";
+import type { Connection } from "../connection.ts";
+
+// Each connection's socket, as `adoptNewSocket` found it (none for drivers in the process).
+const sockets = new WeakMap<Connection, number>();
+
+/** Records `fd` as `conn`'s socket (from `adoptNewSocket`; -1 records nothing). */
+export function recordSocket(conn: Connection, fd: number): void {
+  if (fd >= 0) sockets.set(conn, fd);
+}
+
+/**
+ * The fd of `conn`'s socket to its daemon, or -1 if unknown. It stays libvirt's: valid only
+ * while libvirt says the connection is alive (`virConnectIsAlive`), since libvirt closes it
+ * when the connection fails.
+ */
+export function socketOf(conn: Connection): number {
+  return sockets.get(conn) ?? -1;
+}
 
 /**
  * What `Connection.open` asks for by default (`OpenOptions.sendBuffer`): 1 MiB. Linux doubles the
@@ -23,6 +41,8 @@ const SO_TYPE = 3;
 const SO_SNDBUF = 7;
 const SO_DOMAIN = 39;
 const AF_UNIX = 1;
+const AF_INET = 2;
+const AF_INET6 = 10;
 const SOCK_STREAM = 1;
 const POLLNVAL = 0x20;
 
@@ -82,14 +102,17 @@ function setSendBuffer(fd: number, bytes: number): void {
 }
 
 /**
- * Raises the send buffer of every unix stream socket opened since `before` (an `openFds()`)
- * to `bytes`, never lowering one. What an open makes between the two scans is libvirt's; a
- * unix socket that another thread of the process made in that window would only get the
- * larger buffer. TCP sockets (`+tls`, `+tcp`) are left alone: the kernel sizes their buffers
- * itself, and setting one would turn that off.
+ * Finds the stream sockets opened since `before` (an `openFds()`), raises the send buffer of
+ * the unix ones to `bytes` (0: none), never lowering one, and returns the fd of the socket when
+ * exactly one was opened (libvirt's remote client makes one per connection), else -1. What an
+ * open makes between the two scans is libvirt's; a socket that another thread of the process
+ * made in that window would only get the larger buffer, and makes the answer -1. TCP sockets
+ * (`+tls`, `+tcp`) keep their size: the kernel sizes their buffers itself, and setting one
+ * would turn that off.
  */
-export function widenNewSockets(before: Uint8Array, bytes: number): void {
-  if (bytes === 0) return;
+export function adoptNewSocket(before: Uint8Array, bytes: number): number {
+  let found = -1;
+  let count = 0;
   try {
     const now = openFds();
     // Only within the range scanned before: the socket took the lowest free fd, which lies
@@ -97,17 +120,27 @@ export function widenNewSockets(before: Uint8Array, bytes: number): void {
     const end = Math.min(now.length, before.length);
     for (let fd = 0; fd < end; fd++) {
       if (!now[fd] || before[fd]) continue;
-      if (getInt(fd, SO_DOMAIN) !== AF_UNIX || getInt(fd, SO_TYPE) !== SOCK_STREAM) continue;
-      const was = getInt(fd, SO_SNDBUF); // the kernel reports twice what was asked for
-      if (was < 0 || was >= bytes * 2) continue;
-      setSendBuffer(fd, bytes);
-      const got = getInt(fd, SO_SNDBUF);
-      // A wmem_max below half the default would have made it smaller: put it back.
-      if (got < was) setSendBuffer(fd, was / 2);
-      if (logEnabled.debug) log("debug", "connection: socket send buffer", { fd, was, got });
+      if (getInt(fd, SO_TYPE) !== SOCK_STREAM) continue;
+      const family = getInt(fd, SO_DOMAIN);
+      if (family !== AF_UNIX && family !== AF_INET && family !== AF_INET6) continue;
+      found = fd;
+      count++;
+      if (family === AF_UNIX && bytes > 0) widen(fd, bytes);
     }
   } catch (e) {
     // Only a speed-up: the connection works as libvirt made it.
-    log("debug", "connection: socket send buffer not changed", { error: e });
+    log("debug", "connection: socket not examined", { error: e });
+    return -1;
   }
+  return count === 1 ? found : -1;
+}
+
+function widen(fd: number, bytes: number): void {
+  const was = getInt(fd, SO_SNDBUF); // the kernel reports twice what was asked for
+  if (was < 0 || was >= bytes * 2) return;
+  setSendBuffer(fd, bytes);
+  const got = getInt(fd, SO_SNDBUF);
+  // A wmem_max below half the default would have made it smaller: put it back.
+  if (got < was) setSendBuffer(fd, was / 2);
+  if (logEnabled.debug) log("debug", "connection: socket send buffer", { fd, was, got });
 }

@@ -1,0 +1,56 @@
+// Room in the connection's socket before a non-blocking stream sends, waited for off the JS
+// thread. libvirt's remote client sends stream data synchronously even on a non-blocking stream
+// (`virNetClientSendStream` queues the packet without its non-blocking flag): `virStreamSend`
+// returns once the whole packet is in the socket, never -2. While the daemon does not read (its
+// disk is slower than the link, it is stopped, a far end stalls), a send would freeze the JS
+// thread until it does: with the daemon stopped in the middle of an upload, a 5 ms interval
+// ticked once in 600 ms, and not at all until the daemon ran again
+// (tests/stream_stalled_daemon_test.ts).
+import { libc } from "../ffi/libc.ts";
+
+// <poll.h> (Linux values).
+const POLLOUT = 0x4;
+const POLLERR = 0x8;
+const POLLHUP = 0x10;
+const POLLNVAL = 0x20;
+
+/** How long one wait on the thread pool lasts before the connection is checked again. */
+export const ROOM_WAIT_MS = 100;
+
+const now = new Uint8Array(8);
+const nowView = new DataView(now.buffer);
+
+/**
+ * Whether `fd` would take a packet now: POLLOUT, which a unix stream socket reports while at
+ * most a quarter of its send buffer is used (room for a 262,120-byte packet with the buffer the
+ * open asked for, and with a stock kernel's cap too) and a TCP socket while its free space is at
+ * least half of what it holds. An error or hang-up counts as room: the send then reports it.
+ */
+export function hasRoom(fd: number): boolean {
+  nowView.setInt32(0, fd, true);
+  nowView.setInt16(4, POLLOUT, true);
+  nowView.setInt16(6, 0, true);
+  if (libc().symbols.pollNow(now, 1n, 0) !== 1) return false;
+  return (nowView.getInt16(6, true) & (POLLOUT | POLLERR | POLLHUP | POLLNVAL)) !== 0;
+}
+
+/**
+ * Resolves once `fd` has room (see `hasRoom`) or `alive()` turned false. Each wait is a
+ * `ppoll(2)` of at most `ROOM_WAIT_MS` on Deno's thread pool, so the JS thread runs meanwhile;
+ * between waits, `alive()` makes sure the fd is still the connection's (libvirt closes it when
+ * the connection fails, and the number may then be reused).
+ */
+export async function waitForRoom(fd: number, alive: () => boolean): Promise<void> {
+  // Buffers of their own: a pending call reads them on another thread until it settles.
+  const pfd = new Uint8Array(8);
+  const view = new DataView(pfd.buffer);
+  const timeout = new BigInt64Array([0n, BigInt(ROOM_WAIT_MS) * 1_000_000n]);
+  const tmo = new Uint8Array(timeout.buffer);
+  while (alive()) {
+    view.setInt32(0, fd, true);
+    view.setInt16(4, POLLOUT, true);
+    view.setInt16(6, 0, true);
+    const r = await libc().symbols.ppollWait(pfd, 1n, tmo, null);
+    if (r < 0 || (r === 1 && view.getInt16(6, true) !== 0)) return;
+  }
+}
