@@ -11,6 +11,7 @@ import {
 } from "../mod.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
 import { defaultSendBuffer, grantedSendBuffer, socketsMadeBy } from "./helpers/socket_buffers.ts";
+import { socketOf } from "../api/conn/send_buffer.ts";
 
 const DOMAIN_XML = `<domain type="test">
   <name>remote-lifecycle</name>
@@ -83,9 +84,13 @@ Deno.test("remote connections through a private libvirtd", async (t) => {
 
     await t.step("the unix socket gets room for a stream packet, as asked", async () => {
       const MiB = 1 << 20;
-      const unix = (s: { sockets: { family: number; sendBuffer: number }[] }) => {
+      const unix = (
+        s: { value: Connection; sockets: { fd: number; family: number; sendBuffer: number }[] },
+      ) => {
         const found = s.sockets.filter((x) => x.family === 1);
         assert.equal(found.length, 1, `one new unix socket: ${JSON.stringify(s.sockets)}`);
+        // The socket that uploads wait on for room (stream/room.ts), whatever its buffer.
+        assert.equal(socketOf(s.value), found[0].fd);
         return found[0].sendBuffer;
       };
       const opened = await socketsMadeBy(() => Connection.open(d.qemuUri));

@@ -20,6 +20,7 @@ import {
   uploadFromFile,
 } from "../../mod.ts";
 import { liveStreamCallbacks } from "../../stream/callbacks.ts";
+import { socketOf } from "../../api/conn/send_buffer.ts";
 import type { Daemon } from "./daemon.ts";
 import { runGenerator } from "./event_generator.ts";
 import { callbackDownload, callbackUpload, CHUNK, sha256, Sink } from "./stream_transfers.ts";
@@ -366,10 +367,12 @@ async function sendBufferOf(t: Transport): Promise<void> {
   if (t.name === "ssh") {
     assert.equal(unix.length, 1, `one new unix socket: ${seen}`);
     assert.equal(unix[0].sendBuffer, grantedSendBuffer(asked));
+    assert.equal(socketOf(made.value), unix[0].fd, "the socket uploads wait on");
   } else {
     assert.equal(unix.length, 0, `no unix socket: ${seen}`);
     assert.equal(tcp.length, 1, `one TCP socket: ${seen}`);
     assert.notEqual(tcp[0].sendBuffer, grantedSendBuffer(asked), `TCP's own size: ${seen}`);
+    assert.equal(socketOf(made.value), tcp[0].fd, "the socket uploads wait on");
   }
 }
 
