@@ -24,7 +24,7 @@ import type { Secret } from "./secret.ts";
 import { decodeNodeInfo, NODE_INFO_SIZE, type NodeInfo } from "./info.ts";
 import { log } from "../log.ts";
 import { markConnectionOpening } from "../event/state.ts";
-import { adoptNewSocket, openFds, recordSocket, SEND_BUFFER } from "./conn/send_buffer.ts";
+import { adoptNewSocket, openFds, recordSocket, SEND_BUFFER } from "./conn/socket.ts";
 import * as ev from "./events/connection_api.ts";
 import { clearCloseHandler, releaseCloseWatch, setCloseHandler } from "./close_callback.ts";
 import {

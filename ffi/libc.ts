@@ -29,7 +29,7 @@ const libcSymbols = {
   // Sparse files (stream/sparse_file.ts) find their data and holes with SEEK_DATA/SEEK_HOLE.
   open: { parameters: ["buffer", "i32"], result: "i32" }, // int open(const char *path, int flags)
   lseek: { parameters: ["i32", "i64", "i32"], result: "i64" }, // off_t lseek(int fd, off_t off, int whence)
-  // A connection's unix socket gets a larger send buffer (api/conn/send_buffer.ts):
+  // A connection's unix socket gets a larger send buffer (api/conn/socket.ts):
   // int getsockopt(int fd, int level, int name, void *value, socklen_t *len) and setsockopt.
   getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },

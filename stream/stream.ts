@@ -21,7 +21,7 @@ import {
 } from "./callbacks.ts";
 import { EventPump, type PumpWaiter } from "./pump.ts";
 import { hasRoom, waitForRoom } from "./room.ts";
-import { socketOf } from "../api/conn/send_buffer.ts";
+import { socketOf } from "../api/conn/socket.ts";
 import {
   recvAll,
   type RecvHandler,

@@ -11,7 +11,7 @@ import {
 } from "../mod.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
 import { defaultSendBuffer, grantedSendBuffer, socketsMadeBy } from "./helpers/socket_buffers.ts";
-import { socketOf } from "../api/conn/send_buffer.ts";
+import { socketOf } from "../api/conn/socket.ts";
 
 const DOMAIN_XML = `<domain type="test">
   <name>remote-lifecycle</name>

@@ -6,7 +6,7 @@
 import "./helpers/loop.ts";
 import assert from "node:assert/strict";
 import { Connection, Stream } from "../mod.ts";
-import { socketOf } from "../api/conn/send_buffer.ts";
+import { socketOf } from "../api/conn/socket.ts";
 import { liveStreamCallbacks } from "../stream/callbacks.ts";
 import { type Daemon, requireDaemon } from "./helpers/daemon.ts";
 import { sha256 } from "./helpers/stream_transfers.ts";

@@ -20,7 +20,7 @@ import {
   uploadFromFile,
 } from "../../mod.ts";
 import { liveStreamCallbacks } from "../../stream/callbacks.ts";
-import { socketOf } from "../../api/conn/send_buffer.ts";
+import { socketOf } from "../../api/conn/socket.ts";
 import type { Daemon } from "./daemon.ts";
 import { runGenerator } from "./event_generator.ts";
 import { callbackDownload, callbackUpload, CHUNK, sha256, Sink } from "./stream_transfers.ts";

@@ -1,6 +1,8 @@
-// A larger kernel send buffer on the unix socket that libvirt's remote client opens for a
-// connection, so that a stream upload's next packet goes into the socket while the daemon is
-// still reading the last one.
+// The socket that libvirt's remote client opens for a connection, found by the open itself
+// (libvirt has no API for it): a larger kernel send buffer on it when it is a unix socket, so
+// that a stream upload's next packet goes into the socket while the daemon is still reading the
+// last one; and its fd, so that uploads can wait for room in it off the JS thread
+// (stream/room.ts).
 import { libc } from "../../ffi/libc.ts";
 import { log, logEnabled } from "../../log.ts";
 import type { Connection } from "../connection.ts";
