@@ -17,6 +17,13 @@ const POLLNVAL = 0x20;
 /** How long one wait on the thread pool lasts before the connection is checked again. */
 export const ROOM_WAIT_MS = 100;
 
+let waits = 0;
+
+/** How many sends so far found no room and waited on the pool (for tests and the bench). */
+export function roomWaitCount(): number {
+  return waits;
+}
+
 const now = new Uint8Array(8);
 const nowView = new DataView(now.buffer);
 
@@ -41,6 +48,7 @@ export function hasRoom(fd: number): boolean {
  * the connection fails, and the number may then be reused).
  */
 export async function waitForRoom(fd: number, alive: () => boolean): Promise<void> {
+  waits++;
   // Buffers of their own: a pending call reads them on another thread until it settles.
   const pfd = new Uint8Array(8);
   const view = new DataView(pfd.buffer);

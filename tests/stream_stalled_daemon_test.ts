@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { Connection, Stream } from "../mod.ts";
 import { socketOf } from "../api/conn/socket.ts";
 import { liveStreamCallbacks } from "../stream/callbacks.ts";
+import { roomWaitCount } from "../stream/room.ts";
 import { type Daemon, requireDaemon } from "./helpers/daemon.ts";
 import { sha256 } from "./helpers/stream_transfers.ts";
 
@@ -80,17 +81,20 @@ Deno.test("uploads wait for the daemon off the JS thread", async (t) => {
     await t.step("a Web Streams upload (pipeTo a non-blocking stream's writable)", async () => {
       using st = new Stream(conn, Stream.NONBLOCK);
       vol.upload(st, 0, 0);
+      const waits = roomWaitCount();
       let stalled: Promise<number> | null = null;
       await source(data, () => void (stalled = stallDaemon(d))).pipeTo(st.writable);
       const ticks = await stalled!;
       // 120 at best; a JS thread blocked in virStreamSend ticks once or not at all.
       assert.ok(ticks >= 20, `the interval ticked ${ticks} times in ${STOP_MS} ms`);
+      assert.ok(roomWaitCount() > waits, "the writable waited for room");
       assert.equal(await sha256(await new Response(vol.download()).bytes()), expected);
     });
 
     await t.step("sendAll on a non-blocking stream", async () => {
       using st = new Stream(conn, Stream.NONBLOCK);
       vol.upload(st, 0, 0);
+      const waits = roomWaitCount();
       let off = 0;
       let stalled: Promise<number> | null = null;
       await st.sendAll((_st, buf) => {
@@ -102,6 +106,7 @@ Deno.test("uploads wait for the daemon off the JS thread", async (t) => {
       });
       const ticks = await stalled!;
       assert.ok(ticks >= 20, `the interval ticked ${ticks} times in ${STOP_MS} ms`);
+      assert.ok(roomWaitCount() > waits, "sendAll waited for room");
       assert.equal(await sha256(await new Response(vol.download()).bytes()), expected);
       assert.equal(liveStreamCallbacks(), 0);
     });

@@ -1,5 +1,6 @@
 // One timed volume transfer through one of this module's stream paths, in a process of its own
-// (one event loop per process); prints {"seconds", "bytes", "cpu", "faults"} as its last line.
+// (one event loop per process); prints {"seconds", "bytes", "cpu", "faults", "roomWaits"} as its
+// last line.
 //   deno run -A bench/ours/stream.ts --uri U --pool P --vol V --op download|upload
 //     --path blocking|all|callbacks|pipe|readable|file|sparse --file F [--loop none|deno|default] [--chunk N]
 //     [--send-buffer N] (OpenOptions.sendBuffer; the module's default if not given)
@@ -17,6 +18,7 @@ import {
   uploadFromFile,
 } from "../../mod.ts";
 import { cpuSeconds } from "../lib/proc.ts";
+import { roomWaitCount } from "../../stream/room.ts";
 
 const { values: a } = parseArgs({
   args: Deno.args,
@@ -209,7 +211,8 @@ const cpu = cpuSeconds("self") - cpu0;
 const faults = minorFaults() - faults0;
 conn.close();
 await loop?.stop();
-console.log(JSON.stringify({ seconds, bytes, cpu, faults }));
+// roomWaits: sends that found the socket without room and waited on the pool (stream/room.ts).
+console.log(JSON.stringify({ seconds, bytes, cpu, faults, roomWaits: roomWaitCount() }));
 
 // The process's minor page faults so far (fresh memory touched: a cost of fresh chunk buffers).
 function minorFaults(): number {
