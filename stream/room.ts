@@ -28,10 +28,12 @@ const now = new Uint8Array(8);
 const nowView = new DataView(now.buffer);
 
 /**
- * Whether `fd` would take a packet now: POLLOUT, which a unix stream socket reports while at
- * most a quarter of its send buffer is used (room for a 262,120-byte packet with the buffer the
- * open asked for, and with a stock kernel's cap too) and a TCP socket while its free space is at
- * least half of what it holds. An error or hang-up counts as room: the send then reports it.
+ * Whether libvirt would write to `fd` now: POLLOUT. libvirt's client polls for POLLOUT before
+ * each write of a message, so that, not the free space, decides whether a send waits. A unix
+ * stream socket reports it while at most a quarter of its send buffer is used (512 KiB of the 2
+ * MiB the open asks for here), a TCP socket while its free space is at least half of what it
+ * holds. Measured: with the daemon stopped, a send that found 1.5 MiB free by SIOCOUTQ still
+ * waited, at 537 KiB queued. An error or hang-up counts as POLLOUT: the send then reports it.
  */
 export function hasRoom(fd: number): boolean {
   nowView.setInt32(0, fd, true);
