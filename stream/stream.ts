@@ -164,7 +164,9 @@ export class Stream extends LibvirtObject {
       if (!st.nonBlocking) return undefined;
       const fd = socketOf(st.#conn);
       if (fd < 0 || hasRoom(fd) || !st.#connectionAlive()) return undefined;
-      return waitForRoom(fd, () => st.#connectionAlive());
+      // Until there is room, or the wait has become pointless: the stream ended (aborted by
+      // its user meanwhile, say) or its connection is gone. The send after it then says which.
+      return waitForRoom(fd, () => st.state === "active" && st.#connectionAlive());
     };
     notifyOn = (st, events, waiter) => {
       const ptr = st.#transfer("wait for events");
