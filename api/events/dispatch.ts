@@ -1,22 +1,22 @@
 // The C side of every event registration: one permanent callback per C signature, routing each
 // call through the opaque id to the registration's JS decoder and handler.
 import { OpaqueRegistry, permanentCallback, reportCallbackError } from "../../ffi/callbacks.ts";
-import { idPointer } from "../../ffi/marshal.ts";
 
 /**
  * One live registration, as the C callbacks see it. `fire` gets the object pointer (borrowed
  * from libvirt for the duration of the call) and the arguments between it and `opaque`.
  */
 export interface Registration {
-  /** False once deregistered: a call libvirt had already queued is then dropped. */
-  active: boolean;
   /** Names the registration in error reports. */
   where: string;
   /** Decodes the arguments and calls the user's handler. */
   fire(obj: Deno.PointerValue, args: readonly unknown[]): void;
 }
 
-/** Every registration of every connection, by the id passed to libvirt as `opaque`. */
+/**
+ * Every registration of every connection, by the id passed to libvirt as `opaque`. Deleting one
+ * stops its deliveries at once (ids are never reused).
+ */
 export const registrations: OpaqueRegistry<Registration> = new OpaqueRegistry<Registration>();
 
 /**
@@ -68,7 +68,8 @@ export type Shape = keyof typeof SHAPES;
 // threads there), so registrations cannot change under it; a throw must never reach C.
 function dispatch(args: unknown[]): void {
   const entry = registrations.get(args[args.length - 1] as Deno.PointerValue);
-  if (!entry?.active) return;
+  // Gone once deleted: a call libvirt had already queued is then dropped.
+  if (!entry) return;
   try {
     entry.fire(args[1] as Deno.PointerValue, args.slice(2, -1));
   } catch (e) {
@@ -94,20 +95,13 @@ export function callbackPointer(shape: Shape): Deno.PointerObject {
 }
 
 // No virFreeCallback is passed with these opaques (ids, not memory): every path that ends a
-// registration retires it here first (deregistration, the connection's close, a collected
+// registration deletes it here first (deregistration, the connection's close, a collected
 // connection's backstop), so libvirt's free call would have nothing left to do. And it could
 // deadlock: libvirt's event state calls it while holding its own lock, when it purges the
 // callbacks deregistered during a dispatch. On libvirt's default loop that is the loop's
 // thread, which would then wait for the JS thread, while a JS-thread call that needs the same
 // lock (a registration, a deregistration, the close) waits for it. The stream callbacks had
 // that deadlock (stream/callbacks.ts).
-
-/** Stops one registration's deliveries at once and forgets it (its id is never reused). */
-export function retire(registryId: number): void {
-  const entry = registrations.get(idPointer(registryId));
-  if (entry) entry.active = false;
-  registrations.delete(registryId);
-}
 
 /** Reads a `const char *` argument libvirt owns for the duration of the callback. */
 export function str(p: unknown): string | null {

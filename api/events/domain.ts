@@ -8,7 +8,7 @@ import type { Connection } from "../connection.ts";
 import { Domain } from "../domain.ts";
 import type { DomainEventPayloads, DomainLifecycleEvent } from "./domain_payloads.ts";
 import { DOMAIN_DECODERS } from "./domain_decode.ts";
-import { callbackPointer, registrations, retire } from "./dispatch.ts";
+import { callbackPointer, registrations } from "./dispatch.ts";
 import { eventsOf, subscribe, unsubscribe } from "./tracking.ts";
 import { adoptDomain } from "./wrap.ts";
 
@@ -103,7 +103,6 @@ export function domainEventRegister(conn: Connection, cb: DomainLifecycleCallbac
   const handlers = new Set<DomainLifecycleCallback>([cb]);
   const decode = DOMAIN_DECODERS[DomainEventID.LIFECYCLE].decode;
   const { id, opaque } = registrations.add({
-    active: true,
     where: "domain lifecycle callback (legacy)",
     fire(ptr, args) {
       if (ptr === null) return;
@@ -152,7 +151,7 @@ function dropLegacy(conn: Connection): void {
   const legacy = legacyByConn.get(conn);
   if (!legacy) return;
   legacyByConn.delete(conn);
-  retire(legacy.registryId);
+  registrations.delete(legacy.registryId);
   delete eventsOf(conn).closeLegacy;
   if (conn.freed) return;
   callInt(

@@ -5,7 +5,7 @@ import { describe, intArg } from "../../ffi/marshal.ts";
 import { LibvirtObject } from "../object.ts";
 import { reportCallbackError } from "../../ffi/callbacks.ts";
 import type { Connection } from "../connection.ts";
-import { callbackPointer, registrations, retire, type Shape } from "./dispatch.ts";
+import { callbackPointer, registrations, type Shape } from "./dispatch.ts";
 import { log } from "../../log.ts";
 import { eventRegistrationError } from "../../event/loop_hint.ts";
 
@@ -109,7 +109,7 @@ const backstop = new FinalizationRegistry<LibvirtSide>((side) => {
   if (side.channels.size === 0) return;
   callRaw("virConnectRef", side.ptr);
   for (const [registryId, { kind, callbackID }] of side.channels) {
-    retire(registryId);
+    registrations.delete(registryId);
     try {
       deregisterAnyC(kind, side.ptr, callbackID);
     } catch (e) {
@@ -157,7 +157,6 @@ function openChannel(conn: Connection, sub: Subscription, key: string): Channel 
   // all decode the same event ID).
   const weakHandlers = new WeakRef(handlers);
   const { id: registryId, opaque } = registrations.add({
-    active: true,
     where: sub.where,
     fire(ptr, args) {
       const handlers = weakHandlers.deref();
@@ -185,7 +184,7 @@ function openChannel(conn: Connection, sub: Subscription, key: string): Channel 
       opaque,
     );
   } catch (e) {
-    // A failed registration leaves nothing in libvirt to retire.
+    // A failed registration leaves nothing in libvirt to undo.
     registrations.delete(registryId);
     throw eventRegistrationError(`register a ${NOUN[sub.kind]} event callback`, e);
   }
@@ -230,7 +229,7 @@ export function unsubscribe(conn: Connection, kind: EventKind, callbackID: numbe
   channel.handlers.delete(callbackID);
   if (channel.handlers.size > 0) return;
   st.channels.delete(channel.key);
-  retire(channel.registryId);
+  registrations.delete(channel.registryId);
   st.libvirtSide?.channels.delete(channel.registryId);
   deregisterAnyC(kind, connPtr, channel.callbackID);
   log("debug", "event callback deregistered", { kind, callbackID: channel.callbackID });
@@ -292,7 +291,7 @@ export function deregisterAllEvents(conn: Connection): void {
     st.libvirtSide.channels.clear();
   }
   for (const channel of st.channels.values()) {
-    retire(channel.registryId);
+    registrations.delete(channel.registryId);
     channel.handlers.clear();
     if (connPtr === null) continue;
     try {
