@@ -3,18 +3,44 @@
 import { libc } from "../ffi/libc.ts";
 import { EventHandleType } from "../ffi/enums.ts";
 
-// <poll.h> and <sys/eventfd.h> (Linux values).
-const POLLIN = 0x001;
-const POLLPRI = 0x002;
-const POLLOUT = 0x004;
-const POLLERR = 0x008;
-const POLLHUP = 0x010;
-const POLLNVAL = 0x020;
+// <poll.h> (Linux values), for every poll(2) of the module.
+/** Readable. */
+export const POLLIN = 0x001;
+/** Urgent data. */
+export const POLLPRI = 0x002;
+/** Writable. */
+export const POLLOUT = 0x004;
+/** An error (returned only). */
+export const POLLERR = 0x008;
+/** Hung up (returned only). */
+export const POLLHUP = 0x010;
+/** Not an open fd (returned only). */
+export const POLLNVAL = 0x020;
+// <sys/eventfd.h>.
 const EFD_CLOEXEC = 0o2000000;
 const EFD_NONBLOCK = 0o4000;
 
 /** sizeof(struct pollfd { int fd; short events; short revents; }). */
-const POLLFD_SIZE = 8;
+export const POLLFD_SIZE = 8;
+
+/** Writes entry `i` of a `struct pollfd` array: watch `fd` for `pollEvents`, none returned yet. */
+export function setPollfd(view: DataView, i: number, fd: number, pollEvents: number): void {
+  const off = i * POLLFD_SIZE;
+  view.setInt32(off, fd, true);
+  view.setInt16(off + 4, pollEvents, true);
+  view.setInt16(off + 6, 0, true);
+}
+
+/** The poll(2) events returned in entry `i` of a `struct pollfd` array. */
+export function polled(view: DataView, i: number): number {
+  return view.getUint16(i * POLLFD_SIZE + 6, true);
+}
+
+/** Writes `us` microseconds (a whole number) into `ts` as ppoll's `struct timespec`. */
+export function setTimespec(ts: BigInt64Array, us: number): void {
+  ts[0] = BigInt(Math.floor(us / 1e6));
+  ts[1] = BigInt((us % 1e6) * 1000);
+}
 
 /** The 8-byte counter increment that wake() writes to the eventfd (1, little-endian). */
 const ONE = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
@@ -75,16 +101,13 @@ export class PollSet {
       this.#buf = bigger;
       this.#view = new DataView(bigger.buffer);
     }
-    const off = this.#count * POLLFD_SIZE;
-    this.#view.setInt32(off, fd, true);
-    this.#view.setInt16(off + 4, pollEvents, true);
-    this.#view.setInt16(off + 6, 0, true);
+    setPollfd(this.#view, this.#count, fd, pollEvents);
     return this.#count++;
   }
 
   /** The `HANDLE_*` bits poll returned for entry `i`. */
   returned(i: number): number {
-    return fromPollEvents(this.#view.getUint16(i * POLLFD_SIZE + 6, true));
+    return fromPollEvents(polled(this.#view, i));
   }
 
   /** ppoll's `struct timespec` of the wait on the pool: only rewritten between waits. */
@@ -96,9 +119,7 @@ export class PollSet {
     // `buf` and the timespec are captured by the promise chain's caller until it settles (see
     // class comment).
     if (timeoutMs < 0) return libc().symbols.ppollWait(this.#buf, BigInt(this.#count), null, null);
-    const us = Math.ceil(timeoutMs * 1000);
-    this.#waitTimespec[0] = BigInt(Math.floor(us / 1e6));
-    this.#waitTimespec[1] = BigInt((us % 1e6) * 1000);
+    setTimespec(this.#waitTimespec, Math.ceil(timeoutMs * 1000));
     return libc().symbols.ppollWait(
       this.#buf,
       BigInt(this.#count),
@@ -118,8 +139,7 @@ export class PollSet {
 
   /** Waits up to `us` microseconds on the JS thread itself (0: only checks). */
   waitHere(us: number): number {
-    this.#timespec[0] = BigInt(Math.floor(us / 1e6));
-    this.#timespec[1] = BigInt(Math.round(us % 1e6) * 1000);
+    setTimespec(this.#timespec, Math.round(us));
     return libc().symbols.ppoll(this.#buf, BigInt(this.#count), this.#timespecBytes, null);
   }
 

@@ -7,12 +7,16 @@
 // ticked once in 600 ms, and not at all until the daemon ran again
 // (tests/stream_stalled_daemon_test.ts).
 import { libc } from "../ffi/libc.ts";
-
-// <poll.h> (Linux values).
-const POLLOUT = 0x4;
-const POLLERR = 0x8;
-const POLLHUP = 0x10;
-const POLLNVAL = 0x20;
+import {
+  polled,
+  POLLERR,
+  POLLFD_SIZE,
+  POLLHUP,
+  POLLNVAL,
+  POLLOUT,
+  setPollfd,
+  setTimespec,
+} from "../event/poll.ts";
 
 /** How long one wait on the thread pool lasts before the connection is checked again. */
 export const ROOM_WAIT_MS = 100;
@@ -24,7 +28,7 @@ export function roomWaitCount(): number {
   return waits;
 }
 
-const now = new Uint8Array(8);
+const now = new Uint8Array(POLLFD_SIZE);
 const nowView = new DataView(now.buffer);
 
 /**
@@ -36,11 +40,9 @@ const nowView = new DataView(now.buffer);
  * waited, at 537 KiB queued. An error or hang-up counts as POLLOUT: the send then reports it.
  */
 export function hasRoom(fd: number): boolean {
-  nowView.setInt32(0, fd, true);
-  nowView.setInt16(4, POLLOUT, true);
-  nowView.setInt16(6, 0, true);
+  setPollfd(nowView, 0, fd, POLLOUT);
   if (libc().symbols.pollNow(now, 1n, 0) !== 1) return false;
-  return (nowView.getInt16(6, true) & (POLLOUT | POLLERR | POLLHUP | POLLNVAL)) !== 0;
+  return (polled(nowView, 0) & (POLLOUT | POLLERR | POLLHUP | POLLNVAL)) !== 0;
 }
 
 /**
@@ -52,15 +54,14 @@ export function hasRoom(fd: number): boolean {
 export async function waitForRoom(fd: number, alive: () => boolean): Promise<void> {
   waits++;
   // Buffers of their own: a pending call reads them on another thread until it settles.
-  const pfd = new Uint8Array(8);
+  const pfd = new Uint8Array(POLLFD_SIZE);
   const view = new DataView(pfd.buffer);
-  const timeout = new BigInt64Array([0n, BigInt(ROOM_WAIT_MS) * 1_000_000n]);
+  const timeout = new BigInt64Array(2);
+  setTimespec(timeout, ROOM_WAIT_MS * 1000);
   const tmo = new Uint8Array(timeout.buffer);
   while (alive()) {
-    view.setInt32(0, fd, true);
-    view.setInt16(4, POLLOUT, true);
-    view.setInt16(6, 0, true);
+    setPollfd(view, 0, fd, POLLOUT);
     const r = await libc().symbols.ppollWait(pfd, 1n, tmo, null);
-    if (r < 0 || (r === 1 && view.getInt16(6, true) !== 0)) return;
+    if (r < 0 || (r === 1 && polled(view, 0) !== 0)) return;
   }
 }

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { Connection } from "../mod.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
+import { randomBytes } from "./helpers/stream_transfers.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const EXAMPLES = `${ROOT}examples/`;
@@ -94,12 +95,6 @@ function headerOf(file: string): Header {
   assert.ok(h, `${file} has no "deno run" line in its header`);
   assert.equal(h.script, `examples/${file}`, `${file}: its header names another path`);
   return h;
-}
-
-function randomBytes(n: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(out.subarray(i, i + 65536));
-  return out;
 }
 
 const examples = [...Deno.readDirSync(EXAMPLES)]

@@ -19,6 +19,7 @@ import { liveQemuMonitorHandlers } from "../api/qemu.ts";
 import { GUEST_BANNER, GuestCommand } from "./fixtures/bootsector.ts";
 import { type Guest, requireGuestHost, startGuest } from "./helpers/guest.ts";
 import { GuestConsole } from "./helpers/guest_console.ts";
+import { until } from "./fixtures/reliability_child.ts";
 import { EventRecorder, type VirshEvent, VirshEvents } from "./helpers/guest_events.ts";
 import {
   AGENT_REASON,
@@ -34,15 +35,6 @@ import {
 } from "./helpers/guest_virsh_names.ts";
 
 const NS = "https://deno-libvirt.example/guest-test";
-
-/** Resolves once `done()` holds; fails naming `what` after 10 s. */
-async function waitUntil(done: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 10_000;
-  while (!done()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Parameter values compared as virsh prints them; numbers compared as numbers (%lf vs 0.5). */
 function sameParams(ours: Record<string, unknown>, theirs: Record<string, string>): void {
@@ -155,7 +147,7 @@ Deno.test("a real guest's life, as events, beside virsh event", async (t) => {
       await lifecycle(DomainEventType.SUSPENDED, 0);
       g!.dom.resume();
       await lifecycle(DomainEventType.RESUMED, 0);
-      await waitUntil(() => seen.length >= 2, "STOP and RESUME");
+      await until(() => seen.length >= 2, 10_000, "STOP and RESUME");
       assert.deepEqual(seen.map((e) => e.event), ["STOP", "RESUME"]);
       for (const e of seen) {
         assert.equal(e.domain.getName(), g!.name);

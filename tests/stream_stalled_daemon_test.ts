@@ -10,19 +10,13 @@ import { socketOf } from "../api/conn/socket.ts";
 import { liveStreamCallbacks } from "../stream/callbacks.ts";
 import { roomWaitCount } from "../stream/room.ts";
 import { type Daemon, requireDaemon } from "./helpers/daemon.ts";
-import { sha256 } from "./helpers/stream_transfers.ts";
+import { randomBytes, sha256 } from "./helpers/stream_transfers.ts";
 
 const MiB = 1024 * 1024;
 const SIZE = 48 * MiB;
 /** Bytes taken from the source before the daemon is stopped. */
 const STOP_AT = 8 * MiB;
 const STOP_MS = 600;
-
-function pattern(n: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(out.subarray(i, i + 65536));
-  return out;
-}
 
 /**
  * Stops the daemon for STOP_MS and counts a 5 ms interval's ticks meanwhile. A separate process
@@ -75,7 +69,7 @@ Deno.test("uploads wait for the daemon off the JS thread", async (t) => {
     `<volume><name>v.raw</name><capacity>${SIZE}</capacity><allocation>0</allocation>` +
       `<target><format type='raw'/></target></volume>`,
   );
-  const data = pattern(SIZE);
+  const data = randomBytes(SIZE);
   const expected = await sha256(data);
   try {
     await t.step("a Web Streams upload (pipeTo a non-blocking stream's writable)", async () => {

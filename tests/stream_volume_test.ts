@@ -19,19 +19,13 @@ import {
   callbackDownload,
   callbackUpload,
   CHUNK,
+  randomBytes,
   sha256,
   Sink,
 } from "./helpers/stream_transfers.ts";
 
 const MiB = 1024 * 1024;
 const SIZE = 64 * MiB;
-
-function randomBytes(n: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(n);
-  // getRandomValues fills at most 64 KiB per call.
-  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(out.subarray(i, i + 65536));
-  return out;
-}
 
 // Sends `data` with plain send() calls, as the C example in libvirt's docs does.
 function sendBlocking(st: Stream, data: Uint8Array): void {

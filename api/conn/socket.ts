@@ -5,6 +5,7 @@
 // (stream/room.ts).
 import { libc } from "../../ffi/libc.ts";
 import { log, logEnabled } from "../../log.ts";
+import { polled, POLLFD_SIZE, POLLNVAL, setPollfd } from "../../event/poll.ts";
 import type { Connection } from "../connection.ts";
 
 // Each connection's socket, as `adoptNewSocket` found it (none for drivers in the process).
@@ -37,7 +38,7 @@ export function socketOf(conn: Connection): number {
  */
 export const SEND_BUFFER = 1 << 20;
 
-// <sys/socket.h>, <poll.h> (Linux values).
+// <sys/socket.h> (Linux values).
 const SOL_SOCKET = 1;
 const SO_TYPE = 3;
 const SO_SNDBUF = 7;
@@ -46,7 +47,6 @@ const AF_UNIX = 1;
 const AF_INET = 2;
 const AF_INET6 = 10;
 const SOCK_STREAM = 1;
-const POLLNVAL = 0x20;
 
 /** fds per poll(2) of a scan. */
 const BLOCK = 512;
@@ -65,19 +65,17 @@ let scanBuf: Uint8Array | null = null;
  * POLLNVAL): no permission but FFI is needed, and it costs ~15 µs for a small process.
  */
 export function openFds(): Uint8Array {
-  const buf = scanBuf ??= new Uint8Array(BLOCK * 8);
+  const buf = scanBuf ??= new Uint8Array(BLOCK * POLLFD_SIZE);
   const view = new DataView(buf.buffer);
   const open: number[] = [];
   let end = 0;
   for (let base = 0; base < MAX_FDS; base += BLOCK) {
-    for (let i = 0; i < BLOCK; i++) {
-      view.setInt32(i * 8, base + i, true);
-      view.setInt32(i * 8 + 4, 0, true); // events 0: only POLLNVAL, POLLERR, POLLHUP come back
-    }
+    // Events 0: only POLLNVAL, POLLERR and POLLHUP come back.
+    for (let i = 0; i < BLOCK; i++) setPollfd(view, i, base + i, 0);
     if (libc().symbols.pollNow(buf, BigInt(BLOCK), 0) < 0) break;
     let free = 0;
     for (let i = 0; i < BLOCK; i++) {
-      if (view.getInt16(i * 8 + 6, true) & POLLNVAL) free++;
+      if (polled(view, i) & POLLNVAL) free++;
       else open.push(base + i);
     }
     end = base + BLOCK;

@@ -23,7 +23,14 @@ import { liveStreamCallbacks } from "../../stream/callbacks.ts";
 import { socketOf } from "../../api/conn/socket.ts";
 import type { Daemon } from "./daemon.ts";
 import { runGenerator } from "./event_generator.ts";
-import { callbackDownload, callbackUpload, CHUNK, sha256, Sink } from "./stream_transfers.ts";
+import {
+  callbackDownload,
+  callbackUpload,
+  CHUNK,
+  randomBytes,
+  sha256,
+  Sink,
+} from "./stream_transfers.ts";
 import { grantedSendBuffer, socketsMadeBy } from "./socket_buffers.ts";
 
 /** What a transport's test file hands to the shared steps. */
@@ -133,12 +140,6 @@ export async function keepaliveCloses(t: Transport): Promise<void> {
   // The daemon serves new connections over the transport again.
   using fresh = Connection.open(t.uri("test"));
   assert.equal(fresh.isAlive(), true);
-}
-
-function randomBytes(n: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(out.subarray(i, i + 65536));
-  return out;
 }
 
 /** One way to upload `data` into a volume, and one way to download it again. */

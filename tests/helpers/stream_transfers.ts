@@ -13,6 +13,13 @@ export function screenshotStream(conn: Connection, flags = 0): Stream {
 /** The packet size the callback transfers send and receive. */
 export const CHUNK = 256 * 1024;
 
+/** `n` random bytes (getRandomValues fills at most 64 KiB per call). */
+export function randomBytes(n: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(out.subarray(i, i + 65536));
+  return out;
+}
+
 /** The SHA-256 of `data` in hex. */
 export async function sha256(data: Uint8Array<ArrayBuffer>): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
