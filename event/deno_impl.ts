@@ -5,7 +5,7 @@ import { PollSet } from "./poll.ts";
 import { type Timer, TimerTable } from "./timers.ts";
 import { EventHandleType } from "../ffi/enums.ts";
 import { intArg } from "../ffi/marshal.ts";
-import { holdBlocked } from "./hold.ts";
+import { coalesceBlocked, holdBlocked } from "./hold.ts";
 import { log, logEnabled } from "../log.ts";
 import {
   asyncCallsInFlight,
@@ -36,6 +36,16 @@ const SYNC_TURNS = 8;
  */
 const HOLD_MICROS = 500;
 
+/**
+ * The default of `DenoEventImplOptions.coalesceMillis`. 1, 2 and 4 ms cost alike per event in an
+ * event flood (bench/findings.md, eighth pass); the shortest delay that Deno's timers keep well is
+ * what a listener should pay for it.
+ */
+const COALESCE_MILLIS = 2;
+
+/** How many quick dispatches in a row make a flood, which the loop gathers with a timer. */
+const GATHER_AFTER = 6;
+
 /** Options of `DenoEventImpl`. */
 export interface DenoEventImplOptions {
   /**
@@ -49,6 +59,17 @@ export interface DenoEventImplOptions {
    * `…Async` call is in flight (its thread may need the JS thread meanwhile).
    */
   holdMicros?: number;
+  /**
+   * After a callback ran, while no stream transfer may be under way, how many milliseconds the
+   * loop lets Deno's own loop run before it checks what libvirt sent meanwhile (default 2; 0:
+   * never, hold or wait on the pool instead). An event flood is then dispatched in batches, one
+   * timer per batch instead of one thread wake-up per event, which halves its CPU per event;
+   * an event that comes while a batch gathers is delivered up to this much later. The first
+   * event after a quiet spell is not delayed, and the loop stops gathering by itself while it
+   * rarely finds anything. No gathering while a Web stream is open, a stream has an event
+   * callback registered, or an `…Async` call is in flight: those get `holdMicros`.
+   */
+  coalesceMillis?: number;
 }
 
 interface Handle {
@@ -80,7 +101,9 @@ const ALWAYS = EventHandleType.ERROR | EventHandleType.HANGUP;
  * (filtered through each handle's current mask plus ERROR and HANGUP), then expired timers,
  * then the deferred free callbacks.
  * A timer of 0 ms makes the iteration poll without waiting (synchronously) and then yield to
- * Deno's loop with `setImmediate`, so other work is never starved.
+ * Deno's loop with `setImmediate`, so other work is never starved. In an event flood the loop
+ * gathers instead: after a callback it lets a Deno timer of `coalesceMillis` run, then
+ * dispatches all that came meanwhile (see `DenoEventImplOptions`).
  *
  * Threading: libvirt's remote client calls `virEventUpdateHandle` (this impl, on the JS thread)
  * while it holds a connection's client lock, and handle and timeout callbacks take that lock.
@@ -123,12 +146,17 @@ export class DenoEventImpl extends EventImpl {
   #iterations = 0;
   #poolWaits = 0;
   #heldWaits = 0;
+  #coalescedWaits = 0;
+  /** Set by every registration change; `#build` clears it (see `#gather`). */
+  #rebuild = false;
   readonly #hold: number;
+  readonly #coalesce: number;
 
   /**
    * Makes a loop; register it with `Event.register` before the first connection.
    *
-   * @param options How long the JS thread may wait for libvirt's next piece of data itself.
+   * @param options How long the JS thread may wait for libvirt's next piece of data itself, and
+   * how long the loop may gather data with a timer.
    *
    * @example
    * ```ts
@@ -139,6 +167,12 @@ export class DenoEventImpl extends EventImpl {
   constructor(options: DenoEventImplOptions = {}) {
     super();
     this.#hold = intArg(options.holdMicros ?? HOLD_MICROS, "holdMicros", 0, 1_000_000);
+    this.#coalesce = intArg(
+      options.coalesceMillis ?? COALESCE_MILLIS,
+      "coalesceMillis",
+      0,
+      1000,
+    );
   }
 
   /**
@@ -335,6 +369,20 @@ export class DenoEventImpl extends EventImpl {
   }
 
   /**
+   * How many iterations found their fds ready when the loop checked after gathering for
+   * `coalesceMillis` (for tests and diagnostics).
+   *
+   * @example
+   * ```ts
+   * import { DenoEventImpl } from "./mod.ts";
+   * console.log(new DenoEventImpl().coalescedWaits); // 0
+   * ```
+   */
+  get coalescedWaits(): number {
+    return this.#coalescedWaits;
+  }
+
+  /**
    * Lets the process exit while the loop still watches something, like Node's `unref()`: the
    * loop then waits at most 250 ms per poll and, when such a wait ends with nothing to do, goes
    * on through an unref'd timer, so Deno can end the process there. Costs a few wake-ups per
@@ -436,6 +484,7 @@ export class DenoEventImpl extends EventImpl {
   // Called after every registration change. Called from inside libvirt (holding its locks), so
   // it never dispatches: it only wakes a waiting poll or schedules the loop's start.
   #changed(): void {
+    this.#rebuild = true;
     if (this.#waiting) {
       this.#polls!.wake();
       return;
@@ -479,21 +528,31 @@ export class DenoEventImpl extends EventImpl {
     // often these waits found something; below 1 in 4 (an event listener that keeps up with its
     // events) the loop skips the wait except every 16th turn, to sample again, or when a
     // callback widened a watch (libvirt queued a message: its socket is writable now).
+    //
+    // Gathering instead of holding: while no stream transfer may be under way (no Web stream
+    // open, no stream callback registered, no async call in flight), the next turn after a
+    // callback does not block the JS thread at all. It lets Deno run a timer of `#coalesce` ms
+    // and then checks, without waiting, what came meanwhile; each check that finds more is
+    // dispatched at once (libvirt's remote client reads one message per callback), and only a
+    // check that finds nothing lets the next turn gather again. An event flood then costs one
+    // timer wake-up per batch instead of one wake-up per event (half the CPU per event, measured
+    // in bench/findings.md), for at most `#coalesce` ms of delay, and only while events come
+    // that fast: the first one after a quiet spell is dispatched as soon as the pool's wait ends.
     let ranCallback = false;
     let syncTurns = 0;
     let hitRate = 1;
     let sample = 0;
+    // Whether the last turn found data after gathering: the next turn checks for more first.
+    let burst = false;
+    // How many dispatches in a row ran callbacks within twice `#coalesce` ms of the last: the
+    // loop gathers only after `GATHER_AFTER` of them, so a lone exchange (a keepalive's ping,
+    // its write and the reply: three) keeps the cheaper hold, and only a flood pays a timer per
+    // batch.
+    let quick = 0;
+    let lastCallbackAt = -Infinity;
     while (!this.#stopped && this.#hasWork()) {
-      polls.reset();
-      polled.length = 0;
-      for (const h of this.#handles.values()) {
-        polled.push(h);
-        polls.add(h.events === 0 ? -1 : h.fd, h.events);
-        h.polled = h.events;
-      }
-      let timeout = this.#timers.pollTimeout();
-      const capped = this.#unrefd && (timeout < 0 || timeout > UNREF_POLL_MS);
-      if (capped) timeout = UNREF_POLL_MS;
+      this.#build(polls, polled);
+      let timeout = this.#pollTimeout();
       this.#iterations++;
       let ready: number;
       let waited = false;
@@ -501,22 +560,40 @@ export class DenoEventImpl extends EventImpl {
       let hold = 0;
       if (timeout === 0) {
         ready = polls.check();
-      } else if (
-        ranCallback && (this.#widened || hitRate >= 0.25 || (++sample & 15) === 0) &&
-        (hold = this.#holdFor(timeout),
-          ready = polls.waitHere(hold),
-          hitRate = hitRate * 0.875 + (ready !== 0 ? 0.125 : 0),
-          ready !== 0)
-      ) {
-        this.#heldWaits++;
+      } else if (burst && (ready = polls.check()) !== 0) {
+        // More of what the gathering found.
       } else {
-        waited = true;
-        this.#poolWaits++;
-        this.#waiting = true;
-        try {
-          ready = await polls.wait(timeout);
-        } finally {
-          this.#waiting = false;
+        ready = 0;
+        burst = false;
+        const looking = ranCallback &&
+          (this.#widened || hitRate >= 0.25 || (++sample & 15) === 0);
+        const gather = looking && quick >= GATHER_AFTER ? this.#gatherFor(timeout) : 0;
+        if (gather > 0) {
+          waited = true;
+          if (!(await this.#gather(gather))) {
+            // Stopped, or the registrations changed meanwhile: look again with a new set.
+            burst = true;
+            continue;
+          }
+          ready = polls.check();
+          hitRate = hitRate * 0.875 + (ready !== 0 ? 0.125 : 0);
+          if (ready > 0) (this.#coalescedWaits++, burst = true);
+          timeout = this.#pollTimeout();
+        } else if (looking) {
+          hold = this.#holdFor(timeout);
+          ready = polls.waitHere(hold);
+          hitRate = hitRate * 0.875 + (ready !== 0 ? 0.125 : 0);
+          if (ready !== 0) this.#heldWaits++;
+        }
+        if (ready === 0) {
+          waited = true;
+          this.#poolWaits++;
+          this.#waiting = true;
+          try {
+            ready = await polls.wait(timeout);
+          } finally {
+            this.#waiting = false;
+          }
         }
       }
       if (ready < 0) {
@@ -534,6 +611,11 @@ export class DenoEventImpl extends EventImpl {
       const offThread = this.#dispatch(polls, polled);
       if (offThread !== null) await offThread;
       ranCallback = this.#callbacks !== callbacks;
+      if (ranCallback) {
+        const now = performance.now();
+        quick = now - lastCallbackAt <= 2 * this.#coalesce ? quick + 1 : 0;
+        lastCallbackAt = now;
+      }
       if (waited || offThread !== null) {
         syncTurns = 0;
       } else if (timeout === 0 || hold > 0 || ++syncTurns >= SYNC_TURNS) {
@@ -546,8 +628,50 @@ export class DenoEventImpl extends EventImpl {
         await undefined;
       }
       // Unref'd and idle: continue through a timer that does not hold the process open.
-      if (capped && ready === 0) await new Promise((r) => Deno.unrefTimer(setTimeout(r, 0)));
+      if (ready === 0 && this.#capped) await new Promise((r) => Deno.unrefTimer(setTimeout(r, 0)));
     }
+  }
+
+  // Starts a new poll set from the registrations as they are now.
+  #build(polls: PollSet, polled: Handle[]): void {
+    polls.reset();
+    polled.length = 0;
+    for (const h of this.#handles.values()) {
+      polled.push(h);
+      polls.add(h.events === 0 ? -1 : h.fd, h.events);
+      h.polled = h.events;
+    }
+    this.#rebuild = false;
+  }
+
+  /** Whether the last `#pollTimeout()` was shortened by `unref()`. */
+  #capped = false;
+
+  // The next poll's timeout in ms (-1: none), from libvirt's timers, within unref()'s cap.
+  #pollTimeout(): number {
+    const timeout = this.#timers.pollTimeout();
+    this.#capped = this.#unrefd && (timeout < 0 || timeout > UNREF_POLL_MS);
+    return this.#capped ? UNREF_POLL_MS : timeout;
+  }
+
+  // How many ms the next turn may gather data for with a timer (0: it holds or waits on the
+  // pool instead): not while a transfer may be under way (event/hold.ts), nor while an async
+  // call is in flight (its replies and the calls' own socket I/O must not wait for a timer),
+  // nor when one of libvirt's timers is due sooner.
+  #gatherFor(timeoutMs: number): number {
+    if (this.#coalesce === 0 || coalesceBlocked() || asyncCallsInFlight() !== 0) return 0;
+    return timeoutMs < 0 || timeoutMs >= this.#coalesce ? this.#coalesce : 0;
+  }
+
+  // Lets Deno's loop run for `ms` ms (a timer, unref'd like the loop). Resolves false when the
+  // poll set built before is stale (a registration changed meanwhile) or the loop was stopped.
+  async #gather(ms: number): Promise<boolean> {
+    this.#rebuild = false;
+    await new Promise<void>((resolve) => {
+      const id = setTimeout(resolve, ms);
+      if (this.#unrefd) Deno.unrefTimer(id);
+    });
+    return !this.#stopped && !this.#rebuild;
   }
 
   // How long a wait on the JS thread may last now, in µs (0: only a check), within the poll's

@@ -143,45 +143,97 @@ Deno.test("DenoEventImpl specifics", async (t) => {
     }
   }
 
-  await t.step(
-    "data that keeps coming is waited for on the JS thread, timers still run",
-    async () => {
-      const held = eventLoop.heldWaits;
-      const pooled = eventLoop.poolWaits;
-      const r = await drip(eventLoop, 1000);
-      const h = eventLoop.heldWaits - held;
-      const p = eventLoop.poolWaits - pooled;
-      console.log(
-        `1000 bytes 300 µs apart: ${h} waits on the JS thread, ${p} on the pool; ` +
-          `${r.ticks} ticks of a 2 ms interval in ${r.ms.toFixed(0)} ms, longest gap ` +
-          `${r.maxGap.toFixed(1)} ms`,
-      );
-      assert.equal(r.got, 1000);
-      assert.ok(h > p, `most waits held on the JS thread (${h} held, ${p} pooled)`);
-      // Not a speed limit: a loop that held the JS thread for a whole transfer would show one
-      // gap as long as the transfer (over 300 ms) and a handful of ticks.
-      assert.ok(r.maxGap < 250, `Deno's timers kept running (longest gap ${r.maxGap} ms)`);
-      assert.ok(r.ticks > r.ms / 20, `${r.ticks} ticks in ${r.ms} ms`);
-    },
-  );
+  // Counters of a loop, to compare before and after a drip.
+  function waits(impl: DenoEventImpl) {
+    const at = { h: impl.heldWaits, c: impl.coalescedWaits, p: impl.poolWaits };
+    return () => ({
+      h: impl.heldWaits - at.h,
+      c: impl.coalescedWaits - at.c,
+      p: impl.poolWaits - at.p,
+    });
+  }
+
+  await t.step("data that keeps coming is gathered with a timer; timers still run", async () => {
+    const since = waits(eventLoop);
+    const r = await drip(eventLoop, 1000);
+    const { h, c, p } = since();
+    console.log(
+      `1000 bytes 300 µs apart: ${c} batches gathered by a timer, ${h} waits on the JS thread, ` +
+        `${p} on the pool; ${r.ticks} ticks of a 2 ms interval in ${r.ms.toFixed(0)} ms, ` +
+        `longest gap ${r.maxGap.toFixed(1)} ms`,
+    );
+    assert.equal(r.got, 1000);
+    assert.ok(c > p, `most turns gathered (${c} gathered, ${p} pooled)`);
+    assert.ok(c > h, `gathering, not holding the JS thread (${c} gathered, ${h} held)`);
+    // Each batch holds several bytes: far fewer batches than bytes.
+    assert.ok(c < 700, `${c} batches for 1000 bytes`);
+    // Not a speed limit: a loop that held the JS thread for a whole transfer would show one
+    // gap as long as the transfer (over 300 ms) and a handful of ticks.
+    assert.ok(r.maxGap < 250, `Deno's timers kept running (longest gap ${r.maxGap} ms)`);
+    assert.ok(r.ticks > r.ms / 20, `${r.ticks} ticks in ${r.ms} ms`);
+  });
+
+  await t.step("a watch added while the loop gathers is watched at once", async () => {
+    // The poll set is built before the timer; a registration made meanwhile must not be left
+    // out of the wait that follows (that wait has no deadline here, so it would never fire).
+    const a = new Pipe();
+    const b = new Pipe();
+    let gotA = 0;
+    let gotB = 0;
+    let wb = 0;
+    const wa = Event.addHandle(a.r, Event.HANDLE_READABLE, () => {
+      gotA += a.read().length;
+      // Runs in the next macrotask, while the loop's gathering timer is pending.
+      setTimeout(() => {
+        wb = Event.addHandle(b.r, Event.HANDLE_READABLE, () => void (gotB += b.read().length));
+        b.write("b");
+      }, 0);
+    });
+    try {
+      a.write("a");
+      await waitFor(() => gotA === 1, 3000, "the first watch");
+      await waitFor(() => gotB === 1, 3000, "the watch added while gathering");
+    } finally {
+      Event.removeHandle(wa);
+      if (wb) Event.removeHandle(wb);
+      await sleep(10);
+      a.close();
+      b.close();
+    }
+  });
+
+  await t.step("while a stream has a callback, data is waited for on the JS thread", async () => {
+    // A stream's packets come faster than any timer: no gathering then, holds as before.
+    using conn = Connection.open("test:///default");
+    using st = new Stream(conn, Stream.NONBLOCK);
+    conn.lookupDomainByName("test").screenshot(st, 0);
+    st.addCallback(Stream.EVENT_READABLE, () => {});
+    st.updateCallback(0); // registered, silent
+    const since = waits(eventLoop);
+    const r = await drip(eventLoop, 1000);
+    const { h, c, p } = since();
+    st.removeCallback();
+    st.abort();
+    assert.equal(r.got, 1000);
+    assert.equal(c, 0, "no gathering while a stream callback is registered");
+    assert.ok(h > p, `most waits held on the JS thread (${h} held, ${p} pooled)`);
+  });
 
   await t.step("no waits on the JS thread while a Web stream is open", async () => {
     // A Web stream's other end is Deno's own I/O, whose completions a wait would delay.
     using conn = Connection.open("test:///default");
     const st = new Stream(conn, Stream.NONBLOCK);
     const readable = st.readable;
-    const held = eventLoop.heldWaits;
-    const pooled = eventLoop.poolWaits;
+    const since = waits(eventLoop);
     const r = await drip(eventLoop, 300);
     assert.equal(r.got, 300);
-    const h = eventLoop.heldWaits - held;
-    const p = eventLoop.poolWaits - pooled;
-    assert.ok(h < p, `only checks, no waits: ${h} found at once, ${p} waited on the pool`);
+    const { h, c, p } = since();
+    assert.ok(h + c < p, `only checks, no waits: ${h + c} found at once, ${p} on the pool`);
     await readable.cancel();
     st.free();
-    const again = eventLoop.heldWaits;
+    const again = waits(eventLoop);
     await drip(eventLoop, 300);
-    assert.ok(eventLoop.heldWaits - again > 150, "waits again once the Web stream ended");
+    assert.ok(again().c > 30, "gathers again once the Web stream ended");
   });
 
   await t.step("no waits on the JS thread while an async call is in flight", async () => {
@@ -189,20 +241,40 @@ Deno.test("DenoEventImpl specifics", async (t) => {
     // in flight the way ffi/call_async.ts does, for as long as the data keeps coming.
     const root = {};
     enterAsync(root);
-    const held = eventLoop.heldWaits;
-    const pooled = eventLoop.poolWaits;
+    const since = waits(eventLoop);
     try {
       assert.equal((await drip(eventLoop, 300)).got, 300);
     } finally {
       leaveAsync(root);
     }
-    const h = eventLoop.heldWaits - held;
-    const p = eventLoop.poolWaits - pooled;
-    assert.ok(h < p, `only checks, no waits: ${h} found at once, ${p} waited on the pool`);
+    const { h, c, p } = since();
+    assert.ok(h + c < p, `only checks, no waits: ${h + c} found at once, ${p} on the pool`);
   });
 
+  await t.step(
+    "coalesceMillis: 0 holds the JS thread instead; bad values are refused",
+    async () => {
+      const impl = new DenoEventImpl({ coalesceMillis: 0 });
+      try {
+        const r = await drip(impl, 1000);
+        assert.equal(r.got, 1000);
+        assert.equal(impl.coalescedWaits, 0);
+        assert.ok(
+          impl.heldWaits > impl.poolWaits,
+          `most waits held on the JS thread (${impl.heldWaits} held, ${impl.poolWaits} pooled)`,
+        );
+        assert.ok(r.maxGap < 250, `Deno's timers kept running (longest gap ${r.maxGap} ms)`);
+      } finally {
+        await impl.stop();
+      }
+      for (const bad of [-1, 1.5, 1001, Number.NaN]) {
+        assert.throws(() => new DenoEventImpl({ coalesceMillis: bad }), /coalesceMillis/);
+      }
+    },
+  );
+
   await t.step("holdMicros: 0 hands the waits to the pool; bad values are refused", async () => {
-    const impl = new DenoEventImpl({ holdMicros: 0 });
+    const impl = new DenoEventImpl({ holdMicros: 0, coalesceMillis: 0 });
     try {
       const r = await drip(impl, 1000);
       console.log(
