@@ -576,15 +576,15 @@ export class DenoEventImpl extends EventImpl {
             continue;
           }
           ready = polls.check();
-          hitRate = hitRate * 0.875 + (ready !== 0 ? 0.125 : 0);
           if (ready > 0) (this.#coalescedWaits++, burst = true);
           timeout = this.#pollTimeout();
         } else if (looking) {
           hold = this.#holdFor(timeout);
           ready = polls.waitHere(hold);
-          hitRate = hitRate * 0.875 + (ready !== 0 ? 0.125 : 0);
           if (ready !== 0) this.#heldWaits++;
         }
+        // One running average for both ways of looking (a gather implies looking).
+        if (looking) hitRate = hitRate * 0.875 + (ready !== 0 ? 0.125 : 0);
         if (ready === 0) {
           waited = true;
           this.#poolWaits++;
@@ -666,7 +666,7 @@ export class DenoEventImpl extends EventImpl {
   // Lets Deno's loop run for `ms` ms (a timer, unref'd like the loop). Resolves false when the
   // poll set built before is stale (a registration changed meanwhile) or the loop was stopped.
   async #gather(ms: number): Promise<boolean> {
-    this.#rebuild = false;
+    // `#build` cleared `#rebuild` just before, with no call into libvirt since.
     await new Promise<void>((resolve) => {
       const id = setTimeout(resolve, ms);
       if (this.#unrefd) Deno.unrefTimer(id);
