@@ -24,7 +24,8 @@ const UNREF_POLL_MS = 250;
 
 /**
  * How many loop turns in a row may find their fds ready with a synchronous zero-timeout poll
- * (no thread hop) before the loop yields to Deno's macrotask queue once (see `#run`).
+ * (no thread hop) before the loop yields to Deno's macrotask queue once (see `#run`). A
+ * dispatch's extra passes over the handles in a flood count as turns (see `#dispatch`).
  */
 const SYNC_TURNS = 8;
 
@@ -46,6 +47,14 @@ const COALESCE_MILLIS = 2;
 /** How many quick dispatches in a row make a flood, which the loop gathers with a timer. */
 const GATHER_AFTER = 6;
 
+/**
+ * In a flood, how many times a dispatch may check the fds again and run the handle callbacks
+ * once more before it runs the timers (libvirt reads one message per callback). Bounded below
+ * that by the turns left before the loop yields (`SYNC_TURNS`), so the rest of Deno waits no
+ * longer for a flood than before.
+ */
+const DRAIN_PASSES = 16;
+
 /** Options of `DenoEventImpl`. */
 export interface DenoEventImplOptions {
   /**
@@ -64,9 +73,11 @@ export interface DenoEventImplOptions {
    * loop lets Deno's own loop run before it checks what libvirt sent meanwhile (default 2; 0:
    * never, hold or wait on the pool instead). An event flood is then dispatched in batches, one
    * timer per batch instead of one thread wake-up per event, which halves its CPU per event;
-   * an event that comes while a batch gathers is delivered up to this much later. The first
-   * event after a quiet spell is not delayed, and the loop stops gathering by itself while it
-   * rarely finds anything. No gathering while a Web stream is open, a stream has an event
+   * an event that comes while a batch gathers is delivered up to this much later. Each batch
+   * also reads what libvirt's socket already holds before libvirt's timers run, so that one
+   * firing of libvirt's event-queue timer delivers several events. The first event after a
+   * quiet spell is not delayed, and the loop stops gathering by itself while it rarely finds
+   * anything. No gathering while a Web stream is open, a stream has an event
    * callback registered, or an `…Async` call is in flight: those get `holdMicros`.
    */
   coalesceMillis?: number;
@@ -147,6 +158,7 @@ export class DenoEventImpl extends EventImpl {
   #poolWaits = 0;
   #heldWaits = 0;
   #coalescedWaits = 0;
+  #drained = 0;
   /** Set by every registration change; `#build` clears it (see `#gather`). */
   #rebuild = false;
   readonly #hold: number;
@@ -383,6 +395,21 @@ export class DenoEventImpl extends EventImpl {
   }
 
   /**
+   * How many times a dispatch in an event flood checked the fds again and ran the handle
+   * callbacks once more before the timers, so that one firing of libvirt's flush timer
+   * delivered several events (for tests and diagnostics).
+   *
+   * @example
+   * ```ts
+   * import { DenoEventImpl } from "./mod.ts";
+   * console.log(new DenoEventImpl().drainedPasses); // 0
+   * ```
+   */
+  get drainedPasses(): number {
+    return this.#drained;
+  }
+
+  /**
    * Lets the process exit while the loop still watches something, like Node's `unref()`: the
    * loop then waits at most 250 ms per poll and, when such a wait ends with nothing to do, goes
    * on through an unref'd timer, so Deno can end the process there. Costs a few wake-ups per
@@ -608,17 +635,25 @@ export class DenoEventImpl extends EventImpl {
       if (this.#stopped) break;
       const callbacks = this.#callbacks;
       this.#widened = false;
-      const offThread = this.#dispatch(polls, polled);
+      // The pause since the last dispatch that ran callbacks ended, not the time between their
+      // ends: a drained dispatch may itself take a millisecond.
+      const pause = performance.now() - lastCallbackAt;
+      // Extra passes count as turns: never more between two yields than SYNC_TURNS allows.
+      const drain = quick >= GATHER_AFTER
+        ? Math.min(this.#drainFor(), SYNC_TURNS - 1 - (waited ? 0 : syncTurns))
+        : 0;
+      const drainedBefore = this.#drained;
+      const offThread = this.#dispatch(polls, polled, drain);
+      const passes = this.#drained - drainedBefore;
       if (offThread !== null) await offThread;
       ranCallback = this.#callbacks !== callbacks;
       if (ranCallback) {
-        const now = performance.now();
-        quick = now - lastCallbackAt <= 2 * this.#coalesce ? quick + 1 : 0;
-        lastCallbackAt = now;
+        quick = pause <= 2 * this.#coalesce ? quick + 1 : 0;
+        lastCallbackAt = performance.now();
       }
       if (waited || offThread !== null) {
-        syncTurns = 0;
-      } else if (timeout === 0 || hold > 0 || ++syncTurns >= SYNC_TURNS) {
+        syncTurns = passes;
+      } else if (timeout === 0 || hold > 0 || (syncTurns += 1 + passes) >= SYNC_TURNS) {
         // Nothing above waited for Deno's loop (a 0 ms timer, or fds found ready again and
         // again): give the rest of Deno a turn.
         syncTurns = 0;
@@ -663,6 +698,15 @@ export class DenoEventImpl extends EventImpl {
     return timeoutMs < 0 || timeoutMs >= this.#coalesce ? this.#coalesce : 0;
   }
 
+  // How many more passes over the handles a dispatch in a flood may make before the timers (see
+  // `#dispatch`): none while a transfer may be under way (a stream's packets wait for their own
+  // timer, which must not fall behind) or an async call is in flight (the same conditions as
+  // gathering), and none with `coalesceMillis: 0`, which turns flood handling off.
+  #drainFor(): number {
+    if (this.#coalesce === 0 || coalesceBlocked() || asyncCallsInFlight() !== 0) return 0;
+    return DRAIN_PASSES;
+  }
+
   // Lets Deno's loop run for `ms` ms (a timer, unref'd like the loop). Resolves false when the
   // poll set built before is stale (a registration changed meanwhile) or the loop was stopped.
   async #gather(ms: number): Promise<boolean> {
@@ -694,18 +738,35 @@ export class DenoEventImpl extends EventImpl {
   // by a pool thread (ffi/inflight.ts decides, just before each callback: an earlier callback
   // may have started an async call). Returns a Promise once a callback had to go to the pool;
   // the rest of the dispatch then continues there, in the same order, one callback at a time.
-  #dispatch(polls: PollSet, polled: Handle[]): Promise<void> | null {
-    for (let i = 0; i < polled.length; i++) {
-      const h = polled[i];
-      // Removed or silenced while poll waited (or by an earlier callback): skip it.
-      if (h.removed || h.events === 0) continue;
-      const events = polls.returned(i + 1) & (h.events | ALWAYS);
-      if (events === 0) continue;
-      if (mustDispatchOffThread(h.tag)) return this.#dispatchRest(polls, polled, i, -1, null, 0);
-      this.#callbacks++;
-      setDispatchTag(h.tag);
-      this.runHandleCallback(h.watch, h.fd, events, h.cb, h.opaque);
-      setDispatchTag(null);
+  //
+  // `drain`: how many more times the handles may be checked and run again before the timers
+  // (0: one pass). In an event flood each message libvirt reads queues
+  // an event and arms libvirt's flush timer (`updateTimeout(0)`), whose firing delivers the
+  // queue and disarms it (`updateTimeout(-1)`): three crossings per event when every turn runs
+  // one handle callback and then the timer. Reading what the socket already holds first lets
+  // one firing deliver them all.
+  #dispatch(polls: PollSet, polled: Handle[], drain = 0): Promise<void> | null {
+    for (let pass = 0;; pass++) {
+      let ran = false;
+      for (let i = 0; i < polled.length; i++) {
+        const h = polled[i];
+        // Removed or silenced while poll waited (or by an earlier callback): skip it.
+        if (h.removed || h.events === 0) continue;
+        const events = polls.returned(i + 1) & (h.events | ALWAYS);
+        if (events === 0) continue;
+        if (mustDispatchOffThread(h.tag)) return this.#dispatchRest(polls, polled, i, -1, null, 0);
+        this.#callbacks++;
+        ran = true;
+        setDispatchTag(h.tag);
+        this.runHandleCallback(h.watch, h.fd, events, h.cb, h.opaque);
+        setDispatchTag(null);
+      }
+      // Again only while a handle ran and the fds are ready once more. The set may be stale by
+      // now: results still go through each handle's current mask, and a watch made or widened
+      // since is seen by the next turn. A wake-up (entry 0) is left to the next turn too.
+      if (!ran || pass >= drain || this.#stopped || asyncCallsInFlight() !== 0) break;
+      if (polls.check() <= 0 || polls.returned(0) !== 0) break;
+      this.#drained++;
     }
     const now = performance.now();
     const due = this.#timers.due(now);
