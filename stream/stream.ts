@@ -1,5 +1,6 @@
 // Stream: a libvirt data stream (virStream*): send/recv, holes, finish/abort, event callbacks.
 import { callInt, callPtr, callRaw } from "../ffi/call.ts";
+import { callCheckedAsync } from "../ffi/call_async.ts";
 import { lastError, LibvirtError } from "../ffi/errors.ts";
 import { describe, flagsArg, intArg, u64Arg } from "../ffi/marshal.ts";
 import {
@@ -147,6 +148,8 @@ export class Stream extends LibvirtObject {
   // A volume download or upload: its readable/writable move bulk data in full chunks and
   // packets (a console's must pass each byte on at once).
   #bulk = false;
+  // finishAsync() in flight: its promise, which a second call returns too.
+  #finishing: Promise<void> | null = null;
 
   static {
     attachTo = (st, verb, call) => {
@@ -221,6 +224,11 @@ export class Stream extends LibvirtObject {
     const ptr = this.ptr(verb);
     if (this.#state === "finished" || this.#state === "aborted") {
       throw new Error(`Cannot ${verb}: this Stream was ${this.#state}`);
+    }
+    // libvirt's finish runs on a pool thread meanwhile, holding the connection; the answer
+    // decides whether the stream ended or is still active.
+    if (this.#finishing) {
+      throw new Error(`Cannot ${verb}: finishAsync() is in flight on this Stream; await it first`);
     }
     return ptr;
   }
@@ -429,16 +437,66 @@ export class Stream extends LibvirtObject {
     const ptr = this.#transfer("finish");
     this.#detach("finished");
     if (callRaw("virStreamFinish", ptr) === -1) {
-      const e = lastError("virStreamFinish");
-      // The state stays "active": the caller decides (abort, or free, which aborts). The
-      // backstop must still abort a stream dropped after this.
-      this.#guard.live = true;
-      if (logEnabled.debug) log("debug", "stream: finish failed", { error: e.message });
-      e.message += ` (the Stream is still active: call abort() to end it)`;
-      throw e;
+      throw this.#finishFailed(lastError("virStreamFinish"));
     }
+    this.#finished();
+  }
+
+  // A failed finish: the state stays "active", the caller decides (abort, or free, which
+  // aborts). The backstop must still abort a stream dropped after this.
+  #finishFailed(e: LibvirtError): LibvirtError {
+    this.#guard.live = true;
+    if (logEnabled.debug) log("debug", "stream: finish failed", { error: e.message });
+    e.message += ` (the Stream is still active: call abort() to end it)`;
+    return e;
+  }
+
+  #finished(): void {
     this.#state = "finished";
     if (logEnabled.debug) log("debug", "stream: finished");
+  }
+
+  /**
+   * `finish()` on Deno's thread pool: the JS thread runs on while libvirt waits for the other
+   * end to confirm the transfer (an upload's last data written by the daemon, a slow link, a
+   * daemon that stalls). Same rules as `finish()`; a second call while it runs returns the same
+   * promise. Meanwhile the stream refuses data calls and `abort()`, and other synchronous calls
+   * on its connection throw while a TypeScript event loop is registered, as with every `…Async`
+   * call (ffi/inflight.ts); `free()` waits for the answer. A failure rejects with libvirt's
+   * error and leaves the stream "active".
+   * libvirt: [`virStreamFinish`](https://libvirt.org/html/libvirt-libvirt-stream.html#virStreamFinish).
+   *
+   * @example
+   * ```ts
+   * import { Stream } from "./mod.ts";
+   * declare const st: Stream;
+   * await st.finishAsync();
+   * console.log(st.state); // "finished"
+   * ```
+   */
+  finishAsync(): Promise<void> {
+    if (this.#finishing) return this.#finishing;
+    try {
+      if (this.#state === "finished") return Promise.resolve();
+      if (this.#owner) throw this.#ownedBy("finishAsync");
+      const ptr = this.#transfer("finish");
+      this.#detach("finished");
+      // The state changes as soon as libvirt answered, inside the call: a free() made
+      // meanwhile runs when the call is over (api/object.ts) and must see the outcome.
+      const done = callCheckedAsync(this, "virStreamFinish", (r) => {
+        if (r !== -1) this.#finished();
+        return r !== -1;
+      }, ptr).then(
+        () => {},
+        (e) => {
+          throw e instanceof LibvirtError && !this.freed ? this.#finishFailed(e) : e;
+        },
+      ).finally(() => (this.#finishing = null));
+      this.#finishing = done;
+      return done;
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /**
@@ -457,6 +515,11 @@ export class Stream extends LibvirtObject {
    */
   abort(): void {
     if (this.#state === "finished" || this.#state === "aborted") return;
+    if (this.#finishing) {
+      throw new Error(
+        "Cannot abort: finishAsync() is in flight on this Stream; await it, then abort() if it failed",
+      );
+    }
     const ptr = this.ptr("abort");
     if (this.#owner) {
       // Stopping a running recvAll/sendAll is what abort() is for; the loop then rejects. That

@@ -2,7 +2,8 @@
 // stops reading: libvirt's remote client sends stream data synchronously, so the module waits
 // for room in the connection's socket off the JS thread first (stream/room.ts). The daemon is
 // stopped (SIGSTOP) in the middle of each upload; a 5 ms interval must keep ticking meanwhile,
-// and every byte must arrive once the daemon runs again.
+// and every byte must arrive once the daemon runs again. The same for `finishAsync()`, whose
+// answer comes only once the daemon runs again.
 import "./helpers/loop.ts";
 import assert from "node:assert/strict";
 import { Connection, Stream } from "../mod.ts";
@@ -103,6 +104,23 @@ Deno.test("uploads wait for the daemon off the JS thread", async (t) => {
       assert.ok(roomWaitCount() > waits, "sendAll waited for room");
       assert.equal(await sha256(await new Response(vol.download()).bytes()), expected);
       assert.equal(liveStreamCallbacks(), 0);
+    });
+
+    await t.step("finishAsync waits for the daemon's answer off the JS thread", async () => {
+      using st = new Stream(conn);
+      vol.upload(st, 0, 0);
+      for (let off = 0; off < SIZE; off += MiB) st.send(data.subarray(off, off + MiB));
+      // The daemon stops before the finish message reaches it: libvirt's answer waits for
+      // SIGCONT, on a pool thread.
+      const stalled = stallDaemon(d);
+      const t0 = performance.now();
+      await st.finishAsync();
+      const took = performance.now() - t0;
+      const ticks = await stalled;
+      assert.ok(took >= STOP_MS * 0.8, `the finish waited for the daemon (${took.toFixed(0)} ms)`);
+      assert.ok(ticks >= 20, `the interval ticked ${ticks} times in ${STOP_MS} ms`);
+      assert.equal(st.state, "finished");
+      assert.equal(await sha256(await new Response(vol.download()).bytes()), expected);
     });
   } finally {
     for (const v of pool.listAllVolumes()) v.delete();

@@ -1,0 +1,115 @@
+// Specifies Stream.finishAsync(): finish() on Deno's thread pool. In process on test:///default
+// (the test domain's screenshot) for its rules, and over the private daemon for a finish that
+// libvirt refuses. The wait for a stopped daemon is in stream_stalled_daemon_test.ts.
+import "./helpers/loop.ts";
+import assert from "node:assert/strict";
+import { Connection, LibvirtError, Stream } from "../mod.ts";
+import { requireDaemon } from "./helpers/daemon.ts";
+
+const PNG = Deno.readFileSync("/usr/share/libvirt/test-screenshot.png");
+
+function screenshot(conn: Connection): Stream {
+  const st = new Stream(conn);
+  assert.equal(conn.lookupDomainByName("test").screenshot(st, 0), "image/png");
+  return st;
+}
+
+// Reads the screenshot to its end; returns how many bytes came.
+function drain(st: Stream): number {
+  const buf = new Uint8Array(4096);
+  let total = 0;
+  for (let n; (n = st.recv(buf)) > 0;) total += n;
+  return total;
+}
+
+Deno.test("finishAsync ends a transfer by the rules of finish()", async (t) => {
+  using conn = Connection.open("test:///default");
+
+  await t.step("after the last recv it finishes the stream; again is a no-op", async () => {
+    using st = screenshot(conn);
+    assert.equal(drain(st), PNG.length);
+    const first = st.finishAsync();
+    assert.equal(st.finishAsync(), first, "a second call while it runs returns the same promise");
+    await first;
+    assert.equal(st.state, "finished");
+    await st.finishAsync();
+    st.finish(); // still a no-op
+    assert.equal(st.state, "finished");
+  });
+
+  await t.step("while it runs, data calls and abort() are refused with a clear Error", async () => {
+    using st = screenshot(conn);
+    drain(st);
+    const finishing = st.finishAsync();
+    const inFlight = /finishAsync\(\) is in flight on this Stream/;
+    assert.throws(() => st.recv(new Uint8Array(16)), inFlight);
+    assert.throws(() => st.send(new Uint8Array(16)), inFlight);
+    assert.throws(() => st.abort(), inFlight);
+    await finishing;
+    assert.equal(st.state, "finished");
+    st.abort(); // a no-op once finished
+  });
+
+  await t.step("a new stream or an aborted one is refused as finish() refuses it", async () => {
+    using fresh = new Stream(conn);
+    await assert.rejects(fresh.finishAsync(), /this Stream is new, not yet bound to a transfer/);
+    using st = screenshot(conn);
+    st.abort();
+    await assert.rejects(st.finishAsync(), /Cannot finish: this Stream was aborted/);
+  });
+
+  await t.step("refused while recvAll owns the stream", async () => {
+    using st = screenshot(conn);
+    const all = st.recvAll(() => 0);
+    await assert.rejects(st.finishAsync(), /recvAll/);
+    await all.catch(() => {});
+  });
+
+  await t.step("free() while it runs waits for the answer", async () => {
+    const st = screenshot(conn);
+    drain(st);
+    const finishing = st.finishAsync();
+    st.free();
+    await finishing;
+    assert.equal(st.state, "freed");
+    st.free(); // twice is fine
+  });
+});
+
+Deno.test("finishAsync rejects with libvirt's error and leaves the stream active", async () => {
+  const d = await requireDaemon("stream_finish_async_test.ts");
+  if (!d) return;
+  using conn = Connection.open(d.qemuUri);
+  const dir = await Deno.makeTempDir({ prefix: "deno-libvirt-finish-" });
+  const pool = conn.createStoragePoolXML(
+    `<pool type='dir'><name>finish-${crypto.randomUUID().slice(0, 8)}</name>` +
+      `<target><path>${dir}</path></target></pool>`,
+  );
+  try {
+    using vol = pool.createVolumeXML(
+      "<volume><name>v.raw</name><capacity>1048576</capacity>" +
+        "<target><format type='raw'/></target></volume>",
+    );
+    // Declared as 1 KiB, sent more: the daemon's side fails, and libvirt says so at the finish.
+    using st = new Stream(conn);
+    vol.upload(st, 0, 1024);
+    const chunk = new Uint8Array(65536);
+    try {
+      for (let i = 0; i < 32; i++) st.send(chunk);
+    } catch {
+      // libvirt may report the failure at a send already; the finish must report it too.
+    }
+    await assert.rejects(st.finishAsync(), (e: Error) => {
+      assert.ok(e instanceof LibvirtError, String(e));
+      assert.match(e.message, /\(the Stream is still active: call abort\(\) to end it\)$/);
+      return true;
+    });
+    assert.equal(st.state, "active");
+    st.abort();
+    assert.equal(st.state, "aborted");
+    vol.delete();
+  } finally {
+    pool.destroy();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
