@@ -150,6 +150,8 @@ export class Stream extends LibvirtObject {
   #bulk = false;
   // finishAsync() in flight: its promise, which a second call returns too.
   #finishing: Promise<void> | null = null;
+  // abortAsync() in flight (the stream already counts as aborted).
+  #aborting: Promise<void> | null = null;
 
   static {
     attachTo = (st, verb, call) => {
@@ -515,6 +517,48 @@ export class Stream extends LibvirtObject {
    */
   abort(): void {
     if (this.#state === "finished" || this.#state === "aborted") return;
+    const ptr = this.#beginAbort();
+    if (callRaw("virStreamAbort", ptr) === -1) {
+      log("debug", "virStreamAbort reported an error", { error: lastError("virStreamAbort") });
+    }
+  }
+
+  /**
+   * `abort()` on Deno's thread pool. On a remote connection libvirt waits for the daemon to
+   * confirm an abort too: with a daemon that stalls or a link that hangs, that is until the
+   * keepalive gives up on the connection. The stream counts as "aborted" at once (data calls
+   * are refused); the promise resolves once libvirt is done, and never rejects for libvirt's
+   * sake (as `abort()`, an error there is logged). Refused while `finishAsync()` runs; a no-op
+   * once the stream ended.
+   * libvirt: [`virStreamAbort`](https://libvirt.org/html/libvirt-libvirt-stream.html#virStreamAbort).
+   *
+   * @example
+   * ```ts
+   * import { Stream } from "./mod.ts";
+   * declare const st: Stream;
+   * await st.abortAsync();
+   * console.log(st.state); // "aborted"
+   * ```
+   */
+  abortAsync(): Promise<void> {
+    if (this.#aborting) return this.#aborting;
+    if (this.#state === "finished" || this.#state === "aborted") return Promise.resolve();
+    let ptr: Deno.PointerObject;
+    try {
+      ptr = this.#beginAbort();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const done = callCheckedAsync(this, "virStreamAbort", (r) => r !== -1, ptr).then(
+      () => {},
+      (e) => log("debug", "virStreamAbort reported an error", { error: e }),
+    ).finally(() => (this.#aborting = null));
+    this.#aborting = done;
+    return done;
+  }
+
+  // What abort() and abortAsync() do before libvirt's call: the stream ends on our side.
+  #beginAbort(): Deno.PointerObject {
     if (this.#finishing) {
       throw new Error(
         "Cannot abort: finishAsync() is in flight on this Stream; await it, then abort() if it failed",
@@ -530,9 +574,7 @@ export class Stream extends LibvirtObject {
     this.#detach("aborted");
     this.#state = "aborted";
     if (logEnabled.debug) log("debug", "stream: aborted");
-    if (callRaw("virStreamAbort", ptr) === -1) {
-      log("debug", "virStreamAbort reported an error", { error: lastError("virStreamAbort") });
-    }
+    return ptr;
   }
 
   // Drops the callback before the stream ends (libvirt wants it gone before finish/abort)

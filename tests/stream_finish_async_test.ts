@@ -1,6 +1,7 @@
-// Specifies Stream.finishAsync(): finish() on Deno's thread pool. In process on test:///default
-// (the test domain's screenshot) for its rules, and over the private daemon for a finish that
-// libvirt refuses. The wait for a stopped daemon is in stream_stalled_daemon_test.ts.
+// Specifies Stream.finishAsync() and Stream.abortAsync(): finish() and abort() on Deno's thread
+// pool. In process on test:///default (the test domain's screenshot) for their rules, and over
+// the private daemon for a finish that libvirt refuses. The waits for a stopped daemon are in
+// stream_stalled_daemon_test.ts.
 import "./helpers/loop.ts";
 import assert from "node:assert/strict";
 import { Connection, LibvirtError, Stream } from "../mod.ts";
@@ -73,6 +74,45 @@ Deno.test("finishAsync ends a transfer by the rules of finish()", async (t) => {
     await finishing;
     assert.equal(st.state, "freed");
     st.free(); // twice is fine
+  });
+});
+
+Deno.test("abortAsync ends a transfer at once and lets libvirt answer on the pool", async (t) => {
+  using conn = Connection.open("test:///default");
+
+  await t.step("the stream counts as aborted before libvirt answered", async () => {
+    using st = screenshot(conn);
+    st.recv(new Uint8Array(16));
+    const aborting = st.abortAsync();
+    assert.equal(st.state, "aborted");
+    assert.equal(st.abortAsync(), aborting, "a second call while it runs returns the same promise");
+    assert.throws(() => st.recv(new Uint8Array(16)), /Cannot recv: this Stream was aborted/);
+    await aborting;
+    await st.abortAsync(); // a no-op now
+    st.abort();
+    await st.finishAsync().then(
+      () => assert.fail("an aborted stream cannot finish"),
+      (e: Error) => assert.match(e.message, /this Stream was aborted/),
+    );
+  });
+
+  await t.step("refused while finishAsync runs; a no-op once finished", async () => {
+    using st = screenshot(conn);
+    drain(st);
+    const finishing = st.finishAsync();
+    await assert.rejects(st.abortAsync(), /finishAsync\(\) is in flight on this Stream/);
+    await finishing;
+    await st.abortAsync();
+    assert.equal(st.state, "finished");
+  });
+
+  await t.step("stops a running recvAll, which rejects", async () => {
+    using st = screenshot(conn);
+    let chunks = 0;
+    const all = st.recvAll(() => (chunks++, 0));
+    await st.abortAsync();
+    await assert.rejects(all);
+    assert.equal(st.state, "aborted");
   });
 });
 

@@ -2,8 +2,8 @@
 // stops reading: libvirt's remote client sends stream data synchronously, so the module waits
 // for room in the connection's socket off the JS thread first (stream/room.ts). The daemon is
 // stopped (SIGSTOP) in the middle of each upload; a 5 ms interval must keep ticking meanwhile,
-// and every byte must arrive once the daemon runs again. The same for `finishAsync()`, whose
-// answer comes only once the daemon runs again.
+// and every byte must arrive once the daemon runs again. The same for `finishAsync()` and
+// `abortAsync()`, whose answers come only once the daemon runs again.
 import "./helpers/loop.ts";
 import assert from "node:assert/strict";
 import { Connection, Stream } from "../mod.ts";
@@ -121,6 +121,24 @@ Deno.test("uploads wait for the daemon off the JS thread", async (t) => {
       assert.ok(ticks >= 20, `the interval ticked ${ticks} times in ${STOP_MS} ms`);
       assert.equal(st.state, "finished");
       assert.equal(await sha256(await new Response(vol.download()).bytes()), expected);
+    });
+
+    await t.step("abortAsync waits for the daemon's answer off the JS thread", async () => {
+      const st = new Stream(conn);
+      vol.upload(st, 0, 0);
+      st.send(data.subarray(0, MiB));
+      const stalled = stallDaemon(d);
+      const t0 = performance.now();
+      const aborting = st.abortAsync();
+      assert.equal(st.state, "aborted", "the stream counts as aborted at once");
+      assert.throws(() => st.send(data.subarray(0, 16)), /this Stream was aborted/);
+      st.free(); // waits for libvirt's answer
+      await aborting;
+      const took = performance.now() - t0;
+      const ticks = await stalled;
+      assert.ok(took >= STOP_MS * 0.8, `the abort waited for the daemon (${took.toFixed(0)} ms)`);
+      assert.ok(ticks >= 20, `the interval ticked ${ticks} times in ${STOP_MS} ms`);
+      assert.equal(st.state, "freed");
     });
   } finally {
     for (const v of pool.listAllVolumes()) v.delete();
