@@ -107,7 +107,17 @@ function failure(name: string, slot: Slot | null): LibvirtError {
 // connection's callbacks to the pool, see event/deno_impl.ts) do. Any other TypeScript EventImpl
 // runs libvirt's callbacks on the JS thread, where one of a busy connection deadlocks at once
 // (measured: DENO-FFI-NOTES.md): refused with an Error instead.
-function checkLoop(name: string): void {
+/**
+ * Throws unless the registered event loop allows async calls (libvirt's default loop, or
+ * DenoEventImpl). For callers that must know before they change any state of their own.
+ *
+ * @example
+ * ```ts
+ * import { checkLoop } from "./ffi/call_async.ts";
+ * checkLoop("virStreamFinish"); // fine with DenoEventImpl or no TypeScript loop
+ * ```
+ */
+export function checkLoop(name: string): void {
   if (registeredLoop() !== "custom" || registeredImpl() instanceof DenoEventImpl) return;
   throw new Error(
     `Cannot call ${name} asynchronously: the registered EventImpl runs libvirt's callbacks on ` +

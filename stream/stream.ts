@@ -1,6 +1,6 @@
 // Stream: a libvirt data stream (virStream*): send/recv, holes, finish/abort, event callbacks.
 import { callInt, callPtr, callRaw } from "../ffi/call.ts";
-import { callCheckedAsync } from "../ffi/call_async.ts";
+import { callCheckedAsync, checkLoop } from "../ffi/call_async.ts";
 import { lastError, LibvirtError } from "../ffi/errors.ts";
 import { describe, flagsArg, intArg, u64Arg } from "../ffi/marshal.ts";
 import {
@@ -482,6 +482,7 @@ export class Stream extends LibvirtObject {
       if (this.#state === "finished") return Promise.resolve();
       if (this.#owner) throw this.#ownedBy("finishAsync");
       const ptr = this.#transfer("finish");
+      checkLoop("virStreamFinish"); // before the stream changes
       this.#detach("finished");
       // The state changes as soon as libvirt answered, inside the call: a free() made
       // meanwhile runs when the call is over (api/object.ts) and must see the outcome.
@@ -545,6 +546,7 @@ export class Stream extends LibvirtObject {
     if (this.#state === "finished" || this.#state === "aborted") return Promise.resolve();
     let ptr: Deno.PointerObject;
     try {
+      checkLoop("virStreamAbort"); // before the stream changes
       ptr = this.#beginAbort();
     } catch (e) {
       return Promise.reject(e);

@@ -226,8 +226,22 @@ Deno.test("async calls refuse a TypeScript EventImpl other than DenoEventImpl", 
   // It would run a busy connection's callbacks on the JS thread: a deadlock, so an Error.
   const exit = await spawnFixture("async_custom_loop.ts", [], { echo: false }).exit(60_000);
   assert.equal(exit.code, 0, exit.output);
-  const o = resultOf<{ call: string; open: string; sync: number }>(exit.output);
+  const o = resultOf<
+    {
+      call: string;
+      open: string;
+      sync: number;
+      finish: string;
+      abort: string;
+      streamState: string;
+      aborted: string;
+    }
+  >(exit.output);
   assert.match(o.call, /Cannot call virConnectListAllDomains asynchronously/);
   assert.match(o.open, /Cannot call virConnectOpen asynchronously/);
   assert.equal(o.sync, 1); // the sync forms work as before
+  assert.match(o.finish, /Cannot call virStreamFinish asynchronously/);
+  assert.match(o.abort, /Cannot call virStreamAbort asynchronously/);
+  assert.equal(o.streamState, "active", "the refused calls left the stream as it was");
+  assert.equal(o.aborted, "aborted");
 });
