@@ -464,8 +464,9 @@ export class Stream extends LibvirtObject {
    * daemon that stalls). Same rules as `finish()`; a second call while it runs returns the same
    * promise. Meanwhile the stream refuses data calls and `abort()`, and other synchronous calls
    * on its connection throw while a TypeScript event loop is registered, as with every `…Async`
-   * call (ffi/inflight.ts); `free()` waits for the answer. A failure rejects with libvirt's
-   * error and leaves the stream "active".
+   * call (ffi/inflight.ts); `free()` waits for the answer. Misuse throws at once (an ended
+   * stream, a loop that runs no async calls); libvirt's failure rejects with its error and
+   * leaves the stream "active".
    * libvirt: [`virStreamFinish`](https://libvirt.org/html/libvirt-libvirt-stream.html#virStreamFinish).
    *
    * @example
@@ -478,28 +479,25 @@ export class Stream extends LibvirtObject {
    */
   finishAsync(): Promise<void> {
     if (this.#finishing) return this.#finishing;
-    try {
-      if (this.#state === "finished") return Promise.resolve();
-      if (this.#owner) throw this.#ownedBy("finishAsync");
-      const ptr = this.#transfer("finish");
-      checkLoop("virStreamFinish"); // before the stream changes
-      this.#detach("finished");
-      // The state changes as soon as libvirt answered, inside the call: a free() made
-      // meanwhile runs when the call is over (api/object.ts) and must see the outcome.
-      const done = callCheckedAsync(this, "virStreamFinish", (r) => {
-        if (r !== -1) this.#finished();
-        return r !== -1;
-      }, ptr).then(
-        () => {},
-        (e) => {
-          throw e instanceof LibvirtError && !this.freed ? this.#finishFailed(e) : e;
-        },
-      ).finally(() => (this.#finishing = null));
-      this.#finishing = done;
-      return done;
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    if (this.#state === "finished") return Promise.resolve();
+    // Misuse throws here, as every `…Async` method's does; only libvirt's answer rejects.
+    if (this.#owner) throw this.#ownedBy("finishAsync");
+    const ptr = this.#transfer("finish");
+    checkLoop("virStreamFinish"); // before the stream changes
+    this.#detach("finished");
+    // The state changes as soon as libvirt answered, inside the call: a free() made meanwhile
+    // runs when the call is over (api/object.ts) and must see the outcome.
+    const done = callCheckedAsync(this, "virStreamFinish", (r) => {
+      if (r !== -1) this.#finished();
+      return r !== -1;
+    }, ptr).then(
+      () => {},
+      (e) => {
+        throw e instanceof LibvirtError && !this.freed ? this.#finishFailed(e) : e;
+      },
+    ).finally(() => (this.#finishing = null));
+    this.#finishing = done;
+    return done;
   }
 
   /**
@@ -544,13 +542,8 @@ export class Stream extends LibvirtObject {
   abortAsync(): Promise<void> {
     if (this.#aborting) return this.#aborting;
     if (this.#state === "finished" || this.#state === "aborted") return Promise.resolve();
-    let ptr: Deno.PointerObject;
-    try {
-      checkLoop("virStreamAbort"); // before the stream changes
-      ptr = this.#beginAbort();
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    checkLoop("virStreamAbort"); // before the stream changes
+    const ptr = this.#beginAbort();
     const done = callCheckedAsync(this, "virStreamAbort", (r) => r !== -1, ptr).then(
       () => {},
       (e) => log("debug", "virStreamAbort reported an error", { error: e }),

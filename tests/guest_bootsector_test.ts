@@ -48,11 +48,14 @@ Deno.test("the boot sector listing", async (t) => {
     const dir = await Deno.makeTempDir({ prefix: "deno-libvirt-nasm-" });
     try {
       await Deno.writeTextFile(`${dir}/guest.asm`, bootSectorSource());
-      const out = await new Deno.Command("nasm", {
-        args: ["-f", "bin", "-o", `${dir}/guest.bin`, `${dir}/guest.asm`],
-        stdout: "null",
-        stderr: "piped",
-      }).output().catch((e) => e as Error);
+      // A missing program: Deno throws from output() itself, not from its promise.
+      const assemble = async () =>
+        await new Deno.Command("nasm", {
+          args: ["-f", "bin", "-o", `${dir}/guest.bin`, `${dir}/guest.asm`],
+          stdout: "null",
+          stderr: "piped",
+        }).output();
+      const out = await assemble().catch((e) => e as Error);
       if (out instanceof Deno.errors.NotFound) {
         console.log("  nasm is not installed: the listing is checked by its own bytes only");
         return;

@@ -1,11 +1,18 @@
 // Specifies, against the private libvirtd, what needs a real remote stream (issue 15, item 4):
 // a finish() that libvirt refuses leaves the stream as it was ("active") and says what to do,
-// and abort() then ends it.
+// and abort() then ends it. finishAsync() reports the same failure the same way.
 import assert from "node:assert/strict";
-import { Connection, LibvirtError, Stream } from "../mod.ts";
+import { Connection, LibvirtError, type StorageVol, Stream } from "../mod.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
 
-Deno.test("a failed finish() does not change the stream's state", async () => {
+// libvirt's error, with what to do next appended.
+function stillActive(e: Error): boolean {
+  assert.ok(e instanceof LibvirtError, String(e));
+  assert.match(e.message, /\(the Stream is still active: call abort\(\) to end it\)$/);
+  return true;
+}
+
+Deno.test("a failed finish does not change the stream's state", async (t) => {
   const d = await requireDaemon("the failed-finish test");
   if (!d) return;
   const dir = await Deno.makeTempDir({ prefix: "deno-libvirt-newcomer-" });
@@ -14,14 +21,14 @@ Deno.test("a failed finish() does not change the stream's state", async () => {
     `<pool type='dir'><name>newcomer-${crypto.randomUUID().slice(0, 8)}</name>` +
       `<target><path>${dir}</path></target></pool>`,
   );
-  try {
+  // An upload declared as 1 KiB that sends more: the daemon's side of the stream fails, and
+  // libvirt reports it at a later send or at the finish.
+  const failedUpload = (name: string): { vol: StorageVol; st: Stream } => {
     const vol = pool.createVolumeXML(
-      "<volume><name>v.raw</name><capacity>1048576</capacity>" +
+      `<volume><name>${name}</name><capacity>1048576</capacity>` +
         "<target><format type='raw'/></target></volume>",
     );
-    // An upload declared as 1 KiB that sends more: the daemon's side of the stream fails,
-    // and libvirt reports it at a later send or at finish().
-    using st = new Stream(conn);
+    const st = new Stream(conn);
     vol.upload(st, 0, 1024);
     const chunk = new Uint8Array(65536);
     let sendError: unknown = null;
@@ -31,15 +38,27 @@ Deno.test("a failed finish() does not change the stream's state", async () => {
       sendError = e;
     }
     assert.equal(st.state, "active", `a failed send changed the state: ${sendError}`);
-    assert.throws(() => st.finish(), (e: Error) => {
-      assert.ok(e instanceof LibvirtError, String(e));
-      assert.match(e.message, /\(the Stream is still active: call abort\(\) to end it\)$/);
-      return true;
+    return { vol, st };
+  };
+  try {
+    await t.step("finish() throws it; abort() then ends the stream", () => {
+      const { vol, st } = failedUpload("sync.raw");
+      assert.throws(() => st.finish(), stillActive);
+      assert.equal(st.state, "active");
+      st.abort();
+      assert.equal(st.state, "aborted");
+      st.free();
+      vol.delete();
     });
-    assert.equal(st.state, "active");
-    st.abort();
-    assert.equal(st.state, "aborted");
-    vol.delete();
+    await t.step("finishAsync() rejects with it the same way", async () => {
+      const { vol, st } = failedUpload("async.raw");
+      await assert.rejects(st.finishAsync(), stillActive);
+      assert.equal(st.state, "active");
+      st.abort();
+      assert.equal(st.state, "aborted");
+      st.free();
+      vol.delete();
+    });
   } finally {
     pool.destroy();
     conn.close();
