@@ -77,8 +77,8 @@ export interface DenoEventImplOptions {
    * also reads what libvirt's socket already holds before libvirt's timers run, so that one
    * firing of libvirt's event-queue timer delivers several events. The first event after a
    * quiet spell is not delayed, and the loop stops gathering by itself while it rarely finds
-   * anything. No gathering while a Web stream is open, a stream has an event
-   * callback registered, or an `…Async` call is in flight: those get `holdMicros`.
+   * anything. No gathering while a Web stream is open, a stream has an event callback
+   * registered, or an `…Async` call is in flight: those get `holdMicros`.
    */
   coalesceMillis?: number;
 }
@@ -689,22 +689,27 @@ export class DenoEventImpl extends EventImpl {
     return this.#capped ? UNREF_POLL_MS : timeout;
   }
 
+  // Whether a flood may be batched now (gathered with a timer, drained before the timers): not
+  // with `coalesceMillis: 0`, which turns it off; not while a transfer may be under way
+  // (event/hold.ts: a stream's packets come faster than any timer, and its own libvirt timer
+  // must not fall behind); not while an async call is in flight (its replies and the calls' own
+  // socket I/O must not wait).
+  #mayBatch(): boolean {
+    return this.#coalesce !== 0 && !coalesceBlocked() && asyncCallsInFlight() === 0;
+  }
+
   // How many ms the next turn may gather data for with a timer (0: it holds or waits on the
-  // pool instead): not while a transfer may be under way (event/hold.ts), nor while an async
-  // call is in flight (its replies and the calls' own socket I/O must not wait for a timer),
-  // nor when one of libvirt's timers is due sooner.
+  // pool instead): only while a flood may be batched, and not when one of libvirt's timers is
+  // due sooner.
   #gatherFor(timeoutMs: number): number {
-    if (this.#coalesce === 0 || coalesceBlocked() || asyncCallsInFlight() !== 0) return 0;
+    if (!this.#mayBatch()) return 0;
     return timeoutMs < 0 || timeoutMs >= this.#coalesce ? this.#coalesce : 0;
   }
 
   // How many more passes over the handles a dispatch in a flood may make before the timers (see
-  // `#dispatch`): none while a transfer may be under way (a stream's packets wait for their own
-  // timer, which must not fall behind) or an async call is in flight (the same conditions as
-  // gathering), and none with `coalesceMillis: 0`, which turns flood handling off.
+  // `#dispatch`).
   #drainFor(): number {
-    if (this.#coalesce === 0 || coalesceBlocked() || asyncCallsInFlight() !== 0) return 0;
-    return DRAIN_PASSES;
+    return this.#mayBatch() ? DRAIN_PASSES : 0;
   }
 
   // Lets Deno's loop run for `ms` ms (a timer, unref'd like the loop). Resolves false when the
@@ -740,11 +745,11 @@ export class DenoEventImpl extends EventImpl {
   // the rest of the dispatch then continues there, in the same order, one callback at a time.
   //
   // `drain`: how many more times the handles may be checked and run again before the timers
-  // (0: one pass). In an event flood each message libvirt reads queues
-  // an event and arms libvirt's flush timer (`updateTimeout(0)`), whose firing delivers the
-  // queue and disarms it (`updateTimeout(-1)`): three crossings per event when every turn runs
-  // one handle callback and then the timer. Reading what the socket already holds first lets
-  // one firing deliver them all.
+  // (0: one pass). In an event flood each message libvirt reads queues an event and arms
+  // libvirt's flush timer (`updateTimeout(0)`), whose firing delivers the queue and disarms it
+  // (`updateTimeout(-1)`): three crossings per event when every turn runs one handle callback
+  // and then the timer. Reading what the socket already holds first lets one firing deliver
+  // them all.
   #dispatch(polls: PollSet, polled: Handle[], drain = 0): Promise<void> | null {
     for (let pass = 0;; pass++) {
       let ran = false;
