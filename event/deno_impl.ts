@@ -64,7 +64,7 @@ export interface DenoEventImplOptions {
    * callback while data comes in quickly (a transfer, an event flood); it blocks the JS thread
    * meanwhile, so timers and I/O may run up to this long late. The loop stops such waits by
    * itself while they rarely find anything, and makes none while a Web stream over a libvirt
-   * stream is open (its other end is Deno's own I/O, which they would delay) or while an
+   * stream transfers (its other end is Deno's own I/O, which they would delay) or while an
    * `…Async` call is in flight (its thread may need the JS thread meanwhile).
    */
   holdMicros?: number;
@@ -77,8 +77,9 @@ export interface DenoEventImplOptions {
    * also reads what libvirt's socket already holds before libvirt's timers run, so that one
    * firing of libvirt's event-queue timer delivers several events. The first event after a
    * quiet spell is not delayed, and the loop stops gathering by itself while it rarely finds
-   * anything. No gathering while a Web stream is open, a stream has an event callback
-   * registered, or an `…Async` call is in flight: those get `holdMicros`.
+   * anything. No gathering while a stream transfers (a Web stream or a stream with an event
+   * callback sent or received in the last 100 ms; an idle console does not count) or an
+   * `…Async` call is in flight: those get `holdMicros`.
    */
   coalesceMillis?: number;
 }
@@ -556,15 +557,15 @@ export class DenoEventImpl extends EventImpl {
     // events) the loop skips the wait except every 16th turn, to sample again, or when a
     // callback widened a watch (libvirt queued a message: its socket is writable now).
     //
-    // Gathering instead of holding: while no stream transfer may be under way (no Web stream
-    // open, no stream callback registered, no async call in flight), the next turn after a
-    // callback does not block the JS thread at all. It lets Deno run a timer of `#coalesce` ms
-    // and then checks, without waiting, what came meanwhile; each check that finds more is
-    // dispatched at once (libvirt's remote client reads one message per callback), and only a
-    // check that finds nothing lets the next turn gather again. An event flood then costs one
-    // timer wake-up per batch instead of one wake-up per event (half the CPU per event, measured
-    // in bench/findings.md), for at most `#coalesce` ms of delay, and only while events come
-    // that fast: the first one after a quiet spell is dispatched as soon as the pool's wait ends.
+    // Gathering instead of holding: while no stream transfers (event/hold.ts) and no async call
+    // is in flight, the next turn after a callback does not block the JS thread at all. It lets
+    // Deno run a timer of `#coalesce` ms and then checks, without waiting, what came meanwhile;
+    // each check that finds more is dispatched at once (libvirt's remote client reads one
+    // message per callback), and only a check that finds nothing lets the next turn gather
+    // again. An event flood then costs one timer wake-up per batch instead of one wake-up per
+    // event (half the CPU per event, measured in bench/findings.md), for at most `#coalesce` ms
+    // of delay, and only while events come that fast: the first one after a quiet spell is
+    // dispatched as soon as the pool's wait ends.
     let ranCallback = false;
     let syncTurns = 0;
     let hitRate = 1;
@@ -724,7 +725,7 @@ export class DenoEventImpl extends EventImpl {
   }
 
   // How long a wait on the JS thread may last now, in µs (0: only a check), within the poll's
-  // own timeout. No wait while a Web stream is open (its other end is Deno's own I/O,
+  // own timeout. No wait while a Web stream transfers (its other end is Deno's own I/O,
   // event/hold.ts), nor while an async call is in flight: its pool thread may need the JS
   // thread meanwhile (libvirt calls this impl from it, ffi/call_async.ts), and a wait would hold
   // that call up too.
@@ -769,7 +770,8 @@ export class DenoEventImpl extends EventImpl {
       // Again only while a handle ran and the fds are ready once more. The set may be stale by
       // now: results still go through each handle's current mask, and a watch made or widened
       // since is seen by the next turn. A wake-up (entry 0) is left to the next turn too.
-      if (!ran || pass >= drain || this.#stopped || asyncCallsInFlight() !== 0) break;
+      // A callback may have started a transfer or an async call: both end the batching.
+      if (!ran || pass >= drain || this.#stopped || !this.#mayBatch()) break;
       if (polls.check() <= 0 || polls.returned(0) !== 0) break;
       this.#drained++;
     }

@@ -37,6 +37,7 @@ import {
 import { streamReadable, streamWritable } from "./web.ts";
 import { log, logEnabled } from "../log.ts";
 import { eventRegistrationError } from "../event/loop_hint.ts";
+import { noteStreamActivity } from "../event/hold.ts";
 
 /** Where a stream is in its life: unused, transferring, ended one way or the other, or freed. */
 export type StreamState = "new" | "active" | "finished" | "aborted" | "freed";
@@ -240,6 +241,9 @@ export class Stream extends LibvirtObject {
   // driver", which sends the user looking in the wrong place.
   #transfer(verb: string): Deno.PointerObject {
     const ptr = this.#live(verb);
+    // Every data call counts as activity for DenoEventImpl, which does not batch an event
+    // flood while a stream transfers (event/hold.ts).
+    noteStreamActivity();
     if (this.#state === "new") {
       throw new Error(
         `Cannot ${verb}: this Stream is new, not yet bound to a transfer. Start one first ` +

@@ -48,12 +48,12 @@ export interface WebStreamOptions {
 }
 
 // A Web stream dropped before its end (a reader that stopped early and let it go) counts as
-// closed once collected, so DenoEventImpl may hold the JS thread again (event/hold.ts). The
-// held value is only the idempotent unblock, never the stream.
+// closed once collected (event/hold.ts counts the open ones). The held value is only the
+// idempotent unblock, never the stream.
 const dropped = new FinalizationRegistry<() => void>((unblock) => unblock());
 
-// Counts a Web stream as open for DenoEventImpl (it does not hold the JS thread meanwhile,
-// event/hold.ts) until it ends or is collected. Returns the stream's end (once: it counts the
+// Counts a Web stream as open for DenoEventImpl (it does not hold the JS thread while an open
+// one transfers, event/hold.ts) until it ends or is collected. Returns the stream's end (once: it counts the
 // stream closed, then runs the caller's onEnd) and `track`, to call with the stream made.
 function openWebStream(onEnd?: () => void): {
   onEnd: () => void;

@@ -5,6 +5,7 @@ import { eventLoop } from "./helpers/loop.ts";
 import { Connection, DenoEventImpl, Event, Stream } from "../mod.ts";
 import { Pipe, runContract, sleep, waitFor } from "./fixtures/event_contract.ts";
 import { enterAsync, leaveAsync } from "../ffi/inflight.ts";
+import { openWebStreams, QUIET_MS } from "../event/hold.ts";
 import { type TickMeter, tickMeter } from "./helpers/tick_meter.ts";
 
 Deno.test("DenoEventImpl honours the event-loop contract", async (t) => {
@@ -249,43 +250,94 @@ Deno.test("DenoEventImpl specifics", async (t) => {
     }
   });
 
-  await t.step("while a stream has a callback, data is waited for on the JS thread", async () => {
+  // Reads one byte of `st` every 5 ms until stopped: a stream that keeps moving data, as a
+  // transfer does, in a form slow enough to outlast a drip.
+  function trickle(read: () => unknown): { stop(): void } {
+    const id = setInterval(read, 5);
+    return { stop: () => clearInterval(id) };
+  }
+
+  // A screenshot stream of test:///default: it holds a few KiB that nobody reads by itself.
+  function screenshotStream(conn: Connection): Stream {
+    const st = new Stream(conn, Stream.NONBLOCK);
+    conn.lookupDomainByName("test").screenshot(st, 0);
+    return st;
+  }
+
+  await t.step("while a stream transfers, data is waited for on the JS thread", async () => {
     // A stream's packets come faster than any timer: no gathering then, holds as before.
     using conn = Connection.open("test:///default");
-    using st = new Stream(conn, Stream.NONBLOCK);
-    conn.lookupDomainByName("test").screenshot(st, 0);
+    using st = screenshotStream(conn);
     st.addCallback(Stream.EVENT_READABLE, () => {});
-    st.updateCallback(0); // registered, silent
-    const since = waits(eventLoop);
-    const r = await drip(eventLoop, 1000);
-    const { h, c, p } = since();
-    // Nor are handles run again before the timers: a stream's own timer must not fall behind.
-    const passes = eventLoop.drainedPasses;
-    const one = await drip(eventLoop, 300, true);
-    st.removeCallback();
-    st.abort();
-    assert.equal(r.got, 1000);
-    assert.equal(c, 0, "no gathering while a stream callback is registered");
-    assert.ok(h > p, `most waits held on the JS thread (${h} held, ${p} pooled)`);
-    assert.equal(one.got, 300);
-    assert.equal(eventLoop.drainedPasses, passes, "no extra passes while a stream has a callback");
+    st.updateCallback(0); // registered, silent: the reads below are what moves
+    const byte = new Uint8Array(1);
+    const reads = trickle(() => st.recv(byte));
+    try {
+      const since = waits(eventLoop);
+      const r = await drip(eventLoop, 1000);
+      const { h, c, p } = since();
+      // Nor are handles run again before the timers: a stream's own timer must not fall behind.
+      const passes = eventLoop.drainedPasses;
+      const one = await drip(eventLoop, 300, true);
+      assert.equal(r.got, 1000);
+      assert.equal(c, 0, "no gathering while a stream transfers");
+      assert.ok(h > p, `most waits held on the JS thread (${h} held, ${p} pooled)`);
+      assert.equal(one.got, 300);
+      assert.equal(eventLoop.drainedPasses, passes, "no extra passes while a stream transfers");
+    } finally {
+      reads.stop();
+      st.removeCallback();
+      st.abort();
+    }
   });
 
-  await t.step("no waits on the JS thread while a Web stream is open", async () => {
+  await t.step("a stream that is only open does not stop the batching", async () => {
+    // A guest's console waiting for output: its callback stays registered for as long as the
+    // console is open, and must not cost an event flood its batching meanwhile.
+    using conn = Connection.open("test:///default");
+    using st = screenshotStream(conn);
+    st.addCallback(Stream.EVENT_READABLE, () => {});
+    st.updateCallback(0);
+    st.recv(new Uint8Array(1)); // it moved once, then stays quiet
+    try {
+      await sleep(QUIET_MS);
+      const since = waits(eventLoop);
+      const passes = eventLoop.drainedPasses;
+      assert.equal((await drip(eventLoop, 1000, true)).got, 1000);
+      const { c } = since();
+      assert.ok(c > 30, `${c} batches gathered beside a quiet stream`);
+      assert.ok(eventLoop.drainedPasses > passes, "handles were run again before the timers");
+    } finally {
+      st.removeCallback();
+      st.abort();
+    }
+  });
+
+  await t.step("no waits on the JS thread while a Web stream transfers", async () => {
     // A Web stream's other end is Deno's own I/O, whose completions a wait would delay.
     using conn = Connection.open("test:///default");
-    const st = new Stream(conn, Stream.NONBLOCK);
-    const readable = st.readable;
-    const since = waits(eventLoop);
-    const r = await drip(eventLoop, 300);
-    assert.equal(r.got, 300);
-    const { h, c, p } = since();
-    assert.ok(h + c < p, `only checks, no waits: ${h + c} found at once, ${p} on the pool`);
-    await readable.cancel();
-    st.free();
-    const again = waits(eventLoop);
-    await drip(eventLoop, 300);
-    assert.ok(again().c > 30, "gathers again once the Web stream ended");
+    const st = screenshotStream(conn);
+    const reader = st.readable.getReader({ mode: "byob" });
+    const reads = trickle(() => void reader.read(new Uint8Array(1)).catch(() => {}));
+    try {
+      const since = waits(eventLoop);
+      const r = await drip(eventLoop, 300);
+      assert.equal(r.got, 300);
+      const { h, c, p } = since();
+      assert.ok(h + c < p, `only checks, no waits: ${h + c} found at once, ${p} on the pool`);
+      // Still open, no longer read: the loop batches again.
+      reads.stop();
+      await sleep(QUIET_MS);
+      assert.equal(openWebStreams(), 1);
+      const again = waits(eventLoop);
+      await drip(eventLoop, 300);
+      assert.ok(again().c > 30, "gathers beside a Web stream that stopped moving");
+    } finally {
+      reads.stop();
+      await reader.cancel();
+      st.free();
+    }
+    assert.equal(openWebStreams(), 0);
   });
 
   await t.step("no waits on the JS thread while an async call is in flight", async () => {

@@ -1,8 +1,18 @@
 // Specifies consoles on a real QEMU guest (the boot-sector guest echoes COM1): blocking and
 // non-blocking round trips, Web Streams, FORCE takeover, and a guest destroyed under a console.
-import "./helpers/loop.ts";
+import { eventLoop } from "./helpers/loop.ts";
 import assert from "node:assert/strict";
-import { Connection, DomainConsoleFlags, ErrorNumber, LibvirtError, Stream } from "../mod.ts";
+import {
+  Connection,
+  DomainConsoleFlags,
+  DomainEventID,
+  ErrorNumber,
+  LibvirtError,
+  Stream,
+} from "../mod.ts";
+import { QUIET_MS } from "../event/hold.ts";
+import { runGenerator } from "./helpers/event_generator.ts";
+import { waitFor } from "./fixtures/event_contract.ts";
 import { GUEST_BANNER } from "./fixtures/bootsector.ts";
 import { requireGuestHost, startGuest } from "./helpers/guest.ts";
 import { type ConsoleEnd, GuestConsole } from "./helpers/guest_console.ts";
@@ -117,6 +127,42 @@ Deno.test("consoles on a real QEMU guest", async (t) => {
       } finally {
         await second.close();
         await first.close();
+      }
+    });
+
+    await t.step("an event flood beside an open, quiet console is batched", async () => {
+      // A console stays open for as long as its guest runs, its reader waiting for output. That
+      // must not cost the loop its batching of events on other connections (event/hold.ts).
+      const con = GuestConsole.open(g.dom);
+      using events = Connection.open(host.daemon.testUri);
+      let got = 0;
+      const id = events.domainEventRegisterAny(null, DomainEventID.LIFECYCLE, (_c, dom) => {
+        got++;
+        dom.free();
+      });
+      try {
+        await con.write("before");
+        await con.waitFor("before");
+        await new Promise((r) => setTimeout(r, QUIET_MS));
+        const gathered = eventLoop.coalescedWaits;
+        const drained = eventLoop.drainedPasses;
+        const report = await runGenerator({
+          uri: host.daemon.testUri,
+          domain: "gen-con",
+          cycles: 300,
+        });
+        await waitFor(() => got >= 2 * report.cycles + 4, 15_000, "every lifecycle event");
+        const c = eventLoop.coalescedWaits - gathered;
+        const d = eventLoop.drainedPasses - drained;
+        console.log(`  ${got} events beside the console: ${c} batches gathered, ${d} extra passes`);
+        assert.equal(got, 2 * report.cycles + 4);
+        assert.ok(c > 0 && d > 0, `the flood was batched (${c} gathered, ${d} drained)`);
+        // And the console still answers at once.
+        await con.write("after");
+        await con.waitFor("after");
+      } finally {
+        events.domainEventDeregisterAny(id);
+        await con.close();
       }
     });
 
