@@ -254,6 +254,20 @@ Deno.test("a sparse file round-trips with its holes", async (t) => {
         );
       });
 
+      await t.step(
+        "uploadFromFile({ sparse }) in small, odd buffers sends the same bytes",
+        async () => {
+          // Each island takes many buffers, the last one of each shorter than the others.
+          const other = createVol(pool, "sparse-odd.raw");
+          await uploadFromFile(other, src, { sparse: true, chunkSize: 64 * 1024 + 1 });
+          assert.equal(
+            await sha256(await new Response(other.download()).bytes()),
+            await sha256(await Deno.readFile(src)),
+          );
+          other.delete();
+        },
+      );
+
       await t.step("a plain download of a sparse stream gets the holes as zeros", async () => {
         await downloadToFile(vol, flat, { sparse: false });
         assert.equal(
