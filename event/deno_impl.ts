@@ -640,8 +640,9 @@ export class DenoEventImpl extends EventImpl {
       // ends: a drained dispatch may itself take a millisecond.
       const pause = performance.now() - lastCallbackAt;
       // Extra passes count as turns: never more between two yields than SYNC_TURNS allows.
+      // Whether batching is allowed at all is asked before each extra pass (`#dispatch`).
       const drain = quick >= GATHER_AFTER
-        ? Math.min(this.#drainFor(), SYNC_TURNS - 1 - (waited ? 0 : syncTurns))
+        ? Math.min(DRAIN_PASSES, SYNC_TURNS - 1 - (waited ? 0 : syncTurns))
         : 0;
       const drainedBefore = this.#drained;
       const offThread = this.#dispatch(polls, polled, drain);
@@ -705,12 +706,6 @@ export class DenoEventImpl extends EventImpl {
   #gatherFor(timeoutMs: number): number {
     if (!this.#mayBatch()) return 0;
     return timeoutMs < 0 || timeoutMs >= this.#coalesce ? this.#coalesce : 0;
-  }
-
-  // How many more passes over the handles a dispatch in a flood may make before the timers (see
-  // `#dispatch`).
-  #drainFor(): number {
-    return this.#mayBatch() ? DRAIN_PASSES : 0;
   }
 
   // Lets Deno's loop run for `ms` ms (a timer, unref'd like the loop). Resolves false when the

@@ -53,8 +53,9 @@ export interface WebStreamOptions {
 const dropped = new FinalizationRegistry<() => void>((unblock) => unblock());
 
 // Counts a Web stream as open for DenoEventImpl (it does not hold the JS thread while an open
-// one transfers, event/hold.ts) until it ends or is collected. Returns the stream's end (once: it counts the
-// stream closed, then runs the caller's onEnd) and `track`, to call with the stream made.
+// one transfers, event/hold.ts) until it ends or is collected. Returns the stream's end (once:
+// it counts the stream closed, then runs the caller's onEnd) and `track`, to call with the
+// stream made.
 function openWebStream(onEnd?: () => void): {
   onEnd: () => void;
   track: <S extends object>(stream: S) => S;

@@ -2,6 +2,7 @@
 // requests of any size, and its end (stream/sparse_file.ts).
 import assert from "node:assert/strict";
 import { Connection, sparseFileSource, Stream } from "../mod.ts";
+import { randomBytes } from "./helpers/stream_transfers.ts";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -16,8 +17,8 @@ async function sparseFile(size: number, islands: [number, number][]): Promise<{
   await Deno.truncate(path, size);
   using f = await Deno.open(path, { write: true });
   for (const [off, len] of islands) {
-    const data = bytes.subarray(off, off + len);
-    for (let i = 0; i < len; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
+    const data = randomBytes(len);
+    bytes.set(data, off);
     f.seekSync(off, Deno.SeekMode.Start);
     for (let done = 0; done < len;) done += f.writeSync(data.subarray(done));
   }
