@@ -8,16 +8,17 @@ import { blockHold } from "../event/hold.ts";
 /**
  * The readable's chunk for default readers (BYOB readers bring their own buffers): one recv
  * takes every packet libvirt holds, up to this many bytes. libvirt's largest stream payload
- * (262,120 bytes, the daemon's packet for a volume download) measured best for a bulk download
- * piped to a file: 10 alternating rounds, 287 MiB/s against 279 for 128 KiB, 270 for 192 KiB
- * and 213 for 256 KiB; larger chunks cost more in fresh memory (page faults, zeroing) than
- * they save in writes (bench/findings.md).
+ * (262,120 bytes: a daemon reads a volume 256 KiB at a time and sends each read as one packet of
+ * this size and one of 24 bytes) measured best for a bulk download piped to a file: 10
+ * alternating rounds, 287 MiB/s against 279 for 128 KiB, 270 for 192 KiB and 213 for 256 KiB;
+ * larger chunks cost more in fresh memory (page faults, zeroing) than they save in writes
+ * (bench/findings.md).
  */
 export const READ_BUFFER = 262_120;
 
 /**
- * The writable's packet: libvirt's largest stream payload (the daemon sends downloads in
- * packets of this size). Smaller chunks (`FsFile.readable` yields 64 KiB) are gathered into
+ * The writable's packet: libvirt's largest stream payload (a larger send is split by libvirt's
+ * client, and a daemon sends downloads in packets of at most this size). Smaller chunks (`FsFile.readable` yields 64 KiB) are gathered into
  * one packet per send, larger ones sent in packets of this size.
  */
 export const SEND_PACKET = 262_120;
