@@ -17,9 +17,10 @@ import { blockHold } from "../event/hold.ts";
 export const READ_BUFFER = 262_120;
 
 /**
- * The writable's packet: libvirt's largest stream payload (a larger send is split by libvirt's
- * client, and a daemon sends downloads in packets of at most this size). Smaller chunks (`FsFile.readable` yields 64 KiB) are gathered into
- * one packet per send, larger ones sent in packets of this size.
+ * The writable's packet: libvirt's largest stream payload (libvirt's client splits a larger send,
+ * and a daemon sends downloads in packets of at most this size). Smaller chunks
+ * (`FsFile.readable` yields 64 KiB) are gathered into one packet per send, larger ones sent in
+ * packets of this size.
  */
 export const SEND_PACKET = 262_120;
 
