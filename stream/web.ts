@@ -36,9 +36,9 @@ export interface WebStreamOptions {
   /** Bytes the readable may receive before its reader asks (default 0: none). */
   readAhead?: number;
   /**
-   * For bulk transfers (volume downloads and uploads set it): a default reader gets chunks of `chunkSize`
-   * bytes (the last one shorter), each filled over as many packets as it takes, instead of
-   * what libvirt held at the time of the read. Fewer, larger chunks make everything
+   * For bulk transfers (volume downloads and uploads set it): a default reader gets chunks of
+   * `chunkSize` bytes (the last one shorter), each filled over as many packets as it takes,
+   * instead of what libvirt held at the time of the read. Fewer, larger chunks make everything
    * downstream cheaper (a file sink makes one write per chunk). Off for consoles and
    * channels, whose reader wants each byte as soon as it came. BYOB readers ask for their
    * own minimum (`read(view, { min })`). On a writable, small chunks are gathered into
