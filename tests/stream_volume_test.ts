@@ -22,6 +22,7 @@ import {
   randomBytes,
   sha256,
   Sink,
+  writeSparseFile,
 } from "./helpers/stream_transfers.ts";
 
 const MiB = 1024 * 1024;
@@ -223,12 +224,7 @@ Deno.test("a sparse file round-trips with its holes", async (t) => {
     const flat = await Deno.makeTempFile();
     try {
       // Three 1 MiB islands of data in 64 MiB of holes, the last one unaligned.
-      await Deno.truncate(src, SIZE);
-      using f = await Deno.open(src, { write: true });
-      for (const off of [0, 20 * MiB, 40 * MiB + 4096]) {
-        await f.seek(off, Deno.SeekMode.Start);
-        await f.write(randomBytes(MiB));
-      }
+      await writeSparseFile(src, SIZE, [[0, MiB], [20 * MiB, MiB], [40 * MiB + 4096, MiB]]);
       const srcBlocks = (await Deno.stat(src)).blocks!;
       assert.ok(srcBlocks * 512 < 4 * MiB, `the source is sparse (${srcBlocks} blocks)`);
 

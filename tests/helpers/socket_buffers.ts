@@ -1,6 +1,7 @@
 // The sockets that a connection's open made, seen from the kernel (/proc/self/fd, getsockopt):
 // their family and send buffer, to check what Connection.open did to them.
 import assert from "node:assert/strict";
+import { openFds } from "./fds.ts";
 
 /** One socket an open made. */
 export interface NewSocket {
@@ -36,15 +37,7 @@ function getInt(fd: number, name: number): number {
 
 /** The fds of this process that are sockets. */
 function socketFds(): Set<number> {
-  const fds = new Set<number>();
-  for (const e of Deno.readDirSync("/proc/self/fd")) {
-    try {
-      if (Deno.readLinkSync(`/proc/self/fd/${e.name}`).startsWith("socket:")) fds.add(+e.name);
-    } catch {
-      // Closed since the listing (readDir's own fd among them).
-    }
-  }
-  return fds;
+  return new Set(openFds().filter((f) => f.target.startsWith("socket:")).map((f) => f.fd));
 }
 
 function describeNew(before: Set<number>): NewSocket[] {

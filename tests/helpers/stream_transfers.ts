@@ -1,6 +1,7 @@
 // Transfer helpers shared by the stream tests (local and over each remote transport): a stream
-// bound to the test driver's screenshot, a sink that collects a download, its SHA-256, and the
-// non-blocking transfers driven by stream event callbacks, as libvirt's C examples do.
+// bound to the test driver's screenshot, random data and sparse files, a sink that collects a
+// download, its SHA-256, and the non-blocking transfers driven by stream event callbacks, as
+// libvirt's C examples do.
 import { type Connection, Stream } from "../../mod.ts";
 
 /** A stream (blocking unless `flags` says otherwise) carrying the test domain's screenshot. */
@@ -18,6 +19,24 @@ export function randomBytes(n: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i += 65536) crypto.getRandomValues(out.subarray(i, i + 65536));
   return out;
+}
+
+/**
+ * Makes the file at `path` `size` bytes long: random data at each `[offset, length)` of
+ * `islands`, holes everywhere else (the filesystem allocates only the islands).
+ */
+export async function writeSparseFile(
+  path: string,
+  size: number,
+  islands: [number, number][],
+): Promise<void> {
+  await Deno.truncate(path, size);
+  using f = await Deno.open(path, { write: true });
+  for (const [off, len] of islands) {
+    const data = randomBytes(len);
+    await f.seek(off, Deno.SeekMode.Start);
+    for (let done = 0; done < len;) done += await f.write(data.subarray(done));
+  }
 }
 
 /** The SHA-256 of `data` in hex. */
