@@ -190,7 +190,7 @@ export function markdown(res: Results, findings: string): string {
     `- Machine: ${m.machine}`,
     `- Versions: ${versions}`,
     "- Reproduce: `./run.sh bench` (installs the peers), or `deno task bench [--runs N] " +
-    "[--quick] [--size MiB] [--only download,upload,sparse-download,sparse-upload,events,idle,timers,overhead,logging]`.",
+    "[--quick] [--size MiB] [--only download,upload,sparse-download,sparse-upload,events,idle,idle-steady,timers,overhead,logging]`.",
     "",
     "## Targets",
     "",
