@@ -2,6 +2,7 @@
 // 10k events, delay from the generator's last event to the listener's last callback), and an
 // idle listener's CPU use (open remote connection, keepalive every 5 s), right after start and
 // once it ran for a minute.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { BenchContext } from "../lib/context.ts";
 import {
   type Argv,
@@ -159,18 +160,6 @@ function idleContender(l: Listener, seconds: number): Contender {
 
 type Measured = Record<string, number>;
 
-// The minute's wait of the steady-state case ends early on Ctrl-C (the bench's abort), so an
-// interrupted run cleans up at once instead of a minute later.
-function sleepUnlessAborted(ms: number): Promise<void> {
-  const signal = benchAbort.signal;
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => (clearTimeout(timer), reject(signal.reason));
-    const timer = setTimeout(() => (signal.removeEventListener("abort", onAbort), resolve()), ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 /**
  * The steady-state idle case's contenders. A process's first seconds hold its start-up work
  * (V8 compiling the code the keepalive runs, the collection after start-up), which a service
@@ -186,7 +175,8 @@ function steadyContenders(ls: Listener[], afterSeconds: number, seconds: number)
     const started = await Promise.allSettled(ls.map((l) => startListener(l, "idle", 0)));
     const children = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
     try {
-      await sleepUnlessAborted(afterSeconds * 1000);
+      // Ends early on Ctrl-C (the bench's abort): an interrupted run cleans up at once.
+      await sleep(afterSeconds * 1000, undefined, { signal: benchAbort.signal });
       const cpu = await Promise.all(
         started.map((s) =>
           s.status === "fulfilled" ? cpuSecondsOver(s.value.pid, seconds * 1000) : null
@@ -224,8 +214,8 @@ function steadyContenders(ls: Listener[], afterSeconds: number, seconds: number)
 export function eventCases(ctx: BenchContext): CaseSpec[] {
   const cycles = ctx.opts.quick ? 1000 : 5000;
   const idleSeconds = ctx.opts.quick ? 3 : 10;
-  // At least one keepalive period (5 s), so a quick run's window holds a wake-up too.
   const steadyAfter = ctx.opts.quick ? 10 : 60;
+  // At least one keepalive period (5 s), so a quick run's window holds a wake-up too.
   const steadySeconds = ctx.opts.quick ? 5 : 10;
   const ls = listeners(ctx);
   return [
