@@ -158,7 +158,7 @@ function idleContender(l: Listener, seconds: number): Contender {
   };
 }
 
-type Measured = Record<string, number>;
+type Measured = PromiseSettledResult<Record<string, number>>;
 
 /**
  * The steady-state idle case's contenders. A process's first seconds hold its start-up work
@@ -169,9 +169,8 @@ type Measured = Record<string, number>;
  * contender.
  */
 function steadyContenders(ls: Listener[], afterSeconds: number, seconds: number): Contender[] {
-  const sessions: Promise<Map<string, Measured | Error>>[] = [];
-  const calls = new Map<string, number>();
-  const session = async (): Promise<Map<string, Measured | Error>> => {
+  const sessions: Promise<Map<string, Measured>>[] = [];
+  const session = async (): Promise<Map<string, Measured>> => {
     const started = await Promise.allSettled(ls.map((l) => startListener(l, "idle", 0)));
     const children = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
     try {
@@ -179,35 +178,35 @@ function steadyContenders(ls: Listener[], afterSeconds: number, seconds: number)
       await sleep(afterSeconds * 1000, undefined, { signal: benchAbort.signal });
       const cpu = await Promise.all(
         started.map((s) =>
-          s.status === "fulfilled" ? cpuSecondsOver(s.value.pid, seconds * 1000) : null
+          s.status === "fulfilled" ? cpuSecondsOver(s.value.pid, seconds * 1000) : 0
         ),
       );
-      const out = new Map<string, Measured | Error>();
-      ls.forEach((l, i) => {
+      return new Map(ls.map((l, i): [string, Measured] => {
         const s = started[i];
-        out.set(
+        return [
           l.name,
           s.status === "rejected"
-            ? (s.reason instanceof Error ? s.reason : new Error(String(s.reason)))
-            : { cpuMs: cpu[i]! * 1000 * (10 / seconds) },
-        );
-      });
-      return out;
+            ? s
+            : { status: "fulfilled", value: { cpuMs: cpu[i] * 1000 * (10 / seconds) } },
+        ];
+      }));
     } finally {
       await Promise.all(children.map((c) => c.stop()));
     }
   };
-  return ls.map((l) => ({
-    name: l.name,
-    kind: l.kind,
-    run: async () => {
-      const k = calls.get(l.name) ?? 0;
-      calls.set(l.name, k + 1);
-      const v = (await (sessions[k] ??= session())).get(l.name)!;
-      if (v instanceof Error) throw v;
-      return v;
-    },
-  }));
+  // The runner calls each contender once per run: a contender's n-th call reads session n.
+  return ls.map((l) => {
+    let calls = 0;
+    return {
+      name: l.name,
+      kind: l.kind,
+      run: async () => {
+        const m = (await (sessions[calls++] ??= session())).get(l.name)!;
+        if (m.status === "rejected") throw m.reason;
+        return m.value;
+      },
+    };
+  });
 }
 
 /** The event-delivery and idle cases. */
