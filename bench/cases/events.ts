@@ -169,39 +169,31 @@ type Measured = PromiseSettledResult<Record<string, number>>;
  * contender.
  */
 function steadyContenders(ls: Listener[], afterSeconds: number, seconds: number): Contender[] {
-  const sessions: Promise<Map<string, Measured>>[] = [];
-  const session = async (): Promise<Map<string, Measured>> => {
+  // Session n's results, in the order of `ls`.
+  const sessions: Promise<Measured[]>[] = [];
+  const session = async (): Promise<Measured[]> => {
     const started = await Promise.allSettled(ls.map((l) => startListener(l, "idle", 0)));
     const children = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
     try {
       // Ends early on Ctrl-C (the bench's abort): an interrupted run cleans up at once.
       await sleep(afterSeconds * 1000, undefined, { signal: benchAbort.signal });
-      const cpu = await Promise.all(
-        started.map((s) =>
-          s.status === "fulfilled" ? cpuSecondsOver(s.value.pid, seconds * 1000) : 0
-        ),
-      );
-      return new Map(ls.map((l, i): [string, Measured] => {
-        const s = started[i];
-        return [
-          l.name,
-          s.status === "rejected"
-            ? s
-            : { status: "fulfilled", value: { cpuMs: cpu[i] * 1000 * (10 / seconds) } },
-        ];
+      return await Promise.all(started.map(async (s): Promise<Measured> => {
+        if (s.status === "rejected") return s;
+        const cpu = await cpuSecondsOver(s.value.pid, seconds * 1000);
+        return { status: "fulfilled", value: { cpuMs: cpu * 1000 * (10 / seconds) } };
       }));
     } finally {
       await Promise.all(children.map((c) => c.stop()));
     }
   };
   // The runner calls each contender once per run: a contender's n-th call reads session n.
-  return ls.map((l) => {
+  return ls.map((l, i) => {
     let calls = 0;
     return {
       name: l.name,
       kind: l.kind,
       run: async () => {
-        const m = (await (sessions[calls++] ??= session())).get(l.name)!;
+        const m = (await (sessions[calls++] ??= session()))[i];
         if (m.status === "rejected") throw m.reason;
         return m.value;
       },
