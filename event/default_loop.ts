@@ -62,6 +62,36 @@ export async function runDefaultImpl(): Promise<number> {
 
 // DefaultEventLoops running GLib's loop now (see `DefaultEventLoop.#runGLib`).
 let glibLoops = 0;
+// DefaultEventLoops started and not yet ended.
+let runningLoops = 0;
+
+/** @internal What runs when the first DefaultEventLoop starts and the last one ends. */
+export interface DefaultLoopHooks {
+  /** The first loop starts (before its thread runs). */
+  started(): void;
+  /** The last loop's thread returned; nothing dispatches until this returns. */
+  stopping(): void;
+  /** The last loop ended. */
+  stopped(): Promise<void>;
+}
+
+let hooks: DefaultLoopHooks | null = null;
+
+/**
+ * @internal Sets the hooks: the event relay's (api/events/relay_hooks.ts), which moves object
+ * events off the JS thread while a loop runs.
+ */
+export function setDefaultLoopHooks(h: DefaultLoopHooks): void {
+  hooks = h;
+}
+
+function runHook(name: "started" | "stopping"): void {
+  try {
+    hooks?.[name]();
+  } catch (e) {
+    log("error", `event: default loop ${name} hook failed`, { error: e });
+  }
+}
 
 /**
  * Wakes an iteration of the default loop that is waiting in poll: adding a timer makes libvirt's
@@ -83,6 +113,14 @@ export function interruptDefaultImpl(): void {
  * are its own (events, stream and user callbacks). An idle connection's keepalive is then served
  * in C alone. Where libvirt has no GLib (before 6.0), it runs `runDefaultImpl()` in a loop, which
  * wakes the JS thread after every iteration. While it runs, `runDefaultImpl()` throws.
+ *
+ * The loop's thread waits for the JS thread on each callback it makes into JS (Deno runs them
+ * there, one at a time), so a busy JS thread (blocking calls, many async completions) would hold
+ * it back under an event flood, and keepalive and stream callbacks with it. While a loop runs,
+ * object events therefore go through a Worker of the module's own, which takes each one at once
+ * and posts them to the JS thread in batches; your handlers still run on the JS thread. The
+ * Worker starts with the first running loop and ends with the last one's `stop()` (README,
+ * "Events: which loop to pick").
  *
  * @example
  * ```ts
@@ -119,6 +157,7 @@ export class DefaultEventLoop {
       throw new Error("Cannot start the default event loop: a custom EventImpl is registered");
     }
     this.#stopping = false;
+    if (++runningLoops === 1) runHook("started");
     this.#running = this.#run().finally(() => void (this.#running = null));
   }
 
@@ -203,6 +242,16 @@ export class DefaultEventLoop {
         await new Promise((r) => setTimeout(r, 10));
       }
     }
+    // No iteration of ours runs now. `#runGLib` said it already, earlier, unless GLib's loop
+    // never ran; said again, it changes nothing.
+    if (runningLoops === 1) runHook("stopping");
+    if (--runningLoops === 0) {
+      try {
+        await hooks?.stopped();
+      } catch (e) {
+        log("error", "event: default loop stopped hook failed", { error: e });
+      }
+    }
   }
 
   // Every iteration of virEventRunDefaultImpl, without returning to JS in between: a GMainLoop
@@ -217,6 +266,9 @@ export class DefaultEventLoop {
     try {
       if (!this.#stopping) await glib.g_main_loop_run(loop);
     } finally {
+      // Said while glibLoops still counts this loop: runDefaultImpl() refuses to run meanwhile,
+      // so no dispatch can start before the hook is done.
+      if (this.#stopping && runningLoops === 1) runHook("stopping");
       glibLoops--;
       this.#gloop = null;
       glib.g_main_loop_unref(loop);

@@ -57,6 +57,11 @@ export class OpaqueRegistry<T> {
     return this.#entries.get(pointerId(opaque));
   }
 
+  /** The value for an id, if it is still registered. */
+  byId(id: number): T | undefined {
+    return this.#entries.get(id);
+  }
+
   /** Forgets the value for an opaque pointer; returns it. */
   take(opaque: Deno.PointerValue): T | undefined {
     const id = pointerId(opaque);

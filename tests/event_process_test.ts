@@ -52,6 +52,29 @@ Deno.test("a TypeScript EventImpl subclass passes the contract in its own proces
   if (d) assert.match(r.out, /a remote connection: .* ok/);
 });
 
+Deno.test("object events under DefaultEventLoop go through the event relay", async () => {
+  const r = await runChild(["test", "--no-check", "--allow-all", fixture("event_relay.ts")]);
+  assertPassed(r, "the event relay suite");
+});
+
+Deno.test("the event relay: a script ends by itself, or exits in a flood", async (t) => {
+  // 10 of each: the Worker ending at stop(), and an exit while libvirt's loop thread may be
+  // inside one of the Worker's callbacks, must hold every time, not most times.
+  for (const mode of ["end", "exit"]) {
+    await t.step(mode, async () => {
+      for (let i = 0; i < 10; i++) {
+        const r = await runChild(
+          ["run", "--no-check", "--allow-all", fixture("event_relay_exit.ts"), mode],
+          {},
+          30_000,
+        );
+        assert.equal(r.code, 0, `run ${i} exited with ${r.code}: ${r.out}`);
+        assert.match(r.out, mode === "end" ? /RELAYED 300/ : /RELAYED \d+/, r.out);
+      }
+    });
+  }
+});
+
 Deno.test("registering a loop after a connection was opened throws", async () => {
   const r = await runChild([
     "run",

@@ -24,7 +24,7 @@ export const registrations: OpaqueRegistry<Registration> = new OpaqueRegistry<Re
  * one: the decoder, chosen per registration, tells them apart). Every one starts with
  * (virConnectPtr, object pointer) and ends with `void *opaque`.
  */
-const SHAPES = {
+export const SHAPES = {
   /** virConnectDomainEventCallback (returns int: the legacy and LIFECYCLE callbacks). */
   lifecycleInt: ["pointer", "pointer", "i32", "i32", "pointer"],
   /** (int, int): network/pool/nodedev/secret lifecycle, agent lifecycle. */
@@ -79,11 +79,16 @@ function dispatch(args: unknown[]): void {
 
 const made = new Map<Shape, Deno.PointerObject>();
 
+/** What the C callback of a signature returns: an int for the lifecycle one, else nothing. */
+export function shapeResult(shape: Shape): "i32" | "void" {
+  return shape === "lifecycleInt" ? "i32" : "void";
+}
+
 /** The function pointer for one signature, created on first use and never closed. */
 export function callbackPointer(shape: Shape): Deno.PointerObject {
   let ptr = made.get(shape);
   if (ptr === undefined) {
-    const result = shape === "lifecycleInt" ? "i32" : "void";
+    const result = shapeResult(shape);
     const fn = result === "i32"
       ? (...args: unknown[]) => (dispatch(args), 0)
       : (...args: unknown[]) => void dispatch(args);
@@ -103,7 +108,11 @@ export function callbackPointer(shape: Shape): Deno.PointerObject {
 // lock (a registration, a deregistration, the close) waits for it. The stream callbacks had
 // that deadlock (stream/callbacks.ts).
 
-/** Reads a `const char *` argument libvirt owns for the duration of the callback. */
+/**
+ * Reads a `const char *` argument libvirt owns for the duration of the callback, or passes on
+ * the string the event relay already read from it (api/events/relay.ts).
+ */
 export function str(p: unknown): string | null {
-  return p === null ? null : Deno.UnsafePointerView.getCString(p as Deno.PointerObject);
+  if (p === null || typeof p === "string") return p;
+  return Deno.UnsafePointerView.getCString(p as Deno.PointerObject);
 }

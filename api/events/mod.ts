@@ -1,4 +1,6 @@
 // The public face of the events module: payload types, handler types, iterators and names.
+// The relay's hooks into DefaultEventLoop, installed with the module (relay_hooks.ts).
+import "./relay_hooks.ts";
 export type * from "./domain_payloads.ts";
 export type * from "./object_payloads.ts";
 export type { DomainEventCallback, DomainLifecycleCallback } from "./domain.ts";

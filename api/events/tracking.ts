@@ -1,11 +1,12 @@
 // Which event callbacks each connection holds: one libvirt registration per (kind, event ID,
 // filter), fanned out to any number of JS handlers, all deregistered when the connection closes.
 import { callInt, callRaw } from "../../ffi/call.ts";
-import { describe, intArg } from "../../ffi/marshal.ts";
+import { describe, idPointer, intArg } from "../../ffi/marshal.ts";
 import { LibvirtObject } from "../object.ts";
 import { reportCallbackError } from "../../ffi/callbacks.ts";
 import type { Connection } from "../connection.ts";
 import { callbackPointer, registrations, type Shape } from "./dispatch.ts";
+import { relayOpaque, relayPointer } from "./relay.ts";
 import { log } from "../../log.ts";
 import { eventRegistrationError } from "../../event/loop_hint.ts";
 
@@ -42,6 +43,38 @@ function registerAnyC(
       return callInt("virConnectNodeDeviceEventRegisterAny", conn, obj, id, cb, opaque, free);
     case "secret":
       return callInt("virConnectSecretEventRegisterAny", conn, obj, id, cb, opaque, free);
+  }
+}
+
+// The filter object's own reference, held by a channel: a registration made again later (the
+// relay's switch below) needs a live pointer, and the user may free the filter meanwhile.
+function refObject(kind: EventKind, obj: Deno.PointerObject): void {
+  switch (kind) {
+    case "domain":
+      return void callInt("virDomainRef", obj);
+    case "network":
+      return void callInt("virNetworkRef", obj);
+    case "storagePool":
+      return void callInt("virStoragePoolRef", obj);
+    case "nodeDevice":
+      return void callInt("virNodeDeviceRef", obj);
+    case "secret":
+      return void callInt("virSecretRef", obj);
+  }
+}
+
+function freeObject(kind: EventKind, obj: Deno.PointerObject): void {
+  switch (kind) {
+    case "domain":
+      return void callRaw("virDomainFree", obj);
+    case "network":
+      return void callRaw("virNetworkFree", obj);
+    case "storagePool":
+      return void callRaw("virStoragePoolFree", obj);
+    case "nodeDevice":
+      return void callRaw("virNodeDeviceFree", obj);
+    case "secret":
+      return void callRaw("virSecretFree", obj);
   }
 }
 
@@ -86,18 +119,53 @@ export interface Subscription {
 // here shares one pointer per C signature. So each distinct (kind, ID, filter) holds one
 // libvirt registration (a channel) and the JS handlers subscribe to it under ids of ours.
 interface Channel {
-  kind: EventKind;
   key: string;
+  c: ChannelC;
+  handlers: Map<number, Subscription>;
+}
+
+// A channel's libvirt registration: what the backstop deregisters and the relay's switch
+// registers again. Nothing here reaches the Connection.
+interface ChannelC {
+  kind: EventKind;
+  eventID: number;
+  shape: Shape;
+  /** libvirt's id of the registration (a new one after each switch). */
   callbackID: number;
   registryId: number;
-  handlers: Map<number, Subscription>;
+  /** The filter object, with a reference of the channel's own, or null for every object. */
+  filter: Deno.PointerObject | null;
+  /** Whether the event relay's Worker takes the callbacks (api/events/relay.ts). */
+  relayed: boolean;
 }
 
 // What libvirt holds for one connection, as the backstop needs it: nothing that reaches the
 // Connection (libvirt's registrations must not keep an abandoned connection alive).
 interface LibvirtSide {
   ptr: Deno.PointerObject;
-  channels: Map<number, { kind: EventKind; callbackID: number }>;
+  channels: Map<number, ChannelC>;
+}
+
+// Every connection's libvirt side with channels, for the relay's switch. Holds no Connection.
+const sides = new Set<LibvirtSide>();
+
+// A channel's end in libvirt: its registration (unless the connection is gone) and its
+// reference to the filter object.
+function dropChannelC(conn: Deno.PointerObject | null, c: ChannelC, when: string): void {
+  registrations.delete(c.registryId);
+  if (conn !== null && c.callbackID >= 0) {
+    try {
+      deregisterAnyC(c.kind, conn, c.callbackID);
+    } catch (e) {
+      log("debug", `deregistration failed ${when}`, { callbackID: c.callbackID, error: e });
+    }
+  }
+  releaseFilter(c);
+}
+
+function releaseFilter(c: ChannelC): void {
+  if (c.filter !== null) freeObject(c.kind, c.filter);
+  c.filter = null;
 }
 
 // A connection collected with registrations left: libvirt's callback list holds a reference to
@@ -106,16 +174,10 @@ interface LibvirtSide {
 // Our own reference is held meanwhile: without it the last deregistration would dispose of the
 // connection inside the remote driver's lock, which the disposal takes again (a deadlock).
 const backstop = new FinalizationRegistry<LibvirtSide>((side) => {
+  sides.delete(side);
   if (side.channels.size === 0) return;
   callRaw("virConnectRef", side.ptr);
-  for (const [registryId, { kind, callbackID }] of side.channels) {
-    registrations.delete(registryId);
-    try {
-      deregisterAnyC(kind, side.ptr, callbackID);
-    } catch (e) {
-      log("debug", "deregistration of a collected connection failed", { error: e });
-    }
-  }
+  for (const c of side.channels.values()) dropChannelC(side.ptr, c, "of a collected connection");
   side.channels.clear();
   callRaw("virConnectClose", side.ptr);
 });
@@ -173,29 +235,49 @@ function openChannel(conn: Connection, sub: Subscription, key: string): Channel 
       }
     },
   });
-  let callbackID: number;
+  const c: ChannelC = {
+    kind: sub.kind,
+    eventID: sub.eventID,
+    shape: sub.shape,
+    callbackID: -1,
+    registryId,
+    filter: null,
+    relayed: false,
+  };
+  const relay = relayPointer(sub.shape);
   try {
-    callbackID = registerAnyC(
+    if (sub.filter) {
+      refObject(sub.kind, sub.filter.ptr);
+      c.filter = sub.filter.ptr;
+    }
+    c.callbackID = registerAnyC(
       sub.kind,
       connPtr,
-      sub.filter?.ptr ?? null,
+      c.filter,
       sub.eventID,
-      callbackPointer(sub.shape),
-      opaque,
+      relay ?? callbackPointer(sub.shape),
+      relay ? relayOpaque(registryId, sub.kind) : opaque,
     );
+    c.relayed = relay !== null;
   } catch (e) {
     // A failed registration leaves nothing in libvirt to undo.
-    registrations.delete(registryId);
+    dropChannelC(null, c, "");
     throw eventRegistrationError(`register a ${NOUN[sub.kind]} event callback`, e);
   }
-  log("debug", "event callback registered", { kind: sub.kind, id: sub.eventID, callbackID });
+  log("debug", "event callback registered", {
+    kind: sub.kind,
+    id: sub.eventID,
+    callbackID: c.callbackID,
+    relayed: c.relayed,
+  });
   const st = eventsOf(conn);
   if (!st.libvirtSide) {
     st.libvirtSide = { ptr: connPtr, channels: new Map() };
     backstop.register(conn, st.libvirtSide, st.libvirtSide);
   }
-  st.libvirtSide.channels.set(registryId, { kind: sub.kind, callbackID });
-  return { kind: sub.kind, key, callbackID, registryId, handlers };
+  st.libvirtSide.channels.set(registryId, c);
+  sides.add(st.libvirtSide);
+  return { key, c, handlers };
 }
 
 /** Adds a handler; returns its callback id (unique in the process, never reused). */
@@ -222,17 +304,22 @@ export function unsubscribe(conn: Connection, kind: EventKind, callbackID: numbe
   const connPtr = conn.handle(`deregister a ${NOUN[kind]} event callback`);
   const st = eventsOf(conn);
   const channel = st.byId.get(callbackID);
-  if (channel === undefined || channel.kind !== kind) {
+  if (channel === undefined || channel.c.kind !== kind) {
     throw new Error(`No ${NOUN[kind]} event callback with id ${callbackID} on this connection`);
   }
   st.byId.delete(callbackID);
   channel.handlers.delete(callbackID);
   if (channel.handlers.size > 0) return;
   st.channels.delete(channel.key);
-  registrations.delete(channel.registryId);
-  st.libvirtSide?.channels.delete(channel.registryId);
-  deregisterAnyC(kind, connPtr, channel.callbackID);
-  log("debug", "event callback deregistered", { kind, callbackID: channel.callbackID });
+  registrations.delete(channel.c.registryId);
+  st.libvirtSide?.channels.delete(channel.c.registryId);
+  try {
+    // None if its move to or from the event relay failed (switchRelay).
+    if (channel.c.callbackID >= 0) deregisterAnyC(kind, connPtr, channel.c.callbackID);
+  } finally {
+    releaseFilter(channel.c);
+  }
+  log("debug", "event callback deregistered", { kind, callbackID: channel.c.callbackID });
 }
 
 /**
@@ -258,7 +345,7 @@ export function registeredCount(conn: Connection, kind?: EventKind): number {
   const st = perConnection.get(conn);
   if (!st) return 0;
   let n = 0;
-  for (const ch of st.byId.values()) if (kind === undefined || ch.kind === kind) n++;
+  for (const ch of st.byId.values()) if (kind === undefined || ch.c.kind === kind) n++;
   return n;
 }
 
@@ -289,19 +376,54 @@ export function deregisterAllEvents(conn: Connection): void {
   if (st.libvirtSide) {
     backstop.unregister(st.libvirtSide);
     st.libvirtSide.channels.clear();
+    sides.delete(st.libvirtSide);
   }
   for (const channel of st.channels.values()) {
-    registrations.delete(channel.registryId);
     channel.handlers.clear();
-    if (connPtr === null) continue;
-    try {
-      deregisterAnyC(channel.kind, connPtr, channel.callbackID);
-    } catch (e) {
-      log("debug", "deregistration failed at close", { callbackID: channel.callbackID, error: e });
-    }
+    dropChannelC(connPtr, channel.c, "at close");
   }
   st.channels.clear();
   st.byId.clear();
   for (const end of [...st.onClose]) end();
   st.onClose.clear();
+}
+
+/**
+ * Moves every channel's libvirt registration to the event relay's Worker (`on`) or back to the
+ * JS thread's own callbacks. DefaultEventLoop calls it when its first loop starts and before its
+ * last one returns, while no dispatch runs. Each channel is registered anew before the old
+ * registration goes: a remote connection then keeps its registration on the daemon, so no event
+ * falls between the two. A channel that fails to move stays as it was (logged).
+ */
+export function switchRelay(on: boolean): void {
+  for (const side of sides) {
+    for (const c of side.channels.values()) {
+      if (c.relayed === on) continue;
+      const relay = on ? relayPointer(c.shape) : null;
+      if (on && relay === null) continue;
+      let callbackID = -1;
+      try {
+        callbackID = registerAnyC(
+          c.kind,
+          side.ptr,
+          c.filter,
+          c.eventID,
+          relay ?? callbackPointer(c.shape),
+          relay ? relayOpaque(c.registryId, c.kind) : idPointer(c.registryId),
+        );
+      } catch (e) {
+        log("warn", "event relay: a registration could not move", { error: e });
+        // Staying with the JS thread's callbacks is safe; a registration with the Worker's must
+        // not outlive the Worker, so it goes even when its replacement failed.
+        if (on) continue;
+      }
+      try {
+        deregisterAnyC(c.kind, side.ptr, c.callbackID);
+      } catch (e) {
+        log("debug", "event relay: the old registration would not go", { error: e });
+      }
+      c.callbackID = callbackID;
+      c.relayed = on;
+    }
+  }
 }

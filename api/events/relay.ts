@@ -1,0 +1,294 @@
+// Object events under a running DefaultEventLoop, taken by a Worker instead of the JS thread.
+//
+// Why: libvirt's default loop runs in a thread of its own, and each callback it makes into JS
+// waits until the JS thread has run it (Deno runs such calls there, one at a time). Under an event
+// flood, while the JS thread is busy (blocking calls, many async completions), it takes about one
+// callback per turn, and everything else on that loop (keepalive, stream callbacks, timers) waits
+// behind the events: with blocking calls and eight async callers beside three flooded
+// listeners, a 100 ms loop timer fired up to 11.5 s late, and in a longer soak the daemon dropped
+// connections for keepalive timeouts. A Worker's thread does nothing else, so it takes each event
+// at once: it holds a reference to the event's object, copies its strings (libvirt frees both
+// when the callback returns), and posts the events to the JS thread in batches; the loop's thread
+// goes straight on. The same load then kept the timer within 68 ms. The price is CPU: the hop into
+// the Worker costs what the hop into the JS thread did, and the batch's message comes on top
+// (bench/findings.md, seventeenth pass).
+//
+// Only while a DefaultEventLoop runs: a Worker keeps the process alive, and so does the running
+// loop; when the last loop stops, every relayed registration goes back to the JS thread's own
+// callbacks (api/events/tracking.ts) before the Worker ends. Events whose arguments are structs
+// (graphics, typed parameters) keep the direct callbacks: the Worker could not read them without
+// this module's decoders, and they come with single actions (a client connecting, a tray opening,
+// a job ending), not in floods.
+import { registrations, type Shape, shapeResult, SHAPES } from "./dispatch.ts";
+import { libvirtPath } from "../../ffi/library.ts";
+import { callRaw } from "../../ffi/call.ts";
+import { reportCallbackError } from "../../ffi/callbacks.ts";
+import { log } from "../../log.ts";
+
+/** The object types in the order of their index in a relayed opaque (see `relayOpaque`). */
+const KINDS = ["domain", "network", "storagePool", "nodeDevice", "secret"] as const;
+const REFS = [
+  "virDomainRef",
+  "virNetworkRef",
+  "virStoragePoolRef",
+  "virNodeDeviceRef",
+  "virSecretRef",
+] as const;
+const FREES = [
+  "virDomainFree",
+  "virNetworkFree",
+  "virStoragePoolFree",
+  "virNodeDeviceFree",
+  "virSecretFree",
+] as const;
+
+/** The signatures the Worker serves: every one whose middle arguments are numbers or strings. */
+const RELAYED: readonly Shape[] = (Object.keys(SHAPES) as Shape[]).filter((s) =>
+  s !== "ptrInt" && s !== "graphics"
+);
+
+/**
+ * The opaque a relayed registration passes to libvirt: the registration's id and its object type
+ * in one integer, since the Worker must know which `vir*Ref` to call and holds no state of ours.
+ */
+export function relayOpaque(registryId: number, kind: (typeof KINDS)[number]): Deno.PointerValue {
+  return Deno.UnsafePointer.create(BigInt(registryId * 8 + KINDS.indexOf(kind)));
+}
+
+// The Worker, as source text run from a data: URL: nothing to find on disk, so it works the same
+// from a checkout, from JSR and in a compiled binary, and needs no permission beyond FFI. It takes
+// no module of ours: each callback only references the object, reads its C strings, and queues the
+// event; a timer posts what queued meanwhile, one message per batch (`GATHER_MS`). Pointers travel
+// as numbers (user-space addresses fit in 53 bits). Nothing may throw out of a callback (Deno
+// would report it and return 0 to C), so each one catches and posts the error.
+const SOURCE = `
+let batch = [];
+let scheduled = false;
+let flushed = -1e9;
+function flush() {
+  scheduled = false;
+  flushed = performance.now();
+  if (batch.length === 0) return;
+  const events = batch;
+  batch = [];
+  self.postMessage({ events });
+}
+function report(err) {
+  try { self.postMessage({ error: String((err && err.stack) || err) }); } catch {}
+}
+self.onmessage = (e) => {
+  const m = e.data;
+  if (m.drain !== undefined) {
+    flush();
+    self.postMessage({ drained: m.drain });
+    return;
+  }
+  const status = new BigInt64Array(m.status);
+  try {
+    const table = {};
+    for (const name of m.refs) table[name] = { parameters: ["pointer"], result: "i32" };
+    const lib = Deno.dlopen(m.path, table);
+    const refs = m.refs.map((name) => lib.symbols[name]);
+    m.shapes.forEach(([parameters, result], i) => {
+      const last = parameters.length - 1;
+      const cb = Deno.UnsafeCallback.threadSafe({ parameters, result }, (...args) => {
+        try {
+          const op = Number(Deno.UnsafePointer.value(args[last]));
+          const values = [];
+          for (let k = 2; k < last; k++) {
+            const a = args[k];
+            values.push(parameters[k] !== "pointer" ? a
+              : a === null ? null : Deno.UnsafePointerView.getCString(a));
+          }
+          const obj = args[1];
+          let ptr = 0;
+          if (obj !== null) {
+            refs[op % 8](obj);
+            ptr = Number(Deno.UnsafePointer.value(obj));
+          }
+          batch.push(op, ptr, values.length, ...values);
+          if (!scheduled) {
+            scheduled = true;
+            setTimeout(flush, performance.now() - flushed < m.gatherAfter ? m.gatherMs : 0);
+          }
+        } catch (err) {
+          report(err);
+        }
+        return result === "i32" ? 0 : undefined;
+      });
+      status[1 + i] = BigInt(Deno.UnsafePointer.value(cb.pointer));
+    });
+    Atomics.store(status, 0, 1n);
+  } catch (err) {
+    Atomics.store(status, 0, 2n);
+    report(err);
+  }
+  Atomics.notify(status, 0);
+};
+`;
+
+/**
+ * An event that comes within this many ms of the last batch is part of a flood: the Worker
+ * gathers for `GATHER_MS` before it posts, so the JS thread wakes once per batch, not per event.
+ * A lone event is posted at once.
+ */
+const GATHER_AFTER_MS = 4;
+/** How long the Worker gathers the events of a flood before it posts them. */
+const GATHER_MS = 2;
+
+/**
+ * How long a registration waits, once, for a starting Worker's callbacks (about 60 ms on the
+ * test host). A Worker whose module does not load says nothing while this thread waits, so after
+ * that the events stay on the JS thread's own callbacks.
+ */
+const READY_MS = 3_000;
+/** How long the end of the last loop waits for the Worker to post what it queued. */
+const DRAIN_MS = 5_000;
+
+const stats = { workers: 0, batches: 0, events: 0, dropped: 0 };
+
+class RelayWorker {
+  readonly worker: Worker;
+  readonly #status = new BigInt64Array(new SharedArrayBuffer(8 * (1 + RELAYED.length)));
+  #pointers: Map<Shape, Deno.PointerObject> | null = null;
+  #failed = false;
+  #drains = new Map<number, () => void>();
+  #nextDrain = 1;
+
+  constructor() {
+    this.worker = new Worker(
+      `data:application/javascript;base64,${btoa(SOURCE)}`,
+      { type: "module", name: "libvirt event relay" },
+    );
+    this.worker.onmessage = (e: MessageEvent) => this.#receive(e.data);
+    // An error the Worker did not catch would otherwise end this process too.
+    this.worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      log("error", "event relay: the Worker failed", { error: e.message });
+    };
+    this.worker.postMessage({
+      status: this.#status.buffer,
+      path: libvirtPath(),
+      refs: REFS,
+      shapes: RELAYED.map((s) => [SHAPES[s], shapeResult(s)]),
+      gatherAfter: GATHER_AFTER_MS,
+      gatherMs: GATHER_MS,
+    });
+    stats.workers++;
+  }
+
+  /**
+   * The Worker's callback for `shape`, or null (a shape it does not serve, or a Worker that did
+   * not start). The first call waits for the Worker's start-up (tens of ms, once): libvirt needs
+   * the pointer now, in a synchronous registration.
+   */
+  pointer(shape: Shape): Deno.PointerObject | null {
+    if (this.#failed || !RELAYED.includes(shape)) return null;
+    if (this.#pointers === null) {
+      Atomics.wait(this.#status, 0, 0n, READY_MS);
+      if (Atomics.load(this.#status, 0) !== 1n) {
+        this.#failed = true;
+        log("warn", "event relay: the Worker did not start; events stay on the JS thread", {});
+        return null;
+      }
+      this.#pointers = new Map(
+        RELAYED.map((s, i) => [s, Deno.UnsafePointer.create(this.#status[1 + i])!]),
+      );
+    }
+    return this.#pointers.get(shape)!;
+  }
+
+  /** Resolves once the Worker posted every event it took (or after `DRAIN_MS`), then ends it. */
+  async end(): Promise<void> {
+    if (this.#pointers !== null && !this.#failed) {
+      const id = this.#nextDrain++;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.#drains.set(id, resolve);
+        timer = setTimeout(resolve, DRAIN_MS);
+        this.worker.postMessage({ drain: id });
+      });
+      clearTimeout(timer);
+      this.#drains.delete(id);
+    }
+    this.worker.terminate();
+  }
+
+  #receive(m: { events?: unknown[]; drained?: number; error?: string }): void {
+    if (m.events) {
+      stats.batches++;
+      // Flat, as the Worker pushed them: opaque, object pointer (0: none), count, arguments.
+      const ev = m.events;
+      for (let i = 0; i < ev.length;) {
+        const n = ev[i + 2] as number;
+        deliver(ev[i] as number, ev[i + 1] as number, ev.slice(i + 3, i + 3 + n));
+        i += 3 + n;
+      }
+    } else if (m.drained !== undefined) {
+      this.#drains.get(m.drained)?.();
+    } else if (m.error !== undefined) {
+      reportCallbackError("the event relay", new Error(m.error));
+    }
+  }
+}
+
+// One event the Worker took: hand it to its registration on the JS thread, then drop the
+// reference the Worker took on its object (each handler's wrapper holds one of its own).
+function deliver(op: number, ptr: number, mid: unknown[]): void {
+  if (ptr === 0) return;
+  const kind = op % 8;
+  const obj = Deno.UnsafePointer.create(BigInt(ptr))!;
+  try {
+    stats.events++;
+    // Gone if deregistered (or its connection closed) meanwhile: delivery stops at once, as on
+    // the JS thread's own callbacks.
+    const entry = registrations.byId((op - kind) / 8);
+    if (entry === undefined) {
+      stats.dropped++;
+      return;
+    }
+    try {
+      entry.fire(obj, mid);
+    } catch (e) {
+      reportCallbackError(entry.where, e);
+    }
+  } finally {
+    callRaw(FREES[kind], obj);
+  }
+}
+
+let current: RelayWorker | null = null;
+
+/** Starts a Worker for the relay (a no-op while one runs); it is ready when first asked. */
+export function startRelay(): void {
+  if (current !== null) return;
+  try {
+    current = new RelayWorker();
+  } catch (e) {
+    // No Worker (an embedder without them): the events stay on the JS thread.
+    log("warn", "event relay: cannot start a Worker; events stay on the JS thread", { error: e });
+  }
+}
+
+/** The relay's callback for `shape` while a relay runs, else null (see `RelayWorker.pointer`). */
+export function relayPointer(shape: Shape): Deno.PointerObject | null {
+  return current?.pointer(shape) ?? null;
+}
+
+/**
+ * Stops handing out the running relay's callbacks, and returns a function that ends its Worker
+ * once it delivered what it took. Every registration with its callbacks must be gone by then.
+ */
+export function detachRelay(): () => Promise<void> {
+  const ending = current;
+  current = null;
+  return async () => await ending?.end();
+}
+
+/**
+ * For tests: Workers started, batches and events received, events dropped because their
+ * registration had gone.
+ */
+export function relayStats(): Readonly<typeof stats> {
+  return { ...stats };
+}

@@ -1,0 +1,30 @@
+// Ties the event relay to DefaultEventLoop: a Worker takes object events while a loop runs
+// (api/events/relay.ts), and the registrations move to it and back (api/events/tracking.ts).
+import { setDefaultLoopHooks } from "../../event/default_loop.ts";
+import { detachRelay, startRelay } from "./relay.ts";
+import { switchRelay } from "./tracking.ts";
+
+let ending: (() => Promise<void>) | null = null;
+
+setDefaultLoopHooks({
+  started() {
+    startRelay();
+    switchRelay(true);
+  },
+  // Before the last loop's thread is released: no dispatch runs, and none can start.
+  // Said once or twice per stop (see DefaultEventLoop.#run): the second finds nothing to do.
+  stopping() {
+    const end = detachRelay();
+    const before = ending;
+    ending = async () => {
+      await before?.();
+      await end();
+    };
+    switchRelay(false);
+  },
+  async stopped() {
+    const end = ending;
+    ending = null;
+    await end?.();
+  },
+});
