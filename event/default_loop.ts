@@ -119,8 +119,8 @@ export function interruptDefaultImpl(): void {
  * it back under an event flood, and keepalive and stream callbacks with it. While a loop runs,
  * object events therefore go through a Worker of the module's own, which takes each one at once
  * and posts them to the JS thread in batches; your handlers still run on the JS thread. The
- * Worker starts with the first running loop and ends with the last one's `stop()` (README,
- * "Events: which loop to pick").
+ * Worker starts with the first event registration while a loop runs and ends with the last
+ * loop's `stop()` (README, "Events: which loop to pick").
  *
  * @example
  * ```ts

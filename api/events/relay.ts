@@ -13,8 +13,8 @@
 // the Worker costs what the hop into the JS thread did, and the batch's message comes on top
 // (bench/findings.md, seventeenth pass).
 //
-// Only while a DefaultEventLoop runs: a Worker keeps the process alive, and so does the running
-// loop; when the last loop stops, every relayed registration goes back to the JS thread's own
+// Only while a DefaultEventLoop runs (and from the first registration on): a Worker keeps the
+// process alive, and so does the running loop; when the last loop stops, every relayed registration goes back to the JS thread's own
 // callbacks (api/events/tracking.ts) before the Worker ends. Events whose arguments are structs
 // (graphics, typed parameters) keep the direct callbacks: the Worker could not read them without
 // this module's decoders, and they come with single actions (a client connecting, a tray opening,
@@ -178,12 +178,12 @@ class RelayWorker {
   }
 
   /**
-   * The Worker's callback for `shape`, or null (a shape it does not serve, or a Worker that did
-   * not start). The first call waits for the Worker's start-up (tens of ms, once): libvirt needs
-   * the pointer now, in a synchronous registration.
+   * The Worker's callback for `shape` (one it serves), or null if the Worker did not start. The
+   * first call waits for the Worker's start-up (tens of ms, once): libvirt needs the pointer now,
+   * in a synchronous registration.
    */
   pointer(shape: Shape): Deno.PointerObject | null {
-    if (this.#failed || !RELAYED.includes(shape)) return null;
+    if (this.#failed) return null;
     if (this.#pointers === null) {
       Atomics.wait(this.#status, 0, 0n, READY_MS);
       if (Atomics.load(this.#status, 0) !== 1n) {
@@ -258,21 +258,37 @@ function deliver(op: number, ptr: number, mid: unknown[]): void {
 }
 
 let current: RelayWorker | null = null;
+// Whether a DefaultEventLoop runs, so that registrations may go through a Worker.
+let wanted = false;
 
-/** Starts a Worker for the relay (a no-op while one runs); it is ready when first asked. */
+/**
+ * Lets registrations go through the relay from now on. The Worker starts with the first one
+ * that needs it: a loop that never sees an event registration (a stream, a keepalive) costs no
+ * thread and no isolate.
+ */
 export function startRelay(): void {
-  if (current !== null) return;
-  try {
-    current = new RelayWorker();
-  } catch (e) {
-    // No Worker (an embedder without them): the events stay on the JS thread.
-    log("warn", "event relay: cannot start a Worker; events stay on the JS thread", { error: e });
-  }
+  wanted = true;
 }
 
-/** The relay's callback for `shape` while a relay runs, else null (see `RelayWorker.pointer`). */
+/**
+ * The relay's callback for `shape` while a relay is wanted, else null (see
+ * `RelayWorker.pointer`). Starts the Worker on first use.
+ */
 export function relayPointer(shape: Shape): Deno.PointerObject | null {
-  return current?.pointer(shape) ?? null;
+  if (!wanted || !RELAYED.includes(shape)) return null;
+  if (current === null) {
+    try {
+      current = new RelayWorker();
+    } catch (e) {
+      // No Worker (an embedder without them): the events stay on the JS thread.
+      wanted = false;
+      log("warn", "event relay: cannot start a Worker; events stay on the JS thread", {
+        error: e,
+      });
+      return null;
+    }
+  }
+  return current.pointer(shape);
 }
 
 /**
@@ -282,6 +298,7 @@ export function relayPointer(shape: Shape): Deno.PointerObject | null {
 export function detachRelay(): () => Promise<void> {
   const ending = current;
   current = null;
+  wanted = false;
   return async () => await ending?.end();
 }
 
