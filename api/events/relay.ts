@@ -24,23 +24,12 @@ import { libvirtPath } from "../../ffi/library.ts";
 import { callRaw } from "../../ffi/call.ts";
 import { reportCallbackError } from "../../ffi/callbacks.ts";
 import { log } from "../../log.ts";
+import { OBJECT_FREE, OBJECT_REF } from "./object_refs.ts";
 
 /** The object types in the order of their index in a relayed opaque (see `relayOpaque`). */
 const KINDS = ["domain", "network", "storagePool", "nodeDevice", "secret"] as const;
-const REFS = [
-  "virDomainRef",
-  "virNetworkRef",
-  "virStoragePoolRef",
-  "virNodeDeviceRef",
-  "virSecretRef",
-] as const;
-const FREES = [
-  "virDomainFree",
-  "virNetworkFree",
-  "virStoragePoolFree",
-  "virNodeDeviceFree",
-  "virSecretFree",
-] as const;
+const REFS = KINDS.map((k) => OBJECT_REF[k]);
+const FREES = KINDS.map((k) => OBJECT_FREE[k]);
 
 /** The signatures the Worker serves: every one whose middle arguments are numbers or strings. */
 const RELAYED: readonly Shape[] = (Object.keys(SHAPES) as Shape[]).filter((s) =>

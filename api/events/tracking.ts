@@ -7,6 +7,7 @@ import { reportCallbackError } from "../../ffi/callbacks.ts";
 import type { Connection } from "../connection.ts";
 import { callbackPointer, registrations, type Shape } from "./dispatch.ts";
 import { relayOpaque, relayPointer } from "./relay.ts";
+import { OBJECT_FREE, OBJECT_REF } from "./object_refs.ts";
 import { log } from "../../log.ts";
 import { eventRegistrationError } from "../../event/loop_hint.ts";
 
@@ -49,33 +50,11 @@ function registerAnyC(
 // The filter object's own reference, held by a channel: a registration made again later (the
 // relay's switch below) needs a live pointer, and the user may free the filter meanwhile.
 function refObject(kind: EventKind, obj: Deno.PointerObject): void {
-  switch (kind) {
-    case "domain":
-      return void callInt("virDomainRef", obj);
-    case "network":
-      return void callInt("virNetworkRef", obj);
-    case "storagePool":
-      return void callInt("virStoragePoolRef", obj);
-    case "nodeDevice":
-      return void callInt("virNodeDeviceRef", obj);
-    case "secret":
-      return void callInt("virSecretRef", obj);
-  }
+  callInt(OBJECT_REF[kind], obj);
 }
 
 function freeObject(kind: EventKind, obj: Deno.PointerObject): void {
-  switch (kind) {
-    case "domain":
-      return void callRaw("virDomainFree", obj);
-    case "network":
-      return void callRaw("virNetworkFree", obj);
-    case "storagePool":
-      return void callRaw("virStoragePoolFree", obj);
-    case "nodeDevice":
-      return void callRaw("virNodeDeviceFree", obj);
-    case "secret":
-      return void callRaw("virSecretFree", obj);
-  }
+  callRaw(OBJECT_FREE[kind], obj);
 }
 
 function deregisterAnyC(kind: EventKind, conn: Deno.PointerObject, callbackID: number): void {
