@@ -62,16 +62,16 @@ export async function runDefaultImpl(): Promise<number> {
 
 // DefaultEventLoops running GLib's loop now (see `DefaultEventLoop.#runGLib`).
 let glibLoops = 0;
-// DefaultEventLoops started and not yet ended.
+// DefaultEventLoops started and not yet stopping.
 let runningLoops = 0;
 
 /** @internal What runs when the first DefaultEventLoop starts and the last one ends. */
 export interface DefaultLoopHooks {
-  /** The first loop starts (before its thread runs). */
+  /** The first loop starts, or the first after the others began to stop (before its thread runs). */
   started(): void;
-  /** The last loop's thread returned; nothing dispatches until this returns. */
+  /** The last running loop's thread returned; nothing dispatches until this returns. */
   stopping(): void;
-  /** The last loop ended. */
+  /** The loop that said `stopping` ended; resolves once what stopping began is done. */
   stopped(): Promise<void>;
 }
 
@@ -135,6 +135,10 @@ export function interruptDefaultImpl(): void {
 export class DefaultEventLoop {
   #running: Promise<void> | null = null;
   #stopping = false;
+  /** Whether this loop counts in `runningLoops` (from start() until its thread returned). */
+  #counted = false;
+  /** Whether this loop's end said `stopping`, so that its end says `stopped` too. */
+  #saidStopping = false;
   /** GLib's loop while one runs, with the functions to quit it (see `#runGLib`). */
   #gloop: { glib: GLib; loop: Deno.PointerObject } | null = null;
 
@@ -157,6 +161,7 @@ export class DefaultEventLoop {
       throw new Error("Cannot start the default event loop: a custom EventImpl is registered");
     }
     this.#stopping = false;
+    this.#counted = true;
     if (++runningLoops === 1) runHook("started");
     this.#running = this.#run().finally(() => void (this.#running = null));
   }
@@ -242,15 +247,26 @@ export class DefaultEventLoop {
         await new Promise((r) => setTimeout(r, 10));
       }
     }
-    // No iteration of ours runs now. `#runGLib` said it already, earlier, unless GLib's loop
-    // never ran; said again, it changes nothing.
-    if (runningLoops === 1) runHook("stopping");
-    if (--runningLoops === 0) {
+    // No iteration of ours runs now (`#runGLib` counted this loop out already, unless GLib's
+    // loop never ran).
+    this.#uncount();
+    if (this.#saidStopping) {
+      this.#saidStopping = false;
       try {
         await hooks?.stopped();
       } catch (e) {
         log("error", "event: default loop stopped hook failed", { error: e });
       }
+    }
+  }
+
+  // This loop no longer runs: the last one to go says `stopping`, while no dispatch runs.
+  #uncount(): void {
+    if (!this.#counted) return;
+    this.#counted = false;
+    if (--runningLoops === 0) {
+      this.#saidStopping = true;
+      runHook("stopping");
     }
   }
 
@@ -266,9 +282,9 @@ export class DefaultEventLoop {
     try {
       if (!this.#stopping) await glib.g_main_loop_run(loop);
     } finally {
-      // Said while glibLoops still counts this loop: runDefaultImpl() refuses to run meanwhile,
-      // so no dispatch can start before the hook is done.
-      if (this.#stopping && runningLoops === 1) runHook("stopping");
+      // Counted out while glibLoops still counts this loop: runDefaultImpl() refuses to run
+      // meanwhile, so no dispatch can start before the `stopping` hook is done.
+      if (this.#stopping) this.#uncount();
       glibLoops--;
       this.#gloop = null;
       glib.g_main_loop_unref(loop);

@@ -11,8 +11,8 @@ setDefaultLoopHooks({
     startRelay();
     switchRelay(true);
   },
-  // Before the last loop's thread is released: no dispatch runs, and none can start.
-  // Said once or twice per stop (see DefaultEventLoop.#run): the second finds nothing to do.
+  // Before the last loop's thread is released: no dispatch runs, and none can start. A loop
+  // started again before the ending loop's `stopped` gets a Worker of its own; the ends chain.
   stopping() {
     const end = detachRelay();
     const before = ending;
