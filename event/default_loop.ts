@@ -65,9 +65,9 @@ let glibLoops = 0;
 // DefaultEventLoops started and not yet stopping.
 let runningLoops = 0;
 
-/** @internal What runs when the first DefaultEventLoop starts and the last one ends. */
+/** @internal What runs when the first DefaultEventLoop starts and when the last one stops. */
 export interface DefaultLoopHooks {
-  /** The first loop starts, or the first after the others began to stop (before its thread runs). */
+  /** The first loop starts, or the first after all others began to stop (before it runs). */
   started(): void;
   /** The last running loop's thread returned; nothing dispatches until this returns. */
   stopping(): void;

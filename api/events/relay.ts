@@ -14,8 +14,9 @@
 // (bench/findings.md, seventeenth pass).
 //
 // Only while a DefaultEventLoop runs (and from the first registration on): a Worker keeps the
-// process alive, and so does the running loop; when the last loop stops, every relayed registration goes back to the JS thread's own
-// callbacks (api/events/tracking.ts) before the Worker ends. Events whose arguments are structs
+// process alive, and so does the running loop; when the last loop stops, every relayed
+// registration goes back to the JS thread's own callbacks (api/events/tracking.ts) before the
+// Worker ends. Events whose arguments are structs
 // (graphics, typed parameters) keep the direct callbacks: the Worker could not read them without
 // this module's decoders, and they come with single actions (a client connecting, a tray opening,
 // a job ending), not in floods.
@@ -45,7 +46,9 @@ export function relayOpaque(registryId: number, kind: (typeof KINDS)[number]): D
 }
 
 // The Worker, as source text run from a data: URL: nothing to find on disk, so it works the same
-// from a checkout, from JSR and in a compiled binary, and needs no permission beyond FFI. It takes
+// from a checkout and from JSR, needs no permission beyond FFI, and a compiled binary's loader
+// takes data: modules too (not tried here: `deno compile` cannot fetch its runtime on this
+// machine). It takes
 // no module of ours: each callback only references the object, reads its C strings, and queues the
 // event; a timer posts what queued meanwhile, one message per batch (`GATHER_MS`). Pointers travel
 // as numbers (user-space addresses fit in 53 bits). Nothing may throw out of a callback (Deno
