@@ -144,8 +144,8 @@ class RelayWorker {
   readonly #status = new BigInt64Array(new SharedArrayBuffer(8 * (1 + RELAYED.length)));
   #pointers: Map<Shape, Deno.PointerObject> | null = null;
   #failed = false;
-  #drains = new Map<number, () => void>();
-  #nextDrain = 1;
+  /** Resolves the one drain `end()` waits for. */
+  #drained: (() => void) | null = null;
 
   constructor() {
     this.worker = new Worker(
@@ -193,15 +193,14 @@ class RelayWorker {
   /** Resolves once the Worker posted every event it took (or after `DRAIN_MS`), then ends it. */
   async end(): Promise<void> {
     if (this.#pointers !== null && !this.#failed) {
-      const id = this.#nextDrain++;
       let timer: ReturnType<typeof setTimeout> | undefined;
       await new Promise<void>((resolve) => {
-        this.#drains.set(id, resolve);
+        this.#drained = resolve;
         timer = setTimeout(resolve, DRAIN_MS);
-        this.worker.postMessage({ drain: id });
+        this.worker.postMessage({ drain: 1 });
       });
       clearTimeout(timer);
-      this.#drains.delete(id);
+      this.#drained = null;
     }
     this.worker.terminate();
   }
@@ -217,7 +216,7 @@ class RelayWorker {
         i += 3 + n;
       }
     } else if (m.drained !== undefined) {
-      this.#drains.get(m.drained)?.();
+      this.#drained?.();
     } else if (m.error !== undefined) {
       reportCallbackError("the event relay", new Error(m.error));
     }

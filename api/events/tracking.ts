@@ -57,6 +57,23 @@ function freeObject(kind: EventKind, obj: Deno.PointerObject): void {
   callRaw(OBJECT_FREE[kind], obj);
 }
 
+// A channel's registration with the relay's callback (`relay`) or the JS thread's own; returns
+// libvirt's callback id. The opaque carries the channel's id either way (dispatch.ts, relay.ts).
+function registerChannelC(
+  conn: Deno.PointerObject,
+  c: ChannelC,
+  relay: Deno.PointerObject | null,
+): number {
+  return registerAnyC(
+    c.kind,
+    conn,
+    c.filter,
+    c.eventID,
+    relay ?? callbackPointer(c.shape),
+    relay ? relayOpaque(c.registryId, c.kind) : idPointer(c.registryId),
+  );
+}
+
 function deregisterAnyC(kind: EventKind, conn: Deno.PointerObject, callbackID: number): void {
   switch (kind) {
     case "domain":
@@ -197,7 +214,7 @@ function openChannel(conn: Connection, sub: Subscription, key: string): Channel 
   // context with the handler, which holds the connection. Any handler's decoder will do (they
   // all decode the same event ID).
   const weakHandlers = new WeakRef(handlers);
-  const { id: registryId, opaque } = registrations.add({
+  const { id: registryId } = registrations.add({
     where: sub.where,
     fire(ptr, args) {
       const handlers = weakHandlers.deref();
@@ -229,14 +246,7 @@ function openChannel(conn: Connection, sub: Subscription, key: string): Channel 
       refObject(sub.kind, sub.filter.ptr);
       c.filter = sub.filter.ptr;
     }
-    c.callbackID = registerAnyC(
-      sub.kind,
-      connPtr,
-      c.filter,
-      sub.eventID,
-      relay ?? callbackPointer(sub.shape),
-      relay ? relayOpaque(registryId, sub.kind) : opaque,
-    );
+    c.callbackID = registerChannelC(connPtr, c, relay);
     c.relayed = relay !== null;
   } catch (e) {
     // A failed registration leaves nothing in libvirt to undo.
@@ -372,7 +382,8 @@ export function deregisterAllEvents(conn: Connection): void {
  * JS thread's own callbacks. DefaultEventLoop calls it when its first loop starts and before its
  * last one returns, while no dispatch runs. Each channel is registered anew before the old
  * registration goes: a remote connection then keeps its registration on the daemon, so no event
- * falls between the two. A channel that fails to move stays as it was (logged).
+ * falls between the two. A channel that fails to move to the Worker stays as it was; one that
+ * fails to move back loses its registration (a Worker's must not outlive the Worker), logged.
  */
 export function switchRelay(on: boolean): void {
   for (const side of sides) {
@@ -382,14 +393,7 @@ export function switchRelay(on: boolean): void {
       if (on && relay === null) continue;
       let callbackID = -1;
       try {
-        callbackID = registerAnyC(
-          c.kind,
-          side.ptr,
-          c.filter,
-          c.eventID,
-          relay ?? callbackPointer(c.shape),
-          relay ? relayOpaque(c.registryId, c.kind) : idPointer(c.registryId),
-        );
+        callbackID = registerChannelC(side.ptr, c, relay);
       } catch (e) {
         log("warn", "event relay: a registration could not move", { error: e });
         // Staying with the JS thread's callbacks is safe; a registration with the Worker's must
