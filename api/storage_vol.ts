@@ -131,7 +131,9 @@ export class StorageVol extends StorageVolGenerated {
   download(stream: Stream, offset: number | bigint, length: number | bigint, flags?: number): void;
   /**
    * The volume's bytes as a byte `ReadableStream` (non-blocking when an event loop is
-   * registered), with optional offset, length, sparse transfer and progress callback.
+   * registered), with optional offset, length, sparse transfer and progress callback. With
+   * DenoEventImpl and an `…Async` call in flight on the connection, the transfer starts once
+   * that call settled, and libvirt's error for a failed start rejects the first read.
    * libvirt: [`virStorageVolDownload`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolDownload).
    *
    * @example

@@ -56,6 +56,7 @@ const PROCESS_LOCAL = new Set<string>([
   "virSecretGetUsageID",
   "virSecretGetUsageType",
   "virSecretFree",
+  "virStreamNew", // an object of the process; the transfer starts with a later call
   "virStreamFree",
   "virConnCopyLastError",
   "virConnResetLastError",
@@ -247,6 +248,32 @@ export function leaveAsync(root: object): void {
       else w.resolve();
     }
   }
+  if (n === 0 && freeWaiters.length > 0) {
+    for (const w of freeWaiters.splice(0)) {
+      if (busyRoot(w.root)) freeWaiters.push(w);
+      else w.resolve();
+    }
+  }
+}
+
+/** Whether a plain call on `root`'s connection is allowed now (see `whenSyncAllowed`). */
+export function syncAllowed(root: object): boolean {
+  return registeredLoop() !== "custom" || !busyRoot(root);
+}
+
+// Waiting for a connection to have nothing in flight at all, so that plain calls on it are
+// allowed again (whenSyncAllowed).
+const freeWaiters: { root: object; resolve: () => void }[] = [];
+
+/**
+ * null when a plain call on `root`'s connection is allowed now (the guard of `enterSync` would
+ * let it through); otherwise a Promise that resolves the next time nothing of the connection is
+ * queued, running or called back on the pool. Another async call may start between that moment
+ * and the continuation of an `await`, so callers ask again before their plain calls.
+ */
+export function whenSyncAllowed(root: object): Promise<void> | null {
+  if (syncAllowed(root)) return null;
+  return new Promise((resolve) => freeWaiters.push({ root, resolve }));
 }
 
 // Waiting for a connection's tag (its callbacks running on the pool) to clear.

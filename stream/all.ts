@@ -2,6 +2,7 @@
 import { StreamEventType, StreamRecvFlagsValues } from "../ffi/enums.ts";
 import { describe, intArg } from "../ffi/marshal.ts";
 import { roomToSend, type Stream } from "./stream.ts";
+import { takeTurn } from "./turn.ts";
 
 /** Bytes per recv/send by default: libvirt's stream packets carry at most 256 KiB. */
 export const STREAM_CHUNK = 256 * 1024;
@@ -89,8 +90,13 @@ function guarded(_st: Stream, body: () => Promise<void>): Promise<void> {
 export async function sendFully(st: Stream, data: Uint8Array, max = STREAM_CHUNK): Promise<void> {
   let off = 0;
   while (off < data.length) {
+    // Each plain call waits while the connection has an async call in flight (stream/turn.ts).
+    for (let t; (t = takeTurn(st));) await t;
     const room = roomToSend(st);
-    if (room) await room;
+    if (room) {
+      await room;
+      continue;
+    }
     const n = st.send(data.subarray(off, Math.min(data.length, off + max)));
     if (n === -2) await st.ready(StreamEventType.WRITABLE);
     else off += n;
@@ -115,6 +121,7 @@ export function recvAll(st: Stream, handler: RecvHandler, chunkSize?: number): P
   const buf = chunkArg(chunkSize);
   return guarded(st, async () => {
     for (;;) {
+      for (let t; (t = takeTurn(st));) await t;
       const got = st.recv(buf);
       if (got === 0) return;
       if (got === -2) await st.ready(StreamEventType.READABLE);
@@ -135,6 +142,7 @@ export function sparseRecvAll(
   const buf = chunkArg(chunkSize);
   return guarded(st, async () => {
     for (;;) {
+      for (let t; (t = takeTurn(st));) await t;
       const got = st.recvFlags(buf, undefined, StreamRecvFlagsValues.HOLE);
       if (got === 0) return;
       if (got === -2) {
@@ -193,8 +201,10 @@ export function sparseSendAll(
         const { inData, length } = await section(st, holeHandler);
         if (!inData && length > 0) {
           // A hole is a message too, sent as synchronously as data (stream/room.ts).
+          for (let t; (t = takeTurn(st));) await t;
           const room = roomToSend(st);
           if (room) await room;
+          for (let t; (t = takeTurn(st));) await t;
           st.sendHole(length);
           let r = skipHandler(st, length);
           if (isThenable(r)) r = await r;

@@ -9,6 +9,11 @@ export interface PumpTarget {
   /** Changes the events watched. */
   update(events: number): void;
   /**
+   * null when `update` may be called now; otherwise a Promise that resolves once it may be
+   * (the stream's connection has an async call in flight: stream/turn.ts).
+   */
+  turn?(): Promise<void> | null;
+  /**
    * Whether the connection under the stream still lives. libvirt's remote client does not tell
    * a stream that its connection closed (daemon gone, keepalive timeout): recv keeps returning
    * -2 and no event ever comes. So while someone waits, the pump asks this now and then.
@@ -52,6 +57,7 @@ export class EventPump {
   #waiters: Waiter[] = [];
   #closed: Error | null = null;
   #aliveTimer: ReturnType<typeof setInterval> | undefined;
+  #disarmPending = false;
 
   /** A pump over `target`; nothing is registered until the first wait. */
   constructor(target: PumpTarget) {
@@ -137,7 +143,20 @@ export class EventPump {
       return;
     }
     // Nobody waited for this: stop libvirt from repeating it (its remote streams fire a zero
-    // timer for as long as WRITABLE, or READABLE with queued data, stays armed).
+    // timer for as long as WRITABLE, or READABLE with queued data, stays armed). Not while the
+    // connection has an async call in flight, when this dispatch may run on the pool: once
+    // plain calls are allowed again.
+    const turn = this.#target.turn?.() ?? null;
+    if (turn !== null) {
+      if (!this.#disarmPending) {
+        this.#disarmPending = true;
+        turn.then(() => {
+          this.#disarmPending = false;
+          if (!this.#closed && this.#registered) this.#dispatch(0);
+        });
+      }
+      return;
+    }
     const want = this.#waiters.reduce((m, w) => m | w.mask, 0);
     if (want !== this.#armed) {
       // Runs inside libvirt's dispatch; a failure (the stream just broke) surfaces in the

@@ -38,6 +38,7 @@ import { streamReadable, streamWritable } from "./web.ts";
 import { log, logEnabled } from "../log.ts";
 import { eventRegistrationError } from "../event/loop_hint.ts";
 import { noteStreamActivity } from "../event/hold.ts";
+import { mayCallNow, syncTurn, takeTurn } from "./turn.ts";
 
 /** Where a stream is in its life: unused, transferring, ended one way or the other, or freed. */
 export type StreamState = "new" | "active" | "finished" | "aborted" | "freed";
@@ -172,7 +173,12 @@ export class Stream extends LibvirtObject {
       if (fd < 0 || hasRoom(fd) || !st.#connectionAlive()) return undefined;
       // Until there is room, or the wait has become pointless: the stream ended (aborted by
       // its user meanwhile, say) or its connection is gone. The send after it then says which.
-      return waitForRoom(fd, () => st.state === "active" && st.#connectionAlive());
+      // While an async call is in flight on the connection, it may not be asked (a plain
+      // call); that call fails by itself if the connection is gone, and the next wait asks.
+      return waitForRoom(
+        fd,
+        () => st.state === "active" && (!mayCallNow(st) || st.#connectionAlive()),
+      );
     };
     notifyOn = (st, events, waiter) => {
       const ptr = st.#transfer("wait for events");
@@ -504,6 +510,17 @@ export class Stream extends LibvirtObject {
     return done;
   }
 
+  // abort() for an AbortSignal's listener: on a connection with an async call in flight, once
+  // plain calls are allowed again (stream/turn.ts); an error is logged, as abort() logs its own.
+  async #abortWhenAllowed(): Promise<void> {
+    try {
+      for (let t; (t = takeTurn(this));) await t;
+      this.abort();
+    } catch (e) {
+      log("debug", "stream abort on signal failed", { error: e });
+    }
+  }
+
   /**
    * Stops a transfer before its end (`virStreamAbort`). A no-op once the stream ended or was
    * freed. Never throws for libvirt's sake: an error libvirt reports while aborting means the
@@ -701,7 +718,8 @@ export class Stream extends LibvirtObject {
         this.#callback = reg;
       },
       update: (ev) => updateStreamCallback(ptr, ev),
-      alive: () => this.#connectionAlive(),
+      turn: () => syncTurn(this),
+      alive: () => !mayCallNow(this) || this.#connectionAlive(),
       deadError: () => this.#connectionGone("virStreamEventAddCallback"),
     });
   }
@@ -846,16 +864,18 @@ export class Stream extends LibvirtObject {
     // The signal stops the loop the way abort() does, and its reason becomes the rejection.
     const onAbort = () => {
       owner.stoppedBy ??= "signal";
-      this.abort();
+      void this.#abortWhenAllowed();
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     const run = (async () => {
       try {
         await loop();
+        for (let t; (t = takeTurn(this));) await t;
       } catch (e) {
         this.#owner = null;
         if (owner.stoppedBy === "signal") throw signal!.reason;
         if (owner.stoppedBy) throw stopped(name, owner.stoppedBy, e);
+        for (let t; (t = takeTurn(this));) await t;
         if (this.#state === "active") {
           try {
             this.abort();

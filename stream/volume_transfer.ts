@@ -7,6 +7,7 @@ import type { StorageVol } from "../api/storage_vol.ts";
 import { attachStream, Stream, whenReady } from "./stream.ts";
 import { READ_BUFFER, SEND_PACKET, streamReadable, streamWritable } from "./web.ts";
 import { sparseFileSink, sparseFileSource } from "./sparse_file.ts";
+import { syncTurn, takeTurn } from "./turn.ts";
 
 /**
  * The buffer of sparse file downloads (downloadToFile with `sparse`): a recv stops at a hole,
@@ -112,13 +113,20 @@ function volTransfer(
 }
 
 // Opens a stream on the volume's connection and starts the transfer on it; a failed start
-// frees the stream at once.
+// frees the stream at once. Its plain calls need a connection with no async call in flight
+// (callers wait for that first: stream/turn.ts).
 function start(
   vol: StorageVol,
   verb: "download" | "upload",
   options: TransferOptions,
   flags: number,
 ): { stream: Stream; total: number } {
+  const stream = prepare(vol, verb, options);
+  return { stream, total: begin(vol, stream, verb, options, flags) };
+}
+
+// The checks, and a new stream on the volume's connection (process-local: allowed at any time).
+function prepare(vol: StorageVol, verb: "download" | "upload", options: TransferOptions): Stream {
   // A type import only (storage_vol.ts imports this module): recognise it by its methods.
   if (typeof (vol as Partial<StorageVol> | null)?.getConnect !== "function") {
     throw new TypeError(`Cannot ${verb}: expected a StorageVol, got ${describe(vol)}`);
@@ -128,9 +136,22 @@ function start(
     throw new TypeError(`${verb} options must be an object, got ${describe(options)}`);
   }
   const nonBlocking = options.nonBlocking ?? registeredLoop() !== "none";
+  u64Arg(options.offset ?? 0, "offset");
+  u64Arg(options.length ?? 0, "length");
+  return new Stream(vol.getConnect(), nonBlocking ? Stream.NONBLOCK : 0);
+}
+
+// Starts the transfer on `stream` (freed if that fails); returns the bytes it will carry, for
+// progress.
+function begin(
+  vol: StorageVol,
+  stream: Stream,
+  verb: "download" | "upload",
+  options: TransferOptions,
+  flags: number,
+): number {
   const offset = u64Arg(options.offset ?? 0, "offset");
   const length = u64Arg(options.length ?? 0, "length");
-  const stream = new Stream(vol.getConnect(), nonBlocking ? Stream.NONBLOCK : 0);
   try {
     const transfer = verb === "download" ? volDownload : volUpload;
     transfer(vol.unsafePointer, stream, offset, length, flags);
@@ -142,7 +163,7 @@ function start(
   if (total === 0 && options.onProgress) {
     total = Math.max(0, Number(vol.getInfo().capacity - offset));
   }
-  return { stream, total };
+  return total;
 }
 
 function progress(options: TransferOptions, total: number): ((n: number) => void) | undefined {
@@ -166,14 +187,33 @@ export function downloadReadable(
   options: DownloadOptions = {},
 ): ReadableStream<Uint8Array> {
   const flags = options.sparse ? StorageVolDownloadFlags.STREAM : 0;
-  const { stream, total } = start(vol, "download", options, flags);
-  return streamReadable(stream, {
+  const web = {
     chunkSize: options.chunkSize,
     fill: true,
     readAhead: options.readAhead ?? options.chunkSize ?? READ_BUFFER,
-    onChunk: progress(options, total),
+  };
+  if (syncTurn(vol) === null) {
+    const { stream, total } = start(vol, "download", options, flags);
+    return streamReadable(stream, {
+      ...web,
+      onChunk: progress(options, total),
+      onEnd: () => stream.free(),
+    });
+  }
+  // The connection has an async call in flight (a server's other requests): the download
+  // starts once plain calls on it are allowed, and the readable's first read waits for that.
+  // libvirt's error for a start that failed comes from that read instead of from this call.
+  const stream = prepare(vol, "download", options);
+  let step: ((n: number) => void) | undefined;
+  const setup = (async () => {
+    for (let t; (t = takeTurn(vol));) await t;
+    step = progress(options, begin(vol, stream, "download", options, flags));
+  })();
+  return streamReadable(stream, {
+    ...web,
+    onChunk: options.onProgress ? (n) => step?.(n) : undefined,
     onEnd: () => stream.free(),
-  });
+  }, setup);
 }
 
 /**
@@ -188,6 +228,7 @@ export async function uploadFrom(
   const readable = toReadable(source);
   let started: { stream: Stream; total: number };
   try {
+    for (let t; (t = takeTurn(vol));) await t;
     started = start(vol, "upload", options, 0);
   } catch (e) {
     // Release the source (e.g. close the file behind it) when nothing will read it.
@@ -231,6 +272,8 @@ function recvIntoFile(
   const buf = new Uint8Array(size);
   const { promise, resolve, reject } = Promise.withResolvers<void>();
   const attempt = (): void => {
+    const turn = syncTurn(st);
+    if (turn !== null) return void turn.then(attempt, reject);
     try {
       for (;;) {
         const n = st.recv(buf);
@@ -270,11 +313,14 @@ export async function downloadToFile(
   if (!options.sparse && (options.nonBlocking ?? registeredLoop() !== "none")) {
     const size = intArg(options.chunkSize ?? READ_BUFFER, "chunkSize", 1, 0x7fffffff);
     using file = await Deno.open(path, { write: true, create: true, truncate: true });
+    for (let t; (t = takeTurn(vol));) await t;
     const { stream, total } = start(vol, "download", options, 0);
     try {
       await recvIntoFile(stream, file, size, progress(options, total));
+      for (let t; (t = takeTurn(vol));) await t;
       stream.finish();
     } catch (e) {
+      for (let t; (t = takeTurn(vol));) await t;
       const state = stream.state;
       if (state === "new" || state === "active") {
         try {
@@ -303,6 +349,7 @@ export async function downloadToFile(
   }
   await using sink = await sparseFileSink(path);
   const chunkSize = options.chunkSize ?? SPARSE_BUFFER;
+  for (let t; (t = takeTurn(vol));) await t;
   const { stream, total } = start(vol, "download", options, StorageVolDownloadFlags.STREAM);
   const step = progress(options, total);
   try {
@@ -339,6 +386,7 @@ export async function uploadFromFile(
     // async read on Deno's thread pool (4x the round trips; bench/findings.md).
     using file = await Deno.open(path, { read: true });
     const total = options.total ?? (await file.stat()).size;
+    for (let t; (t = takeTurn(vol));) await t;
     const { stream } = start(vol, "upload", options, 0);
     const step = progress(options, total);
     try {
@@ -354,6 +402,7 @@ export async function uploadFromFile(
   }
   using src = await sparseFileSource(path);
   const opts = { ...options, total: options.total ?? src.size };
+  for (let t; (t = takeTurn(vol));) await t;
   const { stream } = start(vol, "upload", opts, StorageVolUploadFlags.STREAM);
   const step = progress(opts, opts.total);
   try {

@@ -4,6 +4,7 @@ import { describe, intArg } from "../ffi/marshal.ts";
 import { sendFully } from "./all.ts";
 import { roomToSend, type Stream, whenReady } from "./stream.ts";
 import { blockHold } from "../event/hold.ts";
+import { syncTurn, takeTurn } from "./turn.ts";
 
 /**
  * The readable's chunk for default readers (BYOB readers bring their own buffers): one recv
@@ -69,8 +70,11 @@ function openWebStream(onEnd?: () => void): {
   };
 }
 
-// Aborts a stream that is still active, keeping the error that made us do it.
+// Aborts a stream that is still active, keeping the error that made us do it. On a connection
+// with an async call in flight, once plain calls are allowed again (stream/turn.ts).
 function abortQuietly(st: Stream, onEnd?: () => void): void {
+  const turn = syncTurn(st);
+  if (turn !== null) return void turn.then(() => abortQuietly(st, onEnd));
   const state = st.state;
   if (state === "new" || state === "active") {
     try {
@@ -111,6 +115,7 @@ function finishThen(st: Stream, onEnd?: () => void): void {
 export function streamReadable(
   st: Stream,
   options: WebStreamOptions = {},
+  setup?: Promise<void>,
 ): ReadableStream<Uint8Array> {
   const size = intArg(options.chunkSize ?? READ_BUFFER, "chunkSize", 1, 0x7fffffff);
   const ahead = intArg(options.readAhead ?? 0, "readAhead", 0, 0x7fffffff);
@@ -134,8 +139,11 @@ export function streamReadable(
         controller.enqueue(data);
         onChunk?.(n);
       };
-      // Runs now, and again inside libvirt's dispatch after each -2.
+      // Runs now, and again inside libvirt's dispatch after each -2; its plain calls wait
+      // while the connection has an async call in flight (stream/turn.ts).
       const attempt = (): void => {
+        const turn = syncTurn(st);
+        if (turn !== null) return void turn.then(attempt, fail);
         try {
           for (;;) {
             const req = controller.byobRequest;
@@ -178,10 +186,20 @@ export function streamReadable(
       attempt();
       return promise;
     },
-    cancel() {
+    async cancel() {
+      for (let t; (t = takeTurn(st));) await t;
       abortQuietly(st, onEnd);
     },
   };
+  if (setup) {
+    // The transfer starts once the connection allows plain calls (see downloadReadable); a
+    // start that failed frees the stream and errors the readable with libvirt's error.
+    source.start = () =>
+      setup.catch((e) => {
+        onEnd();
+        throw e;
+      });
+  }
   return track(new ReadableStream(source, { highWaterMark: ahead }));
 }
 
@@ -231,6 +249,7 @@ export function streamWritable(
     onChunk?.(n);
   };
   const write = async (data: Uint8Array): Promise<void> => {
+    for (let t; (t = takeTurn(st));) await t;
     if (!gather) {
       // A console or channel: the other side waits for these very bytes (a keystroke).
       const pending = sendPackets(st, data, packet);
@@ -245,6 +264,7 @@ export function streamWritable(
       held += off;
       if (held < packet) return;
       await flush();
+      for (let t; (t = takeTurn(st));) await t;
     }
     const whole = off + Math.floor((data.length - off) / packet) * packet;
     if (whole > off) {
@@ -274,14 +294,17 @@ export function streamWritable(
       },
       async close() {
         try {
+          for (let t; (t = takeTurn(st));) await t;
           await flush();
+          for (let t; (t = takeTurn(st));) await t;
         } catch (e) {
           failed(e);
         }
         finishThen(st, onEnd);
       },
-      abort() {
+      async abort() {
         held = 0;
+        for (let t; (t = takeTurn(st));) await t;
         abortQuietly(st, onEnd);
       },
     }),

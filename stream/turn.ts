@@ -1,0 +1,88 @@
+// When the module's own async stream code (Web Streams, recvAll/sendAll, volume transfers) may
+// make its plain libvirt calls on a stream's connection.
+//
+// Why wait: with DenoEventImpl, a plain call on a connection that has an `…Async` call in flight
+// could deadlock (libvirt's client waits for the JS thread while it holds the connection's
+// locks), so ffi/inflight.ts refuses it. A user's own `st.recv()` gets that Error; but a
+// download that is already async (`new Response(vol.download())` in a server whose other
+// requests make `…Async` calls on the same connection) has no reason to fail. It waits instead
+// for a moment when nothing of the connection is in flight, and makes its plain calls then, in
+// one synchronous run: no async call can start in the middle of one. Outside DenoEventImpl, or
+// while the connection has nothing in flight (a transfer alone), there is nothing to wait for,
+// and the transfer costs what it did.
+import { asyncTracking, LibvirtObject } from "../api/object.ts";
+import { syncAllowed, whenSyncAllowed } from "../ffi/inflight.ts";
+
+/**
+ * null when plain calls on `obj`'s connection are allowed now; otherwise a Promise that
+ * resolves once they may be (ask again then: see `takeTurn`).
+ *
+ * @example
+ * ```ts
+ * import { syncTurn } from "./stream/turn.ts";
+ * import { Connection } from "./mod.ts";
+ * using conn = Connection.open("test:///default");
+ * console.log(syncTurn(conn)); // null: nothing in flight
+ * ```
+ */
+export function syncTurn(obj: LibvirtObject): Promise<void> | null {
+  // Anything else is refused by the call that follows, with an Error that says what it got.
+  if (!(obj instanceof LibvirtObject)) return null;
+  const wait = whenSyncAllowed(asyncTracking.root(obj));
+  if (wait !== null) waits++;
+  return wait;
+}
+
+let waits = 0;
+
+/**
+ * Whether plain calls on `obj`'s connection are allowed now (a check that waits for nothing).
+ *
+ * @example
+ * ```ts
+ * import { mayCallNow } from "./stream/turn.ts";
+ * import { Connection } from "./mod.ts";
+ * using conn = Connection.open("test:///default");
+ * console.log(mayCallNow(conn)); // true
+ * ```
+ */
+export function mayCallNow(obj: LibvirtObject): boolean {
+  return !(obj instanceof LibvirtObject) || syncAllowed(asyncTracking.root(obj));
+}
+
+/**
+ * How many times stream code found its connection busy and waited (for tests).
+ *
+ * @example
+ * ```ts
+ * import { turnWaits } from "./stream/turn.ts";
+ * console.log(turnWaits()); // 0 in a process that never mixed them
+ * ```
+ */
+export function turnWaits(): number {
+  return waits;
+}
+
+/**
+ * Undefined when plain calls on `obj`'s connection are allowed now; otherwise a Promise that
+ * resolves at a moment when they were. An async call may start between that moment and the
+ * caller's continuation, so callers loop until it is undefined, then make their plain calls
+ * before their next `await`.
+ *
+ * @example
+ * ```ts
+ * import { takeTurn } from "./stream/turn.ts";
+ * import { Connection } from "./mod.ts";
+ * using conn = Connection.open("test:///default");
+ * for (let t; (t = takeTurn(conn));) await t;
+ * console.log(conn.getVersion());
+ * ```
+ */
+export function takeTurn(obj: LibvirtObject): Promise<void> | undefined {
+  const first = syncTurn(obj);
+  return first === null ? undefined : untilAllowed(obj, first);
+}
+
+async function untilAllowed(obj: LibvirtObject, wait: Promise<void>): Promise<void> {
+  for (let w: Promise<void> | null = wait; w !== null; w = syncTurn(obj)) await w;
+}
