@@ -207,6 +207,7 @@ export function downloadReadable(
   let step: ((n: number) => void) | undefined;
   const setup = (async () => {
     for (let t; (t = takeTurn(vol));) await t;
+    if (stream.freed) return; // cancelled meanwhile: nothing to start
     step = progress(options, begin(vol, stream, "download", options, flags));
   })();
   return streamReadable(stream, {

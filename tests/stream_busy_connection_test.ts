@@ -111,6 +111,16 @@ Deno.test("volume transfers share their connection with async calls", async (t) 
       assert.deepEqual(await concat(readable), data.subarray(0, MiB));
     });
 
+    await t.step("a download cancelled before its deferred start never starts", async () => {
+      const pending = conn.getLibVersionAsync();
+      const readable = vol.download();
+      await readable.cancel();
+      await pending;
+      await new Promise((r) => setTimeout(r, 10));
+      assert.equal(openWebStreams(), 0);
+      conn.getLibVersion();
+    });
+
     await t.step("a download whose deferred start fails rejects its first read", async () => {
       using gone = createVol(pool, "gone.raw", MiB);
       gone.delete();
