@@ -11,14 +11,21 @@ import { decodeDomainInfo, DOMAIN_INFO_SIZE, type DomainInfo } from "./info.ts";
 import type { Stream } from "../stream/stream.ts";
 import {
   domainOpenChannel,
+  domainOpenChannelAsync,
   domainOpenConsole,
+  domainOpenConsoleAsync,
   domainScreenshot,
+  domainScreenshotAsync,
 } from "../stream/domain_streams.ts";
 import {
   lxcOpenNamespace,
+  lxcOpenNamespaceAsync,
+  qemuAgentCommandAsync,
   qemuMonitorCommand,
+  qemuMonitorCommandAsync,
   type QemuMonitorCommandResult,
   qemuMonitorCommandWithFiles,
+  qemuMonitorCommandWithFilesAsync,
 } from "./qemu.ts";
 
 /** What `Domain.getState()` returns. */
@@ -352,6 +359,57 @@ export class Domain extends DomainOverrides {
     domainOpenChannel(this.ptr("open a channel"), name, stream, flags);
   }
 
+  /**
+   * The Async form of `screenshot` (`virDomainScreenshot`): resolves with the MIME type once
+   * the stream carries the image.
+   * libvirt: [`virDomainScreenshot`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainScreenshot).
+   *
+   * @example
+   * ```ts
+   * import { Connection, Stream } from "./mod.ts";
+   * using conn = await Connection.openAsync("test:///default");
+   * using st = new Stream(conn);
+   * const mime = await conn.lookupDomainByName("test").screenshotAsync(st, 0);
+   * console.log(mime, (await new Response(st.readable).bytes()).length);
+   * ```
+   */
+  screenshotAsync(stream: Stream, screen: number, flags = 0): Promise<string> {
+    return domainScreenshotAsync(this, this.ptr("take a screenshot"), stream, screen, flags);
+  }
+
+  /**
+   * The Async form of `openConsole` (`virDomainOpenConsole`).
+   * libvirt: [`virDomainOpenConsole`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainOpenConsole).
+   *
+   * @example
+   * ```ts
+   * import { Domain, Stream } from "./mod.ts";
+   * declare const dom: Domain;
+   * const st = new Stream(dom.getConnect(), Stream.NONBLOCK);
+   * await dom.openConsoleAsync(null, st);
+   * await st.readable.pipeTo(Deno.stdout.writable);
+   * ```
+   */
+  openConsoleAsync(devName: string | null, stream: Stream, flags = 0): Promise<void> {
+    return domainOpenConsoleAsync(this, this.ptr("open a console"), devName, stream, flags);
+  }
+
+  /**
+   * The Async form of `openChannel` (`virDomainOpenChannel`).
+   * libvirt: [`virDomainOpenChannel`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainOpenChannel).
+   *
+   * @example
+   * ```ts
+   * import { Domain, Stream } from "./mod.ts";
+   * declare const dom: Domain;
+   * const st = new Stream(dom.getConnect(), Stream.NONBLOCK);
+   * await dom.openChannelAsync("org.qemu.guest_agent.0", st);
+   * ```
+   */
+  openChannelAsync(name: string | null, stream: Stream, flags = 0): Promise<void> {
+    return domainOpenChannelAsync(this, this.ptr("open a channel"), name, stream, flags);
+  }
+
   // ---- libvirt-qemu, libvirt-lxc (loaded from their own libraries on first use)
 
   /**
@@ -395,6 +453,61 @@ export class Domain extends DomainOverrides {
   }
 
   /**
+   * The Async form of `qemuMonitorCommand` (`virDomainQemuMonitorCommand`).
+   * libvirt: [`virDomainQemuMonitorCommand`](https://libvirt.org/html/libvirt-libvirt-qemu.html#virDomainQemuMonitorCommand).
+   *
+   * @example
+   * ```ts
+   * import { Domain } from "./mod.ts";
+   * declare const dom: Domain; // a running QEMU domain
+   * console.log(await dom.qemuMonitorCommandAsync('{"execute":"query-status"}'));
+   * ```
+   */
+  qemuMonitorCommandAsync(cmd: string, flags = 0): Promise<string> {
+    this.ptr("send a monitor command");
+    return qemuMonitorCommandAsync(this, cmd, flags);
+  }
+
+  /**
+   * The Async form of `qemuMonitorCommandWithFiles` (`virDomainQemuMonitorCommandWithFiles`).
+   * libvirt: [`virDomainQemuMonitorCommandWithFiles`](https://libvirt.org/html/libvirt-libvirt-qemu.html#virDomainQemuMonitorCommandWithFiles).
+   *
+   * @example
+   * ```ts
+   * import { Domain } from "./mod.ts";
+   * declare const dom: Domain;
+   * const { result } = await dom.qemuMonitorCommandWithFilesAsync('{"execute":"stop"}', []);
+   * console.log(result);
+   * ```
+   */
+  qemuMonitorCommandWithFilesAsync(
+    cmd: string,
+    infiles: readonly number[],
+    flags = 0,
+  ): Promise<QemuMonitorCommandResult> {
+    this.ptr("send a monitor command");
+    return qemuMonitorCommandWithFilesAsync(this, cmd, infiles, flags);
+  }
+
+  /**
+   * The Async form of `qemuAgentCommand` (`virDomainQemuAgentCommand`): the guest agent may
+   * take up to `timeout` seconds (-2 blocks, -1 libvirt's default, 0 does not wait), during
+   * which Deno's loop keeps running.
+   * libvirt: [`virDomainQemuAgentCommand`](https://libvirt.org/html/libvirt-libvirt-qemu.html#virDomainQemuAgentCommand).
+   *
+   * @example
+   * ```ts
+   * import { Domain } from "./mod.ts";
+   * declare const dom: Domain; // a guest running qemu-guest-agent
+   * console.log(await dom.qemuAgentCommandAsync('{"execute":"guest-ping"}', 5));
+   * ```
+   */
+  qemuAgentCommandAsync(cmd: string, timeout: number, flags = 0): Promise<string> {
+    this.ptr("send an agent command");
+    return qemuAgentCommandAsync(this, cmd, timeout, flags);
+  }
+
+  /**
    * File descriptors of an LXC container's namespaces (`virDomainLxcOpenNamespace`); the caller
    * closes them.
    * libvirt: [`virDomainLxcOpenNamespace`](https://libvirt.org/html/libvirt-libvirt-lxc.html#virDomainLxcOpenNamespace).
@@ -409,6 +522,22 @@ export class Domain extends DomainOverrides {
   lxcOpenNamespace(flags = 0): number[] {
     this.ptr("open its namespaces");
     return lxcOpenNamespace(this, flags);
+  }
+
+  /**
+   * The Async form of `lxcOpenNamespace` (`virDomainLxcOpenNamespace`).
+   * libvirt: [`virDomainLxcOpenNamespace`](https://libvirt.org/html/libvirt-libvirt-lxc.html#virDomainLxcOpenNamespace).
+   *
+   * @example
+   * ```ts
+   * import { Domain } from "./mod.ts";
+   * declare const dom: Domain; // an lxc:/// domain
+   * console.log(await dom.lxcOpenNamespaceAsync());
+   * ```
+   */
+  lxcOpenNamespaceAsync(flags = 0): Promise<number[]> {
+    this.ptr("open its namespaces");
+    return lxcOpenNamespaceAsync(this, flags);
   }
   // ---- Async forms of the hand-written calls above (ffi/call_async.ts): the same libvirt calls
   // on Deno's thread pool, one at a time per connection, in the order they were made.

@@ -1,7 +1,8 @@
 // DomainChild: what DomainSnapshot and DomainCheckpoint share. Both are objects of one domain,
 // kept with the wrapper of that domain, in a tree of parents and children that libvirt walks.
 import { callInt, callPtr, callRaw } from "../ffi/call.ts";
-import { flagsArg, takePointerArray } from "../ffi/marshal.ts";
+import { callIntAsync, callPtrAsync } from "../ffi/call_async.ts";
+import { flagsArg, takePointerArray, wrapPointers } from "../ffi/marshal.ts";
 import { LibvirtObject } from "./object.ts";
 import type { Connection } from "./connection.ts";
 import type { Domain } from "./domain.ts";
@@ -191,6 +192,58 @@ export abstract class DomainChild<T> extends LibvirtObject {
     const holder = new BigUint64Array(1);
     const n = callInt(this.#kind.listAllChildren, this.ptr("list its children"), holder, f);
     // libvirt's array is freed by takePointerArray; each reference goes to its wrapper.
-    return takePointerArray(holder, n).map((p) => wrapDomainChild(this.#kind, this.#dom, p));
+    return wrapPointers(
+      takePointerArray(holder, n),
+      (p) => wrapDomainChild(this.#kind, this.#dom, p),
+    );
+  }
+
+  // ---- Async forms: the same libvirt calls on Deno's thread pool, one at a time per
+  // connection, in the order they were made.
+
+  /**
+   * The Async form of `getParent` (`virDomainSnapshotGetParent`, `virDomainCheckpointGetParent`).
+   * libvirt: [`virDomainSnapshotGetParent`](https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotGetParent), [`virDomainCheckpointGetParent`](https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointGetParent).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * dom.snapshotCreateXML("<domainsnapshot><name>a</name></domainsnapshot>");
+   * const b = dom.snapshotCreateXML("<domainsnapshot><name>b</name></domainsnapshot>");
+   * console.log((await b.getParentAsync()).getName()); // a
+   * ```
+   */
+  getParentAsync(flags = 0): Promise<T> {
+    const f = flagsArg(flags);
+    const p = this.ptr("get its parent");
+    return callPtrAsync(this, this.#kind.getParent, p, f)
+      .then((q) => wrapDomainChild(this.#kind, this.#dom, q));
+  }
+
+  /**
+   * The Async form of `listAllChildren` (`virDomainSnapshotListAllChildren`,
+   * `virDomainCheckpointListAllChildren`). The domain may be freed while the call runs: every
+   * child libvirt returned is then released, and the Promise rejects.
+   * libvirt: [`virDomainSnapshotListAllChildren`](https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotListAllChildren), [`virDomainCheckpointListAllChildren`](https://libvirt.org/html/libvirt-libvirt-domain-checkpoint.html#virDomainCheckpointListAllChildren).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * const a = dom.snapshotCreateXML("<domainsnapshot><name>a</name></domainsnapshot>");
+   * dom.snapshotCreateXML("<domainsnapshot><name>b</name></domainsnapshot>");
+   * console.log((await a.listAllChildrenAsync()).map((s) => s.getName())); // ["b"]
+   * ```
+   */
+  listAllChildrenAsync(flags = 0): Promise<T[]> {
+    const f = flagsArg(flags);
+    const p = this.ptr("list its children");
+    const holder = new BigUint64Array(1);
+    return callIntAsync(this, this.#kind.listAllChildren, p, holder, f).then((n) =>
+      wrapPointers(takePointerArray(holder, n), (q) => wrapDomainChild(this.#kind, this.#dom, q))
+    );
   }
 }

@@ -1,7 +1,7 @@
 // DomainSnapshot: a saved state of a domain (virDomainSnapshotPtr) and its place in the tree.
-import { callInt } from "../ffi/call.ts";
 import { flagsArg } from "../ffi/marshal.ts";
 import { takeNames } from "../ffi/out_arrays.ts";
+import { int, type Plan, runAsync, runSync } from "./call_plan.ts";
 import type { Domain } from "./domain.ts";
 import { type DomainChildKind, domainChildKind, wrapDomainChild } from "./domain_child.ts";
 import { DomainSnapshotGenerated } from "./generated/domain_snapshot.ts";
@@ -65,16 +65,40 @@ export class DomainSnapshot extends DomainSnapshotGenerated {
    */
   listChildrenNames(flags = 0): string[] {
     const f = flagsArg(flags);
-    const max = this.numChildren(f);
-    if (max === 0) return [];
-    const slots = new BigUint64Array(max);
-    const n = callInt(
-      "virDomainSnapshotListChildrenNames",
-      this.ptr("list its children"),
-      slots,
-      max,
-      f,
-    );
-    return takeNames(slots, n);
+    return runSync(childrenNames(this.ptr("list its children"), f));
   }
+
+  // ---- Async forms of the hand-written calls (this class's and DomainChild's): the same libvirt
+  // calls on Deno's thread pool, one at a time per connection, in the order they were made.
+
+  /**
+   * The Async form of `listChildrenNames` (`virDomainSnapshotNumChildren`, then
+   * `virDomainSnapshotListChildrenNames`, both off the JS thread).
+   * libvirt: [`virDomainSnapshotListChildrenNames`](https://libvirt.org/html/libvirt-libvirt-domain-snapshot.html#virDomainSnapshotListChildrenNames).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const dom = conn.lookupDomainByName("test");
+   * const a = dom.snapshotCreateXML("<domainsnapshot><name>a</name></domainsnapshot>");
+   * dom.snapshotCreateXML("<domainsnapshot><name>b</name></domainsnapshot>");
+   * console.log(await a.listChildrenNamesAsync()); // ["b"]
+   * ```
+   */
+  listChildrenNamesAsync(flags = 0): Promise<string[]> {
+    const f = flagsArg(flags);
+    return runAsync(this, childrenNames(this.ptr("list its children"), f));
+  }
+}
+
+// ---- call plans (shared by the sync and async forms)
+
+/** The count, then the names into an array of that size (at most that many come back). */
+function* childrenNames(snap: Deno.PointerObject, f: number): Plan<string[]> {
+  const max = yield* int("virDomainSnapshotNumChildren", snap, f);
+  if (max <= 0) return [];
+  const slots = new BigUint64Array(max);
+  const n = yield* int("virDomainSnapshotListChildrenNames", snap, slots, max, f);
+  return takeNames(slots, n);
 }

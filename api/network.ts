@@ -1,11 +1,11 @@
 // Network: a virtual network (virNetworkPtr) — lifecycle, identity and description.
-import { callInt, callRaw } from "../ffi/call.ts";
-
+import { callRaw } from "../ffi/call.ts";
 import { NetworkGenerated } from "./generated/network.ts";
 import type { Connection } from "./connection.ts";
-import { flagsArg, readCString, takePointerArray } from "../ffi/marshal.ts";
+import { flagsArg, readCString, takePointerArray, wrapPointers } from "../ffi/marshal.ts";
 import { optionalStringArg } from "../ffi/args.ts";
 import { NetworkPort } from "./network_port.ts";
+import { int, type Plan, raw, runAsync, runSync } from "./call_plan.ts";
 
 /** One DHCP lease of a network (`virNetworkDHCPLease`). */
 export interface NetworkDHCPLease {
@@ -116,17 +116,7 @@ export class Network extends NetworkGenerated {
   getDHCPLeases(mac: string | null = null, flags = 0): NetworkDHCPLease[] {
     const m = optionalStringArg(mac, "mac");
     const f = flagsArg(flags);
-    const holder = new BigUint64Array(1);
-    const n = callInt("virNetworkGetDHCPLeases", this.ptr("get DHCP leases"), m, holder, f);
-    // libvirt hands over an array it allocated (takePointerArray frees it) of leases the
-    // caller frees one by one with virNetworkDHCPLeaseFree, which frees their strings too: all
-    // of them, even if reading one failed.
-    const leases = takePointerArray(holder, n);
-    try {
-      return leases.map(decodeDHCPLease);
-    } finally {
-      for (const p of leases) callRaw("virNetworkDHCPLeaseFree", p);
-    }
+    return runSync(dhcpLeases(this.ptr("get DHCP leases"), m, f));
   }
 
   /**
@@ -142,8 +132,71 @@ export class Network extends NetworkGenerated {
    */
   listAllPorts(flags = 0): NetworkPort[] {
     const f = flagsArg(flags);
-    const holder = new BigUint64Array(1);
-    const n = callInt("virNetworkListAllPorts", this.ptr("list ports"), holder, f);
-    return takePointerArray(holder, n).map((p) => NetworkPort.fromPointer(this, p));
+    const ptrs = runSync(allPorts(this.ptr("list ports"), f));
+    return ptrs.map((p) => NetworkPort.fromPointer(this, p));
   }
+
+  // ---- Async forms of the hand-written calls above (api/call_plan.ts): the same plans, with
+  // the libvirt calls on Deno's thread pool, one at a time per connection.
+
+  /**
+   * The Async form of `getDHCPLeases` (`virNetworkGetDHCPLeases`).
+   * libvirt: [`virNetworkGetDHCPLeases`](https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkGetDHCPLeases).
+   *
+   * @example
+   * ```ts
+   * import { Network } from "./mod.ts";
+   * declare const net: Network; // a network of the daemon's network driver
+   * for (const l of await net.getDHCPLeasesAsync()) console.log(l.mac, l.ipaddr);
+   * ```
+   */
+  getDHCPLeasesAsync(mac: string | null = null, flags = 0): Promise<NetworkDHCPLease[]> {
+    const m = optionalStringArg(mac, "mac");
+    const f = flagsArg(flags);
+    return runAsync(this, dhcpLeases(this.ptr("get DHCP leases"), m, f));
+  }
+
+  /**
+   * The Async form of `listAllPorts` (`virNetworkListAllPorts`).
+   * libvirt: [`virNetworkListAllPorts`](https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkListAllPorts).
+   *
+   * @example
+   * ```ts
+   * import { Network } from "./mod.ts";
+   * declare const net: Network; // a network of the daemon's network driver
+   * console.log((await net.listAllPortsAsync()).map((p) => p.getUUIDString()));
+   * ```
+   */
+  listAllPortsAsync(flags = 0): Promise<NetworkPort[]> {
+    const f = flagsArg(flags);
+    return runAsync(this, allPorts(this.ptr("list ports"), f)).then((ptrs) =>
+      wrapPointers(ptrs, (p) => NetworkPort.fromPointer(this, p))
+    );
+  }
+}
+
+// ---- call plans (shared by the sync and async forms)
+
+function* dhcpLeases(
+  net: Deno.PointerObject,
+  mac: Uint8Array<ArrayBuffer> | null,
+  f: number,
+): Plan<NetworkDHCPLease[]> {
+  const holder = new BigUint64Array(1);
+  const n = yield* int("virNetworkGetDHCPLeases", net, mac, holder, f);
+  // libvirt hands over an array it allocated (takePointerArray frees it) of leases the
+  // caller frees one by one with virNetworkDHCPLeaseFree, which frees their strings too: all
+  // of them, even if reading one failed.
+  const leases = takePointerArray(holder, n);
+  try {
+    return leases.map(decodeDHCPLease);
+  } finally {
+    for (const p of leases) yield* raw("virNetworkDHCPLeaseFree", p);
+  }
+}
+
+function* allPorts(net: Deno.PointerObject, f: number): Plan<Deno.PointerObject[]> {
+  const holder = new BigUint64Array(1);
+  const n = yield* int("virNetworkListAllPorts", net, holder, f);
+  return takePointerArray(holder, n);
 }

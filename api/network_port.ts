@@ -1,15 +1,16 @@
 // NetworkPort: one port of a virtual network (virNetworkPortPtr), as a domain's interface uses it.
-import { callInt, callRaw } from "../ffi/call.ts";
+import { callRaw } from "../ffi/call.ts";
 import { flagsArg } from "../ffi/marshal.ts";
 import type { Connection } from "./connection.ts";
 import type { Network } from "./network.ts";
 import { NetworkPortGenerated } from "./generated/network_port.ts";
+import { int, type Plan, runAsync, runSync } from "./call_plan.ts";
+import { allocatedParams, asRecord, keep } from "./param_codec.ts";
 import {
+  type EncodedTypedParams,
   encodeTypedParams,
-  takeTypedParams,
   type TypedParam,
   type TypedParams,
-  typedParamsToRecord,
 } from "./typed_params.ts";
 
 /**
@@ -96,10 +97,7 @@ export class NetworkPort extends NetworkPortGenerated {
    */
   getParameters(flags = 0): TypedParams {
     const f = flagsArg(flags);
-    const holder = new BigUint64Array(1);
-    const count = new Int32Array(1);
-    callInt("virNetworkPortGetParameters", this.ptr("get its parameters"), holder, count, f);
-    return typedParamsToRecord(takeTypedParams(Deno.UnsafePointer.create(holder[0]), count[0]));
+    return runSync(asRecord(getParams(this.ptr("get its parameters"), f)));
   }
 
   /**
@@ -116,8 +114,59 @@ export class NetworkPort extends NetworkPortGenerated {
   setParameters(params: readonly TypedParam[], flags = 0): void {
     const f = flagsArg(flags);
     const enc = encodeTypedParams(params);
-    const params_ = Deno.UnsafePointer.of(enc.buffer);
-    callInt("virNetworkPortSetParameters", this.ptr("set its parameters"), params_, enc.count, f);
-    enc.strings.length; // the STRING values stay referenced until libvirt has copied them
+    runSync(setParams(this.ptr("set its parameters"), enc, f));
+  }
+
+  // ---- Async forms of the hand-written calls above (api/call_plan.ts): the same plans, with
+  // the libvirt calls on Deno's thread pool, one at a time per connection.
+
+  /**
+   * The Async form of `getParameters` (`virNetworkPortGetParameters`).
+   * libvirt: [`virNetworkPortGetParameters`](https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortGetParameters).
+   *
+   * @example
+   * ```ts
+   * import { NetworkPort } from "./mod.ts";
+   * declare const port: NetworkPort;
+   * console.log((await port.getParametersAsync())["inbound.average"]);
+   * ```
+   */
+  getParametersAsync(flags = 0): Promise<TypedParams> {
+    const f = flagsArg(flags);
+    return runAsync(this, asRecord(getParams(this.ptr("get its parameters"), f)));
+  }
+
+  /**
+   * The Async form of `setParameters` (`virNetworkPortSetParameters`).
+   * libvirt: [`virNetworkPortSetParameters`](https://libvirt.org/html/libvirt-libvirt-network.html#virNetworkPortSetParameters).
+   *
+   * @example
+   * ```ts
+   * import { NetworkPort, TypedParameterType } from "./mod.ts";
+   * declare const port: NetworkPort;
+   * const average = { field: "inbound.average", type: TypedParameterType.UINT, value: 100 };
+   * await port.setParametersAsync([average]);
+   * ```
+   */
+  setParametersAsync(params: readonly TypedParam[], flags = 0): Promise<void> {
+    const f = flagsArg(flags);
+    const enc = encodeTypedParams(params);
+    return runAsync(this, setParams(this.ptr("set its parameters"), enc, f));
+  }
+}
+
+// ---- call plans (shared by the sync and async forms)
+
+function getParams(port: Deno.PointerObject, f: number): Plan<TypedParam[]> {
+  // libvirt allocates the array; allocatedParams reads and frees it.
+  return allocatedParams((holder, n) => int("virNetworkPortGetParameters", port, holder, n, f));
+}
+
+function* setParams(port: Deno.PointerObject, enc: EncodedTypedParams, f: number): Plan<void> {
+  try {
+    const p = Deno.UnsafePointer.of(enc.buffer);
+    yield* int("virNetworkPortSetParameters", port, p, enc.count, f);
+  } finally {
+    keep(enc); // the array and its STRING values stay referenced until libvirt has copied them
   }
 }

@@ -1,8 +1,9 @@
 // NodeDevice: a host device known to libvirt (virNodeDevicePtr), minimal: its name and lifetime.
-import { callInt, callRaw } from "../ffi/call.ts";
+import { callRaw } from "../ffi/call.ts";
 import { NodeDeviceGenerated } from "./generated/node_device.ts";
 import type { Connection } from "./connection.ts";
 import { takeNames } from "../ffi/out_arrays.ts";
+import { int, type Plan, runAsync, runSync } from "./call_plan.ts";
 
 /**
  * A host device (PCI, USB, network interface …), `virNodeDevicePtr`. Obtained from
@@ -71,10 +72,36 @@ export class NodeDevice extends NodeDeviceGenerated {
    * ```
    */
   listCaps(): string[] {
-    const max = this.numOfCaps();
-    if (max === 0) return [];
-    const slots = new BigUint64Array(max);
-    const n = callInt("virNodeDeviceListCaps", this.ptr("list capabilities"), slots, max);
-    return takeNames(slots, n);
+    return runSync(caps(this.ptr("list capabilities")));
   }
+
+  // ---- Async forms of the hand-written calls above (api/call_plan.ts): the same plans, with
+  // the libvirt calls on Deno's thread pool, one at a time per connection.
+
+  /**
+   * The Async form of `listCaps` (`virNodeDeviceNumOfCaps`, then `virNodeDeviceListCaps`).
+   * libvirt: [`virNodeDeviceListCaps`](https://libvirt.org/html/libvirt-libvirt-nodedev.html#virNodeDeviceListCaps).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * using dev = conn.lookupNodeDeviceByName("computer");
+   * console.log(await dev.listCapsAsync()); // ["system"]
+   * ```
+   */
+  listCapsAsync(): Promise<string[]> {
+    return runAsync(this, caps(this.ptr("list capabilities")));
+  }
+}
+
+// ---- call plans (shared by the sync and async forms)
+
+/** The count, then the names into an array of that size (at most that many come back). */
+function* caps(dev: Deno.PointerObject): Plan<string[]> {
+  const max = yield* int("virNodeDeviceNumOfCaps", dev);
+  if (max <= 0) return [];
+  const slots = new BigUint64Array(max);
+  const n = yield* int("virNodeDeviceListCaps", dev, slots, max);
+  return takeNames(slots, n);
 }

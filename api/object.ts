@@ -94,7 +94,9 @@ export abstract class LibvirtObject {
     checkWrapperPointer(kind, ptr); // `new Connection(uri)` from JS: say where wrappers come from
     this.#kind = kind;
     this.#held = { ptr, free };
-    this.#root = parent ?? this;
+    // The connection, also for a grandchild (a snapshot's parent is its domain): async calls
+    // install their error function on it and queue on it, and the guard keys on it.
+    this.#root = parent ? parent.#root : this;
     // A connection: the event registrations libvirt made while opening it are its own.
     if (!parent) claimOpenTag(this, openingAsync);
     if (parent) {

@@ -1,6 +1,7 @@
 // libvirt-qemu and libvirt-lxc functions that need more than a generated wrapper: monitor
 // commands with out-strings and file descriptors, the LXC namespace fds, QEMU monitor events.
 import { callIntExtra } from "../ffi/call_extra.ts";
+import { callIntAsyncExtra, callStringAsyncExtra } from "../ffi/call_async.ts";
 import { flagsArg, intArg, readCString, stringArg, takeCString } from "../ffi/marshal.ts";
 import { objectArg, optionalStringArg } from "../ffi/args.ts";
 import { OpaqueRegistry, permanentCallback, reportCallbackError } from "../ffi/callbacks.ts";
@@ -40,6 +41,30 @@ export function qemuMonitorCommand(dom: Domain, cmd: string, flags: number): str
   return takeCString(Deno.UnsafePointer.create(result[0])) ?? "";
 }
 
+/** `qemuMonitorCommand` on Deno's thread pool (the reply may take as long as QEMU does). */
+export function qemuMonitorCommandAsync(dom: Domain, cmd: string, flags: number): Promise<string> {
+  const d = objectArg(dom, "Domain");
+  const c = stringArg(cmd, "command");
+  const f = flagsArg(flags);
+  const result = new BigUint64Array(1);
+  return callIntAsyncExtra(dom, "qemu", "virDomainQemuMonitorCommand", d, c, result, f)
+    .then(() => takeCString(Deno.UnsafePointer.create(result[0])) ?? "");
+}
+
+/** The QEMU agent's reply to `cmd` (`virDomainQemuAgentCommand`), on Deno's thread pool. */
+export function qemuAgentCommandAsync(
+  dom: Domain,
+  cmd: string,
+  timeout: number,
+  flags: number,
+): Promise<string> {
+  const d = objectArg(dom, "Domain");
+  const c = stringArg(cmd, "cmd");
+  const t = intArg(timeout, "timeout", -2147483648, 2147483647);
+  const f = flagsArg(flags);
+  return callStringAsyncExtra(dom, "qemu", "virDomainQemuAgentCommand", d, c, t, f);
+}
+
 /** The same, passing `infiles` to QEMU and returning the fds it passes back. */
 export function qemuMonitorCommandWithFiles(
   dom: Domain,
@@ -47,6 +72,30 @@ export function qemuMonitorCommandWithFiles(
   infiles: readonly number[],
   flags: number,
 ): QemuMonitorCommandResult {
+  const call = withFiles(dom, cmd, infiles, flags);
+  callIntExtra("qemu", "virDomainQemuMonitorCommandWithFiles", ...call.args);
+  return call.decode();
+}
+
+/** `qemuMonitorCommandWithFiles` on Deno's thread pool. */
+export function qemuMonitorCommandWithFilesAsync(
+  dom: Domain,
+  cmd: string,
+  infiles: readonly number[],
+  flags: number,
+): Promise<QemuMonitorCommandResult> {
+  const call = withFiles(dom, cmd, infiles, flags);
+  return callIntAsyncExtra(dom, "qemu", "virDomainQemuMonitorCommandWithFiles", ...call.args)
+    .then(call.decode);
+}
+
+// The arguments of virDomainQemuMonitorCommandWithFiles (checked), and the reading of what it
+// returned: both forms share them, and the buffers live as long as `args`.
+function withFiles(dom: Domain, cmd: string, infiles: readonly number[], flags: number): {
+  args: unknown[];
+  decode: () => QemuMonitorCommandResult;
+} {
+  const d = objectArg(dom, "Domain");
   const c = stringArg(cmd, "command");
   const f = flagsArg(flags);
   if (!Array.isArray(infiles) || !infiles.every((fd) => Number.isInteger(fd) && fd >= 0)) {
@@ -56,18 +105,15 @@ export function qemuMonitorCommandWithFiles(
   const nout = new Uint32Array(1);
   const out = new BigUint64Array(1);
   const result = new BigUint64Array(1);
-  callIntExtra(
-    "qemu",
-    "virDomainQemuMonitorCommandWithFiles",
-    objectArg(dom, "Domain"),
-    c,
-    fds.length,
-    fds.length ? fds : null,
-    nout,
-    out,
-    result,
-    f,
-  );
+  const args = [d, c, fds.length, fds.length ? fds : null, nout, out, result, f];
+  return { args, decode: () => decodeWithFiles(nout, out, result) };
+}
+
+function decodeWithFiles(
+  nout: Uint32Array,
+  out: BigUint64Array,
+  result: BigUint64Array,
+): QemuMonitorCommandResult {
   const outfiles: number[] = [];
   const arr = Deno.UnsafePointer.create(out[0]);
   if (arr !== null) {
@@ -83,6 +129,20 @@ export function lxcOpenNamespace(dom: Domain, flags: number): number[] {
   const f = flagsArg(flags);
   const holder = new BigUint64Array(1);
   const n = callIntExtra("lxc", "virDomainLxcOpenNamespace", objectArg(dom, "Domain"), holder, f);
+  return takeFds(holder, n);
+}
+
+/** `lxcOpenNamespace` on Deno's thread pool. */
+export function lxcOpenNamespaceAsync(dom: Domain, flags: number): Promise<number[]> {
+  const d = objectArg(dom, "Domain");
+  const f = flagsArg(flags);
+  const holder = new BigUint64Array(1);
+  return callIntAsyncExtra(dom, "lxc", "virDomainLxcOpenNamespace", d, holder, f)
+    .then((n) => takeFds(holder, n));
+}
+
+// The `n` fds of the array libvirt allocated at `holder[0]`, which is freed.
+function takeFds(holder: BigUint64Array, n: number): number[] {
   const arr = Deno.UnsafePointer.create(holder[0]);
   if (arr === null) return [];
   const view = new Deno.UnsafePointerView(arr);

@@ -7,6 +7,7 @@ import type { Connection } from "./connection.ts";
 import { StorageVol } from "./storage_vol.ts";
 import { decodeStoragePoolInfo, STORAGE_POOL_INFO_SIZE, type StoragePoolInfo } from "./info.ts";
 import { takeNames } from "../ffi/out_arrays.ts";
+import { int, type Plan, runAsync, runSync } from "./call_plan.ts";
 
 /**
  * A storage pool, `virStoragePoolPtr`. Obtained from `Connection` (`lookupStoragePoolByName`,
@@ -112,11 +113,7 @@ export class StoragePool extends StoragePoolGenerated {
    * ```
    */
   listVolumes(): string[] {
-    const max = this.numOfVolumes();
-    if (max === 0) return [];
-    const slots = new BigUint64Array(max);
-    const n = callInt("virStoragePoolListVolumes", this.ptr("list volumes"), slots, max);
-    return takeNames(slots, n);
+    return runSync(volumeNames(this.ptr("list volumes")));
   }
 
   // ---- Async forms of the hand-written calls above (ffi/call_async.ts): the same libvirt calls
@@ -159,4 +156,32 @@ export class StoragePool extends StoragePoolGenerated {
     return callIntAsync(this, "virStoragePoolListAllVolumes", p, holder, f)
       .then((n) => takePointerArray(holder, n).map((v) => StorageVol.fromPointer(this.#conn, v)));
   }
+
+  /**
+   * The Async form of `listVolumes` (`virStoragePoolNumOfVolumes`, then
+   * `virStoragePoolListVolumes`, both off the JS thread).
+   * libvirt: [`virStoragePoolListVolumes`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStoragePoolListVolumes).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * using pool = conn.lookupStoragePoolByName("default-pool");
+   * console.log(await pool.listVolumesAsync()); // []
+   * ```
+   */
+  listVolumesAsync(): Promise<string[]> {
+    return runAsync(this, volumeNames(this.ptr("list volumes")));
+  }
+}
+
+// ---- call plans (shared by the sync and async forms)
+
+/** The count, then the names into an array of that size (at most that many come back). */
+function* volumeNames(pool: Deno.PointerObject): Plan<string[]> {
+  const max = yield* int("virStoragePoolNumOfVolumes", pool);
+  if (max <= 0) return [];
+  const slots = new BigUint64Array(max);
+  const n = yield* int("virStoragePoolListVolumes", pool, slots, max);
+  return takeNames(slots, n);
 }

@@ -15,6 +15,7 @@ import {
   type UploadOptions,
   type UploadSource,
   volDownload,
+  volTransferAsync,
   volUpload,
 } from "../stream/volume_transfer.ts";
 
@@ -205,6 +206,53 @@ export class StorageVol extends StorageVolGenerated {
 
   // ---- Async forms of the hand-written calls above (ffi/call_async.ts): the same libvirt calls
   // on Deno's thread pool, one at a time per connection, in the order they were made.
+
+  /**
+   * The Async form of `download(stream, offset, length, flags)` (`virStorageVolDownload`):
+   * resolves once `stream` carries the volume's bytes.
+   * libvirt: [`virStorageVolDownload`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolDownload).
+   *
+   * @example
+   * ```ts
+   * import { Stream, StorageVol } from "./mod.ts";
+   * declare const vol: StorageVol;
+   * using st = new Stream(vol.getConnect(), Stream.NONBLOCK);
+   * await vol.downloadAsync(st, 0, 0);
+   * await st.recvAll((_st, data) => console.log(data.length));
+   * ```
+   */
+  downloadAsync(
+    stream: Stream,
+    offset: number | bigint,
+    length: number | bigint,
+    flags = 0,
+  ): Promise<void> {
+    return volTransferAsync("download", this, this.ptr("download"), stream, offset, length, flags);
+  }
+
+  /**
+   * The Async form of `upload(stream, offset, length, flags)` (`virStorageVolUpload`):
+   * resolves once `stream` may send the bytes.
+   * libvirt: [`virStorageVolUpload`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolUpload).
+   *
+   * @example
+   * ```ts
+   * import { Stream, StorageVol } from "./mod.ts";
+   * declare const vol: StorageVol;
+   * using st = new Stream(vol.getConnect(), Stream.NONBLOCK);
+   * await vol.uploadAsync(st, 0, 0);
+   * using file = await Deno.open("/tmp/disk.img");
+   * await st.sendAll((_st, buf) => file.read(buf));
+   * ```
+   */
+  uploadAsync(
+    stream: Stream,
+    offset: number | bigint,
+    length: number | bigint,
+    flags = 0,
+  ): Promise<void> {
+    return volTransferAsync("upload", this, this.ptr("upload"), stream, offset, length, flags);
+  }
 
   /**
    * The Async form of `getInfo` (`virStorageVolGetInfo`, or `virStorageVolGetInfoFlags`).

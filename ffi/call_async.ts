@@ -3,6 +3,8 @@
 import {
   asyncSymbol,
   type AsyncSymbolFn,
+  type ExtraLibrary,
+  extraSymbolAsync,
   symbol,
   type SymbolFn,
   type SymbolName,
@@ -156,13 +158,15 @@ async function run<K extends SymbolName>(
   name: K,
   args: Args<K>,
   check: (r: Result<K>) => boolean,
+  // The nonblocking function: libvirt.so's by default, libvirt-qemu/lxc's for the extra calls.
+  bindFn: () => unknown = () => asyncSymbol(name),
 ): Promise<Result<K>> {
   clearPointerUse(); // the pointer in args is for this async call, not for a sync one
   if (owner === null || typeof owner !== "object") {
     throw new TypeError(`${name}: the owner of an async call must be a libvirt object`);
   }
   checkLoop(name);
-  const fn = asyncSymbol(name) as unknown as (...a: unknown[]) => Promise<Result<K>>;
+  const fn = bindFn() as (...a: unknown[]) => Promise<Result<K>>;
   const root = asyncTracking.root(owner);
   const slot = slotFor(root);
   asyncTracking.enter(owner);
@@ -389,4 +393,61 @@ export async function openConnectionAsync<
     if (openTail === mine) openTail = null;
     done();
   }
+}
+
+/**
+ * `callIntAsync` for a function of libvirt-qemu.so or libvirt-lxc.so (ffi/call_extra.ts has
+ * the sync forms): -1 rejects with the LibvirtError libvirt reported for it.
+ *
+ * @example
+ * ```ts
+ * import { callIntAsyncExtra } from "./ffi/call_async.ts";
+ * import type { Domain } from "./mod.ts";
+ * declare const dom: Domain;
+ * const result = new BigUint64Array(1);
+ * // await callIntAsyncExtra(dom, "qemu", "virDomainQemuMonitorCommand", ptr, cmd, result, 0);
+ * console.log(typeof callIntAsyncExtra, dom, result);
+ * ```
+ */
+export function callIntAsyncExtra(
+  owner: LibvirtObject,
+  lib: ExtraLibrary,
+  name: string,
+  ...args: unknown[]
+): Promise<number> {
+  return run(
+    owner,
+    name as SymbolName,
+    args as never,
+    (r) => r !== -1,
+    () => extraSymbolAsync(lib, name),
+  ) as Promise<number>;
+}
+
+/**
+ * `callIntAsyncExtra` for a function returning a `char *` the caller frees; NULL rejects.
+ *
+ * @example
+ * ```ts
+ * import { callStringAsyncExtra } from "./ffi/call_async.ts";
+ * import type { Domain } from "./mod.ts";
+ * declare const dom: Domain;
+ * // await callStringAsyncExtra(dom, "qemu", "virDomainQemuAgentCommand", ptr, cmd, 5, 0);
+ * console.log(typeof callStringAsyncExtra, dom);
+ * ```
+ */
+export async function callStringAsyncExtra(
+  owner: LibvirtObject,
+  lib: ExtraLibrary,
+  name: string,
+  ...args: unknown[]
+): Promise<string> {
+  const r = await run(
+    owner,
+    name as SymbolName,
+    args as never,
+    (r) => r !== null,
+    () => extraSymbolAsync(lib, name),
+  );
+  return takeCString(r as Deno.PointerValue)!;
 }

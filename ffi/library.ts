@@ -205,6 +205,7 @@ const extraPaths: Record<ExtraLibrary, string> = {
   lxc: "libvirt-lxc.so.0",
 };
 const extraBound = new Map<string, AnyFn | null>();
+const extraBoundAsync = new Map<string, AnyFn | null>();
 
 /**
  * One function of libvirt-qemu.so or libvirt-lxc.so, bound on first use (the library is opened
@@ -212,7 +213,20 @@ const extraBound = new Map<string, AnyFn | null>();
  * the library or the function is missing.
  */
 export function extraSymbol(lib: ExtraLibrary, name: string): AnyFn {
-  let fn = extraBound.get(name);
+  return boundExtra(lib, name, false);
+}
+
+/**
+ * `extraSymbol` declared `nonblocking`: the call runs on Deno's thread pool and returns a
+ * Promise (for the Async forms, through ffi/call_async.ts).
+ */
+export function extraSymbolAsync(lib: ExtraLibrary, name: string): AnyFn {
+  return boundExtra(lib, name, true);
+}
+
+function boundExtra(lib: ExtraLibrary, name: string, nonblocking: boolean): AnyFn {
+  const table = nonblocking ? extraBoundAsync : extraBound;
+  let fn = table.get(name);
   if (fn === undefined) {
     load(); // libvirt first: its error function must be set before any call
     const def = extraTables[lib][name];
@@ -220,7 +234,9 @@ export function extraSymbol(lib: ExtraLibrary, name: string): AnyFn {
     trace(name);
     let lib2: Deno.DynamicLibrary<Deno.ForeignLibraryInterface>;
     try {
-      lib2 = Deno.dlopen(extraPaths[lib], { [name]: { ...def, optional: true } });
+      lib2 = Deno.dlopen(extraPaths[lib], {
+        [name]: { ...def, optional: true, ...(nonblocking ? { nonblocking: true } : {}) },
+      });
     } catch (e) {
       throw new Error(
         `Cannot load ${extraPaths[lib]} for ${name}: ${(e as Error).message}. ` +
@@ -231,7 +247,7 @@ export function extraSymbol(lib: ExtraLibrary, name: string): AnyFn {
     fn = lib2.symbols[name] as AnyFn | null;
     if (fn !== null) libraries.push(lib2);
     else lib2.close();
-    extraBound.set(name, fn);
+    table.set(name, fn);
   }
   if (fn === null) throw missing(name);
   return fn;

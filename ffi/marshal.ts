@@ -62,6 +62,35 @@ export function uuidCString(uuid: string): Uint8Array<ArrayBuffer> {
 }
 
 /**
+ * Wraps each pointer of a list that an async call returned. The parent may have been freed
+ * while the call ran (its libvirt reference waits for the call, its wrapper is gone at once):
+ * `wrap` then releases the pointer and throws. Every pointer is still handed to it, so none
+ * leaks, and the first error is thrown.
+ *
+ * @example
+ * ```ts
+ * import { wrapPointers } from "./ffi/marshal.ts";
+ * console.log(wrapPointers([], (p) => p).length); // 0
+ * ```
+ */
+export function wrapPointers<T>(
+  ptrs: Deno.PointerObject[],
+  wrap: (p: Deno.PointerObject) => T,
+): T[] {
+  const out: T[] = [];
+  let failure: { error: unknown } | null = null;
+  for (const p of ptrs) {
+    try {
+      out.push(wrap(p));
+    } catch (e) {
+      failure ??= { error: e };
+    }
+  }
+  if (failure) throw failure.error;
+  return out;
+}
+
+/**
  * Reads the array libvirt allocated for a `virXxxPtr **` out-parameter (`count` pointers), frees
  * the array itself, and returns the element pointers (which the caller now owns).
  */

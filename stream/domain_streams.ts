@@ -1,7 +1,9 @@
 // The Domain calls that start a stream: screenshot, console and channel (Domain delegates here).
 import { callInt, callString } from "../ffi/call.ts";
+import { callIntAsync, callStringAsync } from "../ffi/call_async.ts";
 import { flagsArg, intArg, stringArg } from "../ffi/marshal.ts";
-import { attachStream, type Stream } from "./stream.ts";
+import type { LibvirtObject } from "../api/object.ts";
+import { attachStream, attachStreamAsync, type Stream } from "./stream.ts";
 
 /**
  * Starts a screenshot of `screen` into `stream` (`virDomainScreenshot`); returns the image's
@@ -57,5 +59,56 @@ export function domainOpenChannel(
     stream,
     "open a channel",
     (st) => callInt("virDomainOpenChannel", dom, n, st, f),
+  );
+}
+
+/** `domainScreenshot` on Deno's thread pool; `owner` is the Domain whose pointer `dom` is. */
+export function domainScreenshotAsync(
+  owner: LibvirtObject,
+  dom: Deno.PointerObject,
+  stream: Stream,
+  screen: number,
+  flags?: number,
+): Promise<string> {
+  const s = intArg(screen, "screen", 0, 0xffffffff);
+  const f = flagsArg(flags);
+  return attachStreamAsync(
+    stream,
+    "take a screenshot",
+    (st) => callStringAsync(owner, "virDomainScreenshot", dom, st, s, f),
+  );
+}
+
+/** `domainOpenConsole` on Deno's thread pool. */
+export function domainOpenConsoleAsync(
+  owner: LibvirtObject,
+  dom: Deno.PointerObject,
+  devName: string | null,
+  stream: Stream,
+  flags?: number,
+): Promise<void> {
+  const name = devName === null ? null : stringArg(devName, "devName");
+  const f = flagsArg(flags);
+  return attachStreamAsync(
+    stream,
+    "open a console",
+    (st) => callIntAsync(owner, "virDomainOpenConsole", dom, name, st, f).then(() => {}),
+  );
+}
+
+/** `domainOpenChannel` on Deno's thread pool. */
+export function domainOpenChannelAsync(
+  owner: LibvirtObject,
+  dom: Deno.PointerObject,
+  name: string | null,
+  stream: Stream,
+  flags?: number,
+): Promise<void> {
+  const n = name === null ? null : stringArg(name, "name");
+  const f = flagsArg(flags);
+  return attachStreamAsync(
+    stream,
+    "open a channel",
+    (st) => callIntAsync(owner, "virDomainOpenChannel", dom, n, st, f).then(() => {}),
   );
 }

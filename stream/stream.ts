@@ -11,7 +11,7 @@ import {
   StreamFlags,
   StreamRecvFlagsValues,
 } from "../ffi/enums.ts";
-import { LibvirtObject } from "../api/object.ts";
+import { asyncTracking, LibvirtObject } from "../api/object.ts";
 import { Connection } from "../api/connection.ts";
 import {
   addStreamCallback,
@@ -78,6 +78,28 @@ export function attachStream<T>(
   return attachTo(st, verb, call);
 }
 
+let attachToAsync: <T>(
+  st: Stream,
+  verb: string,
+  call: (ptr: Deno.PointerObject) => Promise<T>,
+) => Promise<T>;
+
+/**
+ * attachStream() for the Async forms of those calls: the stream counts as active once the call
+ * succeeded; until it settled, the stream cannot be started again, and a free() of it waits
+ * for the call (the pool thread uses its pointer). For the API modules, not for users.
+ */
+export function attachStreamAsync<T>(
+  st: Stream,
+  verb: string,
+  call: (ptr: Deno.PointerObject) => Promise<T>,
+): Promise<T> {
+  if (!(st instanceof Stream)) {
+    throw new TypeError(`Cannot ${verb}: expected a Stream, got ${describe(st)}`);
+  }
+  return attachToAsync(st, verb, call);
+}
+
 let notifyOn: (st: Stream, events: number, waiter: PumpWaiter) => void;
 
 /**
@@ -138,6 +160,8 @@ export class Stream extends LibvirtObject {
   readonly #flags: number;
   readonly #guard: Guard;
   #state: "new" | "active" | "finished" | "aborted" = "new";
+  // An async call that starts a transfer on this stream is in flight (attachStreamAsync).
+  #starting = false;
   // The one libvirt callback a stream may have: the user's, or the pump's.
   #callback: { id: number; user: boolean } | null = null;
   #pump: EventPump | null = null;
@@ -157,15 +181,32 @@ export class Stream extends LibvirtObject {
 
   static {
     attachTo = (st, verb, call) => {
-      const ptr = st.#live(verb);
-      if (st.#state !== "new") {
-        throw new Error(`Cannot ${verb}: this Stream already carries a transfer`);
-      }
+      const ptr = st.#startable(verb);
       const r = call(ptr);
-      st.#state = "active";
-      st.#bulk = verb === "download" || verb === "upload";
-      if (logEnabled.debug) log("debug", "stream: active", { verb });
+      st.#activated(verb);
       return r;
+    };
+    attachToAsync = (st, verb, call) => {
+      const ptr = st.#startable(verb);
+      // The pool thread uses the stream's pointer until the call settles: a free() meanwhile
+      // releases the wrapper at once and libvirt's reference after it (api/object.ts).
+      asyncTracking.enter(st);
+      st.#starting = true;
+      let pending;
+      try {
+        pending = call(ptr);
+      } catch (e) {
+        st.#starting = false;
+        asyncTracking.leave(st);
+        throw e;
+      }
+      return pending.then((r) => (st.#activated(verb), r)).finally(async () => {
+        // A release deferred meanwhile aborts the stream (a plain call): not while another
+        // async call is in flight on the connection (stream/turn.ts).
+        for (let t; (t = takeTurn(st));) await t;
+        st.#starting = false;
+        asyncTracking.leave(st);
+      });
     };
     roomFor = (st) => {
       if (!st.nonBlocking) return undefined;
@@ -286,6 +327,22 @@ export class Stream extends LibvirtObject {
   // libvirt's remote client does not tell its streams that the connection closed (daemon
   // killed, keepalive timeout): a non-blocking recv returns -2 forever and no event comes. So
   // a -2, and a pump that waits, ask the connection (a local check, no round trip).
+  // The pointer for a call that starts a transfer; refuses a stream that carries one already
+  // or is being started by an async call.
+  #startable(verb: string): Deno.PointerObject {
+    const ptr = this.#live(verb);
+    if (this.#state !== "new" || this.#starting) {
+      throw new Error(`Cannot ${verb}: this Stream already carries a transfer`);
+    }
+    return ptr;
+  }
+
+  #activated(verb: string): void {
+    this.#state = "active";
+    this.#bulk = verb === "download" || verb === "upload";
+    if (logEnabled.debug) log("debug", "stream: active", { verb });
+  }
+
   #connectionAlive(): boolean {
     if (this.#conn.freed) return false;
     return callRaw("virConnectIsAlive", this.#conn.handle("check if alive")) !== 0;

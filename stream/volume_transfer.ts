@@ -1,10 +1,12 @@
 // Volume transfers (StorageVol delegates here): libvirt's upload/download, as Web Streams, to files.
 import { callInt } from "../ffi/call.ts";
+import { callIntAsync } from "../ffi/call_async.ts";
+import type { LibvirtObject } from "../api/object.ts";
 import { describe, flagsArg, intArg, u64Arg } from "../ffi/marshal.ts";
 import { StorageVolDownloadFlags, StorageVolUploadFlags, StreamEventType } from "../ffi/enums.ts";
 import { registeredLoop } from "../event/state.ts";
 import type { StorageVol } from "../api/storage_vol.ts";
-import { attachStream, Stream, whenReady } from "./stream.ts";
+import { attachStream, attachStreamAsync, Stream, whenReady } from "./stream.ts";
 import { READ_BUFFER, SEND_PACKET, streamReadable, streamWritable } from "./web.ts";
 import { sparseFileSink, sparseFileSource } from "./sparse_file.ts";
 import { syncTurn, takeTurn } from "./turn.ts";
@@ -94,6 +96,30 @@ export function volUpload(
   flags?: number,
 ): void {
   volTransfer("upload", vol, stream, offset, length, flags);
+}
+
+/**
+ * The Async form of `volDownload` / `volUpload`: the same call on Deno's thread pool; `owner`
+ * is the StorageVol whose pointer `vol` is.
+ */
+export function volTransferAsync(
+  verb: "download" | "upload",
+  owner: LibvirtObject,
+  vol: Deno.PointerObject,
+  stream: Stream,
+  offset: number | bigint,
+  length: number | bigint,
+  flags?: number,
+): Promise<void> {
+  const off = u64Arg(offset, "offset");
+  const len = u64Arg(length, "length");
+  const f = flagsArg(flags);
+  const name = verb === "download" ? "virStorageVolDownload" : "virStorageVolUpload";
+  return attachStreamAsync(
+    stream,
+    verb,
+    (st) => callIntAsync(owner, name, vol, st, off, len, f).then(() => {}),
+  );
 }
 
 // Both directions check their numbers before the stream is touched, then bind it to the volume.

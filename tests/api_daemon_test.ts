@@ -192,7 +192,7 @@ Deno.test("the daemon's drivers answer the kinds test:///default lacks", async (
       }
     });
 
-    await t.step("libvirt-qemu: monitor and agent commands need a running domain", () => {
+    await t.step("libvirt-qemu: monitor and agent commands need a running domain", async () => {
       const dom = conn.defineDomainXML(DOM_XML);
       try {
         const cmd = '{"execute":"query-status"}';
@@ -206,6 +206,18 @@ Deno.test("the daemon's drivers answer the kinds test:///default lacks", async (
           ErrorNumber.OPERATION_INVALID,
         );
         assert.throws(() => dom.qemuMonitorCommandWithFiles(cmd, [-1]), TypeError);
+        for (
+          const p of [
+            dom.qemuMonitorCommandAsync(cmd),
+            dom.qemuMonitorCommandWithFilesAsync(cmd, []),
+            dom.qemuAgentCommandAsync('{"execute":"guest-ping"}', -1),
+          ]
+        ) {
+          await assert.rejects(
+            p,
+            (e) => e instanceof LibvirtError && e.code === ErrorNumber.OPERATION_INVALID,
+          );
+        }
       } finally {
         dom.undefine();
       }
@@ -227,11 +239,15 @@ Deno.test("the daemon's drivers answer the kinds test:///default lacks", async (
 
     await t.step(
       "libvirt-qemu's attach and libvirt-lxc's namespaces: not the QEMU driver's",
-      () => {
+      async () => {
         assertLibvirtError(() => conn.domainQemuAttach(1), ErrorNumber.NO_SUPPORT);
         const dom = conn.defineDomainXML(DOM_XML);
         try {
           assertLibvirtError(() => dom.lxcOpenNamespace(), ErrorNumber.NO_SUPPORT);
+          await assert.rejects(
+            dom.lxcOpenNamespaceAsync(),
+            (e) => e instanceof LibvirtError && e.code === ErrorNumber.NO_SUPPORT,
+          );
         } finally {
           dom.undefine();
         }

@@ -293,12 +293,14 @@ Deno.test("Domain overrides on test:///default", async (t) => {
       // libvirt itself refuses typed parameters for a driver without migration v3.
       const params = { migrate_disks: ["vda", "vdb"], bandwidth: 10 };
       await bothFail(dom, "migrate3", [dst, params], ARGUMENT_UNSUPPORTED);
-      // The older calls (sync only): the driver has no migration protocol at all.
-      called.add("migrate").add("migrate2");
+      // The older calls: the driver has no migration protocol at all.
+      called.add("migrate").add("migrate2").add("migrateAsync").add("migrate2Async");
       const noSupport = (e: unknown) =>
         e instanceof LibvirtError && e.code === ErrorNumber.NO_SUPPORT;
       assert.throws(() => dom.migrate(dst, 0, null, null, 10), noSupport);
       assert.throws(() => dom.migrate2(dst, null), noSupport);
+      await assert.rejects(dom.migrateAsync(dst, 0, null, null, 10), noSupport);
+      await assert.rejects(dom.migrate2Async(dst, null), noSupport);
     });
 
     await t.step("security labels", async () => {

@@ -38,4 +38,18 @@ Deno.test("migration calls take { signal }", async (t) => {
     );
     controller.abort(); // after the call settled: nothing happens
   });
+
+  await t.step("migrateAsync and migrate2Async, the older calls, the same way", async () => {
+    const reason = new Error("not now");
+    await assert.rejects(
+      dom.migrateAsync(dst, 0, null, null, 0, { signal: AbortSignal.abort(reason) }),
+      (e) => e === reason,
+    );
+    const noSupport = (e: unknown) =>
+      e instanceof LibvirtError && e.code === ErrorNumber.NO_SUPPORT;
+    await assert.rejects(dom.migrateAsync(dst), noSupport);
+    await assert.rejects(dom.migrate2Async(dst, null), noSupport);
+    assert.throws(() => dom.migrate2Async(dst, 5 as unknown as string), TypeError);
+    assert.throws(() => dom.migrateAsync(null as unknown as Connection), TypeError);
+  });
 });

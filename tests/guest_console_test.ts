@@ -76,9 +76,9 @@ Deno.test("consoles on a real QEMU guest", async (t) => {
       st.abort();
     });
 
-    await t.step("Web Streams: 32 KiB piped into writable come back through readable", async () => {
+    await t.step("Web Streams over openConsoleAsync: 32 KiB piped in come back", async () => {
       using st = new Stream(conn, Stream.NONBLOCK);
-      g.dom.openConsole(null, st);
+      await g.dom.openConsoleAsync(null, st);
       const data = letters(32 * 1024);
       const chunks = data.match(/.{1,1000}/gs)!.map((c) => enc.encode(c));
       const source = ReadableStream.from(chunks);

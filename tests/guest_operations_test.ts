@@ -69,6 +69,27 @@ Deno.test("daily operations on a real QEMU guest", async (t) => {
       await con.waitFor("still here");
     });
 
+    await t.step("QEMU's monitor and agent through the Async forms", async () => {
+      const status = JSON.parse(await g.dom.qemuMonitorCommandAsync('{"execute":"query-status"}'));
+      assert.equal(status.return.status, "running");
+      const withFiles = await g.dom.qemuMonitorCommandWithFilesAsync(
+        '{"execute":"query-name"}',
+        [],
+      );
+      assert.ok("return" in JSON.parse(withFiles.result));
+      assert.deepEqual(withFiles.outfiles, []);
+      // The guest has no agent channel: libvirt's own error, as a rejection.
+      await assert.rejects(
+        g.dom.qemuAgentCommandAsync('{"execute":"guest-ping"}', 1),
+        (e) => e instanceof LibvirtError && e.code !== 0,
+      );
+      await assert.rejects(
+        g.dom.qemuMonitorCommandAsync("not json"),
+        (e) => e instanceof LibvirtError,
+      );
+      assert.throws(() => g.dom.qemuMonitorCommandWithFilesAsync("{}", [-1]), TypeError);
+    });
+
     await t.step("reset and reboot: the guest boots again each time", async () => {
       let from = con.received.length;
       g.dom.reset();

@@ -17,7 +17,7 @@ import { Connection as Conn } from "../mod.ts";
 import { openWebStreams } from "../event/hold.ts";
 import { liveStreamCallbacks } from "../stream/callbacks.ts";
 import { asyncCallsInFlight } from "../ffi/inflight.ts";
-import { takeTurn, turnWaits } from "../stream/turn.ts";
+import { turnWaits } from "../stream/turn.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
 import { randomBytes, sha256, writeSparseFile } from "./helpers/stream_transfers.ts";
 
@@ -134,9 +134,7 @@ Deno.test("volume transfers share their connection with async calls", async (t) 
     await t.step("Stream.recvAll and sendAll on a stream the user made", async () => {
       await beside(async () => {
         const st = new Stream(conn, Stream.NONBLOCK); // process-local: allowed while busy
-        // The plain call that binds it to the volume needs a moment with nothing in flight.
-        for (let t; (t = takeTurn(conn));) await t;
-        vol.download(st, 0, 0);
+        await vol.downloadAsync(st, 0, 0); // queued with the caller's calls
         const parts: Uint8Array[] = [];
         await st.recvAll((_s, chunk) => (parts.push(chunk.slice()), chunk.length));
         st.free();
@@ -145,8 +143,7 @@ Deno.test("volume transfers share their connection with async calls", async (t) 
       using back = createVol(pool, "sendall.raw");
       await beside(async () => {
         const st = new Stream(conn, Stream.NONBLOCK);
-        for (let t; (t = takeTurn(conn));) await t;
-        back.upload(st, 0, 0);
+        await back.uploadAsync(st, 0, 0);
         let off = 0;
         await st.sendAll((_s, buf) => {
           const n = Math.min(buf.length, data.length - off);
@@ -156,6 +153,35 @@ Deno.test("volume transfers share their connection with async calls", async (t) 
         st.free();
       });
       assert.equal(await sha256(await concat(back.download())), want);
+    });
+
+    await t.step("the Async forms that start a transfer", async () => {
+      // One stream, one transfer: a second start while the first is in flight is refused.
+      const st = new Stream(conn, Stream.NONBLOCK);
+      const started = vol.downloadAsync(st, 0, MiB);
+      assert.throws(() => vol.downloadAsync(st, 0, MiB), /already carries a transfer/);
+      assert.throws(() => vol.download(st, 0, MiB), /already carries a transfer/);
+      await started;
+      assert.equal(st.state, "active");
+      assert.deepEqual(await concat(st.readable), data.subarray(0, MiB));
+      st.free();
+      // A failed start leaves the stream new and reusable (the test driver has no console).
+      using testConn = Conn.open(d.testUri);
+      using dom = testConn.lookupDomainByName("test");
+      using st2 = new Stream(testConn, Stream.NONBLOCK);
+      await assert.rejects(dom.openConsoleAsync(null, st2), LibvirtError);
+      await assert.rejects(dom.openChannelAsync(null, st2), LibvirtError);
+      assert.equal(st2.state, "new");
+      const mime = await dom.screenshotAsync(st2, 0);
+      assert.match(mime, /image/);
+      assert.ok((await concat(st2.readable)).length > 0);
+      // A stream freed while its start is in flight: released once the call settled.
+      const st3 = new Stream(conn, Stream.NONBLOCK);
+      const p = vol.downloadAsync(st3, 0, MiB);
+      st3.free();
+      await p;
+      assert.equal(st3.state, "freed"); // and aborted: libvirt forbids freeing an active one
+      conn.getLibVersion();
     });
 
     await t.step("downloadToFile and uploadFromFile, plain and sparse", async () => {

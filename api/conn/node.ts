@@ -1,6 +1,7 @@
 // Connection overrides, the host (virNode*): CPU map, CPU and memory counters, free memory per
 // NUMA cell and in all, huge pages, shared-memory tunables, SEV facts and the security model.
 import { callRaw } from "../../ffi/call.ts";
+import { callCheckedAsync } from "../../ffi/call_async.ts";
 import { lastError } from "../../ffi/errors.ts";
 import { describe, flagsArg, intArg } from "../../ffi/marshal.ts";
 import { libc } from "../../ffi/libc.ts";
@@ -171,6 +172,24 @@ export abstract class ConnectionNode extends ConnectionGenerated {
     const r = BigInt(callRaw("virNodeGetFreeMemory", this.ptr("get free memory")));
     if (r === 0n) throw lastError("virNodeGetFreeMemory");
     return r;
+  }
+
+  /**
+   * `getNodeFreeMemory()` with the libvirt call (`virNodeGetFreeMemory`) off the JS thread.
+   * libvirt: [`virNodeGetFreeMemory`](https://libvirt.org/html/libvirt-libvirt-host.html#virNodeGetFreeMemory).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * console.log(await conn.getNodeFreeMemoryAsync()); // a bigint
+   * ```
+   */
+  getNodeFreeMemoryAsync(): Promise<bigint> {
+    // libvirt signals failure with 0 here, not -1.
+    const p = this.ptr("get free memory");
+    return callCheckedAsync(this, "virNodeGetFreeMemory", (r) => BigInt(r) !== 0n, p)
+      .then((r) => BigInt(r));
   }
 
   /**

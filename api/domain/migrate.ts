@@ -29,6 +29,21 @@ type DomainFactory = { fromPointer(conn: Connection, ptr: Deno.PointerObject): D
  * ```
  */
 export abstract class DomainMigrate extends DomainBlock {
+  // A migration call on Deno's thread pool, as one job: the signal aborts it (virDomainAbortJob
+  // skips the connection's queue, so it reaches the call in flight); resolves with the domain
+  // on `dconn`.
+  #migration(
+    dconn: Connection,
+    plan: Plan<Deno.PointerObject>,
+    options: AsyncJobOptions,
+  ): Promise<Domain> {
+    return abortable(
+      () => runAsync(this, plan),
+      jobSignal(options),
+      () => this.abortJobAsync(),
+    ).then((p) => (this.constructor as unknown as DomainFactory).fromPointer(dconn, p));
+  }
+
   /**
    * Migrates the domain to the host `dconn` is connected to, tuned by `params`
    * (`migrate_uri`, `destination_xml`, `bandwidth`, `migrate_disks` …) and
@@ -68,13 +83,7 @@ export abstract class DomainMigrate extends DomainBlock {
     const [dc, enc] = migrateArgs(dconn, params);
     const f = flagsArg(flags);
     const dp = this.ptr("migrate");
-    // The signal aborts the migration job (virDomainAbortJob), which skips the connection's
-    // queue, so it reaches the migration call that is itself in flight.
-    return abortable(
-      () => runAsync(this, migrate3(dp, dc, enc, f)),
-      jobSignal(options),
-      () => this.abortJobAsync(),
-    ).then((p) => (this.constructor as unknown as DomainFactory).fromPointer(dconn, p));
+    return this.#migration(dconn, migrate3(dp, dc, enc, f), options);
   }
 
   /**
@@ -126,6 +135,58 @@ export abstract class DomainMigrate extends DomainBlock {
     const [dc, f, n, u, bw] = oldMigrateArgs(dconn, flags, dname, uri, bandwidth);
     const p = runSync(ptr("virDomainMigrate2", this.ptr("migrate"), dc, x, f, n, u, bw));
     return (this.constructor as unknown as DomainFactory).fromPointer(dconn, p);
+  }
+
+  /**
+   * `migrate()` with the libvirt call off the JS thread (`virDomainMigrate`); the signal aborts
+   * the migration job, as with `migrate3Async`.
+   * libvirt: [`virDomainMigrate`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrate).
+   *
+   * @example
+   * ```ts
+   * import { type Connection, type Domain, DomainMigrateFlags } from "./mod.ts";
+   * declare const dom: Domain, dst: Connection;
+   * const moved = await dom.migrateAsync(dst, DomainMigrateFlags.LIVE);
+   * ```
+   */
+  migrateAsync(
+    dconn: Connection,
+    flags = 0,
+    dname: string | null = null,
+    uri: string | null = null,
+    bandwidth = 0,
+    options: AsyncJobOptions = {},
+  ): Promise<Domain> {
+    const [dc, f, n, u, bw] = oldMigrateArgs(dconn, flags, dname, uri, bandwidth);
+    const dp = this.ptr("migrate");
+    return this.#migration(dconn, ptr("virDomainMigrate", dp, dc, f, n, u, bw), options);
+  }
+
+  /**
+   * `migrate2()` with the libvirt call off the JS thread (`virDomainMigrate2`); the signal
+   * aborts the migration job, as with `migrate3Async`.
+   * libvirt: [`virDomainMigrate2`](https://libvirt.org/html/libvirt-libvirt-domain.html#virDomainMigrate2).
+   *
+   * @example
+   * ```ts
+   * import { type Connection, type Domain, DomainMigrateFlags } from "./mod.ts";
+   * declare const dom: Domain, dst: Connection;
+   * const moved = await dom.migrate2Async(dst, null, DomainMigrateFlags.LIVE);
+   * ```
+   */
+  migrate2Async(
+    dconn: Connection,
+    dxml: string | null = null,
+    flags = 0,
+    dname: string | null = null,
+    uri: string | null = null,
+    bandwidth = 0,
+    options: AsyncJobOptions = {},
+  ): Promise<Domain> {
+    const x = optionalStringArg(dxml, "dxml");
+    const [dc, f, n, u, bw] = oldMigrateArgs(dconn, flags, dname, uri, bandwidth);
+    const dp = this.ptr("migrate");
+    return this.#migration(dconn, ptr("virDomainMigrate2", dp, dc, x, f, n, u, bw), options);
   }
 
   /**
