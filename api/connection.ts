@@ -952,6 +952,296 @@ export class Connection extends ConnectionOverrides {
     qemuMonitorEventDeregister(this, callbackID);
   }
 
+  // ---- Async forms of the registrations (api/events/async_forms.ts): the arguments are checked
+  // at the call; the registration is made on the JS thread once the connection has no async call
+  // in flight, so that a server's event feed does not fail beside its other requests.
+
+  /**
+   * The Async form of `domainEventRegisterAny` (`virConnectDomainEventRegisterAny`): resolves
+   * with the callback id once registered.
+   * libvirt: [`virConnectDomainEventRegisterAny`](https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainEventRegisterAny).
+   *
+   * @example
+   * ```ts
+   * import { Connection, DenoEventImpl, DomainEventID, Event } from "./mod.ts";
+   * Event.register(new DenoEventImpl());
+   * using conn = await Connection.openAsync("test:///default");
+   * const id = await conn.domainEventRegisterAnyAsync(null, DomainEventID.LIFECYCLE, (_c, dom) => {
+   *   console.log(dom.getName());
+   * });
+   * await conn.domainEventDeregisterAnyAsync(id);
+   * ```
+   */
+  domainEventRegisterAnyAsync<K extends ev.DomainEventID>(
+    dom: Domain | null,
+    eventID: K,
+    cb: ev.DomainEventCallback<K>,
+  ): Promise<number> {
+    ev.checkDomainEventArgs(this, dom, eventID, cb);
+    return ev.whenAllowed(this, () => this.domainEventRegisterAny(dom, eventID, cb));
+  }
+
+  /**
+   * The Async form of `domainEventDeregisterAny` (`virConnectDomainEventDeregisterAny`).
+   * libvirt: [`virConnectDomainEventDeregisterAny`](https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainEventDeregisterAny).
+   *
+   * @example
+   * ```ts
+   * import { Connection, DomainEventID } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const id = conn.domainEventRegisterAny(null, DomainEventID.REBOOT, () => {});
+   * await conn.domainEventDeregisterAnyAsync(id);
+   * ```
+   */
+  domainEventDeregisterAnyAsync(callbackID: number): Promise<void> {
+    ev.checkDeregistration(this, "domain", callbackID);
+    return ev.whenAllowed(this, () => this.domainEventDeregisterAny(callbackID));
+  }
+
+  /**
+   * The Async form of `domainEventRegister` (`virConnectDomainEventRegister`).
+   * libvirt: [`virConnectDomainEventRegister`](https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainEventRegister).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const cb = () => {};
+   * await conn.domainEventRegisterAsync(cb);
+   * await conn.domainEventDeregisterAsync(cb);
+   * ```
+   */
+  domainEventRegisterAsync(cb: ev.DomainLifecycleCallback): Promise<void> {
+    ev.checkLegacy(this, cb, true);
+    this.handle("register a domain event callback");
+    return ev.whenAllowed(this, () => this.domainEventRegister(cb));
+  }
+
+  /**
+   * The Async form of `domainEventDeregister` (`virConnectDomainEventDeregister`).
+   * libvirt: [`virConnectDomainEventDeregister`](https://libvirt.org/html/libvirt-libvirt-domain.html#virConnectDomainEventDeregister).
+   *
+   * @example
+   * ```ts
+   * import { Connection } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const cb = () => {};
+   * conn.domainEventRegister(cb);
+   * await conn.domainEventDeregisterAsync(cb);
+   * ```
+   */
+  domainEventDeregisterAsync(cb: ev.DomainLifecycleCallback): Promise<void> {
+    ev.checkLegacy(this, cb, false);
+    this.handle("deregister a domain event callback");
+    return ev.whenAllowed(this, () => this.domainEventDeregister(cb));
+  }
+
+  /**
+   * The Async form of `networkEventRegisterAny` (`virConnectNetworkEventRegisterAny`): resolves with the callback id once
+   * registered.
+   * libvirt: [`virConnectNetworkEventRegisterAny`](https://libvirt.org/html/libvirt-network.html#virConnectNetworkEventRegisterAny).
+   *
+   * @example
+   * ```ts
+   * import { Connection, NetworkEventID } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const id = await conn.networkEventRegisterAnyAsync(null, NetworkEventID.LIFECYCLE, (_c, net) => {
+   *   console.log(net.getName());
+   * });
+   * await conn.networkEventDeregisterAnyAsync(id);
+   * ```
+   */
+  networkEventRegisterAnyAsync<K extends ev.NetworkEventID>(
+    net: Network | null,
+    eventID: K,
+    cb: ev.NetworkEventCallback<K>,
+  ): Promise<number> {
+    ev.checkObjectRegistration(this, ev.NETWORK, net, eventID, cb);
+    return ev.whenAllowed(this, () => this.networkEventRegisterAny(net, eventID, cb));
+  }
+
+  /**
+   * The Async form of `networkEventDeregisterAny` (`virConnectNetworkEventDeregisterAny`).
+   * libvirt: [`virConnectNetworkEventDeregisterAny`](https://libvirt.org/html/libvirt-network.html#virConnectNetworkEventDeregisterAny).
+   *
+   * @example
+   * ```ts
+   * import { Connection, NetworkEventID } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const id = conn.networkEventRegisterAny(null, NetworkEventID.LIFECYCLE, () => {});
+   * await conn.networkEventDeregisterAnyAsync(id);
+   * ```
+   */
+  networkEventDeregisterAnyAsync(callbackID: number): Promise<void> {
+    ev.checkDeregistration(this, "network", callbackID);
+    return ev.whenAllowed(this, () => this.networkEventDeregisterAny(callbackID));
+  }
+
+  /**
+   * The Async form of `storagePoolEventRegisterAny` (`virConnectStoragePoolEventRegisterAny`): resolves with the callback id once
+   * registered.
+   * libvirt: [`virConnectStoragePoolEventRegisterAny`](https://libvirt.org/html/libvirt-storage.html#virConnectStoragePoolEventRegisterAny).
+   *
+   * @example
+   * ```ts
+   * import { Connection, StoragePoolEventID } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const id = await conn.storagePoolEventRegisterAnyAsync(null, StoragePoolEventID.LIFECYCLE, (_c, pool) => {
+   *   console.log(pool.getName());
+   * });
+   * await conn.storagePoolEventDeregisterAnyAsync(id);
+   * ```
+   */
+  storagePoolEventRegisterAnyAsync<K extends ev.StoragePoolEventID>(
+    pool: StoragePool | null,
+    eventID: K,
+    cb: ev.StoragePoolEventCallback<K>,
+  ): Promise<number> {
+    ev.checkObjectRegistration(this, ev.STORAGE_POOL, pool, eventID, cb);
+    return ev.whenAllowed(this, () => this.storagePoolEventRegisterAny(pool, eventID, cb));
+  }
+
+  /**
+   * The Async form of `storagePoolEventDeregisterAny` (`virConnectStoragePoolEventDeregisterAny`).
+   * libvirt: [`virConnectStoragePoolEventDeregisterAny`](https://libvirt.org/html/libvirt-storage.html#virConnectStoragePoolEventDeregisterAny).
+   *
+   * @example
+   * ```ts
+   * import { Connection, StoragePoolEventID } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const id = conn.storagePoolEventRegisterAny(null, StoragePoolEventID.LIFECYCLE, () => {});
+   * await conn.storagePoolEventDeregisterAnyAsync(id);
+   * ```
+   */
+  storagePoolEventDeregisterAnyAsync(callbackID: number): Promise<void> {
+    ev.checkDeregistration(this, "storagePool", callbackID);
+    return ev.whenAllowed(this, () => this.storagePoolEventDeregisterAny(callbackID));
+  }
+
+  /**
+   * The Async form of `nodeDeviceEventRegisterAny` (`virConnectNodeDeviceEventRegisterAny`): resolves with the callback id once
+   * registered.
+   * libvirt: [`virConnectNodeDeviceEventRegisterAny`](https://libvirt.org/html/libvirt-nodedev.html#virConnectNodeDeviceEventRegisterAny).
+   *
+   * @example
+   * ```ts
+   * import { Connection, NodeDeviceEventID } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const id = await conn.nodeDeviceEventRegisterAnyAsync(null, NodeDeviceEventID.LIFECYCLE, (_c, dev) => {
+   *   console.log(dev.getName());
+   * });
+   * await conn.nodeDeviceEventDeregisterAnyAsync(id);
+   * ```
+   */
+  nodeDeviceEventRegisterAnyAsync<K extends ev.NodeDeviceEventID>(
+    dev: NodeDevice | null,
+    eventID: K,
+    cb: ev.NodeDeviceEventCallback<K>,
+  ): Promise<number> {
+    ev.checkObjectRegistration(this, ev.NODE_DEVICE, dev, eventID, cb);
+    return ev.whenAllowed(this, () => this.nodeDeviceEventRegisterAny(dev, eventID, cb));
+  }
+
+  /**
+   * The Async form of `nodeDeviceEventDeregisterAny` (`virConnectNodeDeviceEventDeregisterAny`).
+   * libvirt: [`virConnectNodeDeviceEventDeregisterAny`](https://libvirt.org/html/libvirt-nodedev.html#virConnectNodeDeviceEventDeregisterAny).
+   *
+   * @example
+   * ```ts
+   * import { Connection, NodeDeviceEventID } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const id = conn.nodeDeviceEventRegisterAny(null, NodeDeviceEventID.LIFECYCLE, () => {});
+   * await conn.nodeDeviceEventDeregisterAnyAsync(id);
+   * ```
+   */
+  nodeDeviceEventDeregisterAnyAsync(callbackID: number): Promise<void> {
+    ev.checkDeregistration(this, "nodeDevice", callbackID);
+    return ev.whenAllowed(this, () => this.nodeDeviceEventDeregisterAny(callbackID));
+  }
+
+  /**
+   * The Async form of `secretEventRegisterAny` (`virConnectSecretEventRegisterAny`): resolves with the callback id once
+   * registered.
+   * libvirt: [`virConnectSecretEventRegisterAny`](https://libvirt.org/html/libvirt-secret.html#virConnectSecretEventRegisterAny).
+   *
+   * @example
+   * ```ts
+   * import { Connection, SecretEventID } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const id = await conn.secretEventRegisterAnyAsync(null, SecretEventID.LIFECYCLE, (_c, secret) => {
+   *   console.log(secret.getUUIDString());
+   * });
+   * await conn.secretEventDeregisterAnyAsync(id);
+   * ```
+   */
+  secretEventRegisterAnyAsync<K extends ev.SecretEventID>(
+    secret: Secret | null,
+    eventID: K,
+    cb: ev.SecretEventCallback<K>,
+  ): Promise<number> {
+    ev.checkObjectRegistration(this, ev.SECRET, secret, eventID, cb);
+    return ev.whenAllowed(this, () => this.secretEventRegisterAny(secret, eventID, cb));
+  }
+
+  /**
+   * The Async form of `secretEventDeregisterAny` (`virConnectSecretEventDeregisterAny`).
+   * libvirt: [`virConnectSecretEventDeregisterAny`](https://libvirt.org/html/libvirt-secret.html#virConnectSecretEventDeregisterAny).
+   *
+   * @example
+   * ```ts
+   * import { Connection, SecretEventID } from "./mod.ts";
+   * using conn = Connection.open("test:///default");
+   * const id = conn.secretEventRegisterAny(null, SecretEventID.LIFECYCLE, () => {});
+   * await conn.secretEventDeregisterAnyAsync(id);
+   * ```
+   */
+  secretEventDeregisterAnyAsync(callbackID: number): Promise<void> {
+    ev.checkDeregistration(this, "secret", callbackID);
+    return ev.whenAllowed(this, () => this.secretEventDeregisterAny(callbackID));
+  }
+
+  /**
+   * The Async form of `domainQemuMonitorEventRegister`
+   * (`virConnectDomainQemuMonitorEventRegister`): resolves with the id once registered.
+   * libvirt: [`virConnectDomainQemuMonitorEventRegister`](https://libvirt.org/html/libvirt-libvirt-qemu.html#virConnectDomainQemuMonitorEventRegister).
+   *
+   * @example
+   * ```ts
+   * import type { Connection } from "./mod.ts";
+   * declare const conn: Connection; // a qemu:/// connection
+   * const id = await conn.domainQemuMonitorEventRegisterAsync(null, "STOP", (e) => console.log(e));
+   * await conn.domainQemuMonitorEventDeregisterAsync(id);
+   * ```
+   */
+  domainQemuMonitorEventRegisterAsync(
+    dom: Domain | null,
+    event: string | null,
+    cb: (e: QemuMonitorEvent) => void,
+    flags = 0,
+  ): Promise<number> {
+    ev.checkQemuMonitorRegistration(this, dom, event, cb, flags);
+    return ev.whenAllowed(this, () => this.domainQemuMonitorEventRegister(dom, event, cb, flags));
+  }
+
+  /**
+   * The Async form of `domainQemuMonitorEventDeregister`
+   * (`virConnectDomainQemuMonitorEventDeregister`).
+   * libvirt: [`virConnectDomainQemuMonitorEventDeregister`](https://libvirt.org/html/libvirt-libvirt-qemu.html#virConnectDomainQemuMonitorEventDeregister).
+   *
+   * @example
+   * ```ts
+   * import type { Connection } from "./mod.ts";
+   * declare const conn: Connection;
+   * await conn.domainQemuMonitorEventDeregisterAsync(
+   *   conn.domainQemuMonitorEventRegister(null, null, () => {}),
+   * );
+   * ```
+   */
+  domainQemuMonitorEventDeregisterAsync(callbackID: number): Promise<void> {
+    ev.checkQemuMonitorDeregistration(this, callbackID);
+    return ev.whenAllowed(this, () => this.domainQemuMonitorEventDeregister(callbackID));
+  }
+
   // ---- Async forms of the hand-written calls above (ffi/call_async.ts): the same libvirt calls
   // on Deno's thread pool, one at a time per connection, in the order they were made.
 

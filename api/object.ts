@@ -1,7 +1,7 @@
 // The base of every wrapper: owns one libvirt pointer and releases it exactly once.
 import { symbol, type SymbolName } from "../ffi/library.ts";
 import { checkWrapperPointer } from "./construct_guard.ts";
-import { claimOpenTag, notePointerUse } from "../ffi/inflight.ts";
+import { claimOpenTag, noteOwnPointer, notePointerUse } from "../ffi/inflight.ts";
 
 type FreeName = Extract<
   SymbolName,
@@ -99,6 +99,8 @@ export abstract class LibvirtObject {
     this.#root = parent ? parent.#root : this;
     // A connection: the event registrations libvirt made while opening it are its own.
     if (!parent) claimOpenTag(this, openingAsync);
+    // Every sync call given this pointer belongs to the connection (ffi/inflight.ts).
+    noteOwnPointer(ptr, this.#root);
     if (parent) {
       const children = parent.children();
       const self = new WeakRef<LibvirtObject>(this);

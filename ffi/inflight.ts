@@ -28,6 +28,22 @@ let total = 0;
 // libvirt (an argument check after ptr()) never applies to another.
 const notedPtrs: unknown[] = [];
 const notedRoots: object[] = [];
+// Each wrapper's own pointer object → its connection's wrapper: a sync call whose first argument
+// is a wrapper's pointer knows its connection even when no note applies. A note is lost when
+// another sync call comes between `ptr()` and the call (an event registration with a filter
+// references the filter object first): the registration, and the timer libvirt adds in it,
+// then belonged to no connection, and DenoEventImpl ran that timer on the JS thread while a
+// pool thread of the connection held libvirt's event-state lock and waited for the JS thread (a
+// hang, measured: every run of a lifecycle listener with a filter, a legacy listener and async
+// calls on one connection).
+// The value is the connection's tag, which holds the connection weakly: a pointer object kept
+// by a backstop must not keep its abandoned connection from being collected.
+const connectionOf = new WeakMap<object, ConnectionTag>();
+
+/** Records a wrapper's own pointer object and its connection, when the wrapper is made. */
+export function noteOwnPointer(ptr: Deno.PointerObject, root: object): void {
+  if (ptr !== null) connectionOf.set(ptr, tagOf(root));
+}
 
 // libvirt functions that never leave the process (no client lock, no daemon): always allowed.
 const PROCESS_LOCAL = new Set<string>([
@@ -58,6 +74,51 @@ const PROCESS_LOCAL = new Set<string>([
   "virSecretFree",
   "virStreamNew", // an object of the process; the transfer starts with a later call
   "virStreamFree",
+  // References, frees and what each object carries with it: the objects' own, in the process
+  // (an object's own pointer now always names its connection, so each is listed).
+  "virConnectRef",
+  "virDomainCheckpointFree",
+  "virDomainCheckpointGetConnect",
+  "virDomainCheckpointGetDomain",
+  "virDomainCheckpointGetName",
+  "virDomainCheckpointRef",
+  "virDomainFSInfoFree",
+  "virDomainIOThreadInfoFree",
+  "virDomainInterfaceFree",
+  "virDomainSnapshotFree",
+  "virDomainSnapshotGetConnect",
+  "virDomainSnapshotGetDomain",
+  "virDomainSnapshotGetName",
+  "virDomainSnapshotRef",
+  "virDomainStatsRecordListFree",
+  "virInterfaceFree",
+  "virInterfaceGetConnect",
+  "virInterfaceGetName",
+  "virInterfaceRef",
+  "virNWFilterBindingFree",
+  "virNWFilterBindingRef",
+  "virNWFilterFree",
+  "virNWFilterGetName",
+  "virNWFilterGetUUID",
+  "virNWFilterGetUUIDString",
+  "virNWFilterRef",
+  "virNetworkDHCPLeaseFree",
+  "virNetworkGetConnect",
+  "virNetworkPortFree",
+  "virNetworkPortGetNetwork",
+  "virNetworkPortGetUUID",
+  "virNetworkPortGetUUIDString",
+  "virNetworkPortRef",
+  "virNetworkRef",
+  "virNodeDeviceRef",
+  "virSecretGetConnect",
+  "virSecretRef",
+  "virStoragePoolGetConnect",
+  "virStoragePoolRef",
+  "virStorageVolGetConnect",
+  "virStorageVolRef",
+  "virStreamRef",
+  "virTypedParamsFree",
   "virConnCopyLastError",
   "virConnResetLastError",
   "virConnSetErrorFunc",
@@ -154,13 +215,19 @@ export function enterSync(name: string, first: unknown): ConnectionTag | null {
     notedPtrs.length = 0;
     notedRoots.length = 0;
   }
+  if (root === null && typeof first === "object" && first !== null) {
+    root = connectionOf.get(first)?.root ?? null;
+  }
   if (
     root !== null && busyRoot(root) && !PROCESS_LOCAL.has(name) && registeredLoop() === "custom"
   ) {
     throw new Error(
       `Cannot call ${name} synchronously: an async call is in flight on this connection ` +
         `(with a TypeScript event loop a sync call could deadlock against it). ` +
-        `Await the async call first, or use the Async form of this method.`,
+        `Await the async call first, or use the Async form of this method` +
+        (name.startsWith("virStream")
+          ? ` (a stream's send/recv: its readable/writable or recvAll/sendAll wait by themselves).`
+          : "."),
     );
   }
   const outer = syncTag;
@@ -254,6 +321,16 @@ export function leaveAsync(root: object): void {
       else w.resolve();
     }
   }
+}
+
+/**
+ * `whenSyncAllowed` for the connection of a wrapper's own pointer object (`noteOwnPointer`),
+ * for code that outlives the wrapper (a FinalizationRegistry's cleanup); null for a pointer of
+ * no known connection.
+ */
+export function whenSyncAllowedFor(ptr: Deno.PointerObject): Promise<void> | null {
+  const root = ptr === null ? null : connectionOf.get(ptr)?.root ?? null;
+  return root === null ? null : whenSyncAllowed(root);
 }
 
 /** Whether a plain call on `root`'s connection is allowed now (see `whenSyncAllowed`). */

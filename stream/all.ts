@@ -2,7 +2,7 @@
 import { StreamEventType, StreamRecvFlagsValues } from "../ffi/enums.ts";
 import { describe, intArg } from "../ffi/marshal.ts";
 import { roomToSend, type Stream } from "./stream.ts";
-import { takeTurn } from "./turn.ts";
+import { takeTurn } from "../ffi/turn.ts";
 
 /** Bytes per recv/send by default: libvirt's stream packets carry at most 256 KiB. */
 export const STREAM_CHUNK = 256 * 1024;
@@ -90,7 +90,7 @@ function guarded(_st: Stream, body: () => Promise<void>): Promise<void> {
 export async function sendFully(st: Stream, data: Uint8Array, max = STREAM_CHUNK): Promise<void> {
   let off = 0;
   while (off < data.length) {
-    // Each plain call waits while the connection has an async call in flight (stream/turn.ts).
+    // Each plain call waits while the connection has an async call in flight (ffi/turn.ts).
     for (let t; (t = takeTurn(st));) await t;
     const room = roomToSend(st);
     if (room) {

@@ -10,7 +10,7 @@ export interface PumpTarget {
   update(events: number): void;
   /**
    * null when `update` may be called now; otherwise a Promise that resolves once it may be
-   * (the stream's connection has an async call in flight: stream/turn.ts).
+   * (the stream's connection has an async call in flight: ffi/turn.ts).
    */
   turn?(): Promise<void> | null;
   /**

@@ -38,7 +38,8 @@ import { streamReadable, streamWritable } from "./web.ts";
 import { log, logEnabled } from "../log.ts";
 import { eventRegistrationError } from "../event/loop_hint.ts";
 import { noteStreamActivity } from "../event/hold.ts";
-import { mayCallNow, syncTurn, takeTurn } from "./turn.ts";
+import { mayCallNow, syncTurn, takeTurn } from "../ffi/turn.ts";
+import { whenSyncAllowedFor } from "../ffi/inflight.ts";
 
 /** Where a stream is in its life: unused, transferring, ended one way or the other, or freed. */
 export type StreamState = "new" | "active" | "finished" | "aborted" | "freed";
@@ -53,11 +54,20 @@ interface Guard {
   ptr: Deno.PointerObject;
   live: boolean;
 }
-const guardian = new FinalizationRegistry<Guard>((g) => {
-  dropCollectedCallback(g.ptr); // the callback goes before the abort (stream/callbacks.ts)
-  if (g.live && callRaw("virStreamAbort", g.ptr) < 0) callRaw("virResetLastError");
-  callRaw("virStreamFree", g.ptr);
-});
+const guardian = new FinalizationRegistry<Guard>((g) => void collected(g));
+
+// A collected stream's libvirt side: on a connection with an async call in flight, once plain
+// calls are allowed (ffi/turn.ts); never a throw out of the registry's cleanup.
+async function collected(g: Guard): Promise<void> {
+  try {
+    for (let t; (t = whenSyncAllowedFor(g.ptr));) await t;
+    dropCollectedCallback(g.ptr); // the callback goes before the abort (stream/callbacks.ts)
+    if (g.live && callRaw("virStreamAbort", g.ptr) < 0) callRaw("virResetLastError");
+    callRaw("virStreamFree", g.ptr);
+  } catch (e) {
+    log("error", "releasing a collected stream failed", { error: e });
+  }
+}
 
 let attachTo: <T>(st: Stream, verb: string, call: (ptr: Deno.PointerObject) => T) => T;
 
@@ -123,6 +133,40 @@ let roomFor: (st: Stream) => Promise<void> | undefined;
  */
 export function roomToSend(st: Stream): Promise<void> | undefined {
   return roomFor(st);
+}
+
+// Removes a stream's callback registration from libvirt (a failure only means it is gone).
+function dropCallback(ptr: Deno.PointerObject, cb: { id: number } | null): void {
+  if (!cb) return;
+  try {
+    removeStreamCallback(ptr, cb.id, true);
+  } catch (e) {
+    log("debug", "stream callback removal failed", { error: e });
+  }
+}
+
+// Aborts a stream libvirt still runs (a failure means the transfer had already failed), then
+// drops the guardian's reference.
+function endInLibvirt(ptr: Deno.PointerObject, live: boolean): void {
+  if (live && callRaw("virStreamAbort", ptr) === -1) callRaw("virResetLastError");
+  callRaw("virStreamFree", ptr);
+}
+
+// A release's libvirt side, once plain calls on the stream's connection are allowed.
+async function releaseLater(
+  st: Stream,
+  ptr: Deno.PointerObject,
+  cb: { id: number } | null,
+  live: boolean,
+): Promise<void> {
+  try {
+    for (let t; (t = takeTurn(st));) await t;
+    settleStreamCallback(ptr);
+    dropCallback(ptr, cb);
+    endInLibvirt(ptr, live);
+  } catch (e) {
+    log("error", "stream release failed", { error: e });
+  }
 }
 
 /**
@@ -202,7 +246,7 @@ export class Stream extends LibvirtObject {
       }
       return pending.then((r) => (st.#activated(verb), r)).finally(async () => {
         // A release deferred meanwhile aborts the stream (a plain call): not while another
-        // async call is in flight on the connection (stream/turn.ts).
+        // async call is in flight on the connection (ffi/turn.ts).
         for (let t; (t = takeTurn(st));) await t;
         st.#starting = false;
         asyncTracking.leave(st);
@@ -568,7 +612,7 @@ export class Stream extends LibvirtObject {
   }
 
   // abort() for an AbortSignal's listener: on a connection with an async call in flight, once
-  // plain calls are allowed again (stream/turn.ts); an error is logged, as abort() logs its own.
+  // plain calls are allowed again (ffi/turn.ts); an error is logged, as abort() logs its own.
   async #abortWhenAllowed(): Promise<void> {
     try {
       for (let t; (t = takeTurn(this));) await t;
@@ -653,18 +697,20 @@ export class Stream extends LibvirtObject {
   // Drops the callback before the stream ends (libvirt wants it gone before finish/abort)
   // and fails whatever waits on it.
   #detach(how: "finished" | "aborted" | "freed"): void {
-    settleStreamCallback(this.#guard.ptr); // one removed from inside its dispatch (callbacks.ts)
+    const ptr = this.#guard.ptr;
+    settleStreamCallback(ptr); // one removed from inside its dispatch (callbacks.ts)
+    dropCallback(ptr, this.#detachHere(how));
+  }
+
+  // The wrapper's side of a stream's end: no more waits, no callback delivered; returns the
+  // registration that libvirt's side still has to remove (dropCallback).
+  #detachHere(how: "finished" | "aborted" | "freed"): { id: number } | null {
     this.#guard.live = false;
     this.#pump?.close(new Error(`Cannot wait for stream events: this Stream was ${how}`));
     this.#pump = null;
     const cb = this.#callback;
-    if (!cb) return;
     this.#callback = null;
-    try {
-      removeStreamCallback(this.ptr("remove its callback"), cb.id, true);
-    } catch (e) {
-      log("debug", "stream callback removal failed", { error: e });
-    }
+    return cb;
   }
 
   /**
@@ -1011,14 +1057,20 @@ export class Stream extends LibvirtObject {
       this.#owner.stoppedBy ??= "free";
       this.#owner.run.catch(() => {});
     }
-    this.#detach(wasLive ? "aborted" : "freed");
     const ptr = this.#guard.ptr;
-    if (wasLive) {
-      this.#state = "aborted";
-      if (callRaw("virStreamAbort", ptr) === -1) callRaw("virResetLastError");
-    }
     guardian.unregister(this);
-    callRaw("virStreamFree", ptr);
+    if (wasLive) this.#state = "aborted";
+    if (!mayCallNow(this)) {
+      // An async call is in flight on the connection (a server's other request): libvirt's
+      // side of the release (removing the callback, the abort, plain calls that could deadlock
+      // there: ffi/turn.ts) waits for a moment when plain calls are allowed; the wrapper is
+      // released now. The guardian's reference keeps the stream alive until then.
+      const cb = this.#detachHere(wasLive ? "aborted" : "freed");
+      void releaseLater(this, ptr, cb, wasLive);
+      return;
+    }
+    this.#detach(wasLive ? "aborted" : "freed");
+    endInLibvirt(ptr, wasLive);
   }
 
   /**

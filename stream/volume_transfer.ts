@@ -9,7 +9,7 @@ import type { StorageVol } from "../api/storage_vol.ts";
 import { attachStream, attachStreamAsync, Stream, whenReady } from "./stream.ts";
 import { READ_BUFFER, SEND_PACKET, streamReadable, streamWritable } from "./web.ts";
 import { sparseFileSink, sparseFileSource } from "./sparse_file.ts";
-import { syncTurn, takeTurn } from "./turn.ts";
+import { syncTurn, takeTurn } from "../ffi/turn.ts";
 
 /**
  * The buffer of sparse file downloads (downloadToFile with `sparse`): a recv stops at a hole,
@@ -140,7 +140,7 @@ function volTransfer(
 
 // Opens a stream on the volume's connection and starts the transfer on it; a failed start
 // frees the stream at once. Its plain calls need a connection with no async call in flight
-// (callers wait for that first: stream/turn.ts).
+// (callers wait for that first: ffi/turn.ts).
 function start(
   vol: StorageVol,
   verb: "download" | "upload",

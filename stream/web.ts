@@ -4,7 +4,7 @@ import { describe, intArg } from "../ffi/marshal.ts";
 import { sendFully } from "./all.ts";
 import { roomToSend, type Stream, whenReady } from "./stream.ts";
 import { blockHold } from "../event/hold.ts";
-import { syncTurn, takeTurn } from "./turn.ts";
+import { syncTurn, takeTurn } from "../ffi/turn.ts";
 
 /**
  * The readable's chunk for default readers (BYOB readers bring their own buffers): one recv
@@ -71,7 +71,7 @@ function openWebStream(onEnd?: () => void): {
 }
 
 // Aborts a stream that is still active, keeping the error that made us do it. On a connection
-// with an async call in flight, once plain calls are allowed again (stream/turn.ts).
+// with an async call in flight, once plain calls are allowed again (ffi/turn.ts).
 function abortQuietly(st: Stream, onEnd?: () => void): void {
   const turn = syncTurn(st);
   if (turn !== null) return void turn.then(() => abortQuietly(st, onEnd));
@@ -140,7 +140,7 @@ export function streamReadable(
         onChunk?.(n);
       };
       // Runs now, and again inside libvirt's dispatch after each -2; its plain calls wait
-      // while the connection has an async call in flight (stream/turn.ts).
+      // while the connection has an async call in flight (ffi/turn.ts).
       const attempt = (): void => {
         const turn = syncTurn(st);
         if (turn !== null) return void turn.then(attempt, fail);

@@ -1,6 +1,6 @@
 // Specifies volume transfers on a connection that also carries `…Async` calls, with DenoEventImpl
 // (a server's requests sharing one connection): the transfers wait for moments when the
-// connection has nothing in flight (stream/turn.ts) instead of failing on the guard that keeps
+// connection has nothing in flight (ffi/turn.ts) instead of failing on the guard that keeps
 // plain calls off a busy connection, every byte arrives, and the calls all settle.
 import "./helpers/loop.ts";
 import assert from "node:assert/strict";
@@ -17,7 +17,7 @@ import { Connection as Conn } from "../mod.ts";
 import { openWebStreams } from "../event/hold.ts";
 import { liveStreamCallbacks } from "../stream/callbacks.ts";
 import { asyncCallsInFlight } from "../ffi/inflight.ts";
-import { turnWaits } from "../stream/turn.ts";
+import { turnWaits } from "../ffi/turn.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
 import { randomBytes, sha256, writeSparseFile } from "./helpers/stream_transfers.ts";
 

@@ -40,6 +40,16 @@ export type {
   StoragePoolEventsOptions,
 } from "./iterators.ts";
 export { deregisterAllEvents } from "./tracking.ts";
+export {
+  checkDeregistration,
+  checkDomainEventArgs,
+  checkLegacy,
+  checkObjectRegistration,
+  checkQemuMonitorDeregistration,
+  checkQemuMonitorRegistration,
+  whenAllowed,
+} from "./async_forms.ts";
+export { NETWORK, NODE_DEVICE, SECRET, STORAGE_POOL } from "./objects.ts";
 export type {
   DomainEventID,
   NetworkEventID,

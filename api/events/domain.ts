@@ -87,14 +87,26 @@ interface Legacy {
 }
 const legacyByConn = new WeakMap<Connection, Legacy>();
 
+/**
+ * Throws what `domainEventRegister` (`register`) or `domainEventDeregister` would throw for
+ * `cb` before it changes anything: a handler registered twice, or one that is not.
+ */
+export function checkLegacyRegistration(conn: Connection, cb: unknown, register: boolean): void {
+  const registered = legacyByConn.get(conn)?.handlers.has(cb as DomainLifecycleCallback) ?? false;
+  if (register && registered) {
+    throw new Error("This lifecycle callback is already registered on this connection");
+  }
+  if (!register && !registered) {
+    throw new Error("This lifecycle callback is not registered on this connection");
+  }
+}
+
 /** `virConnectDomainEventRegister`; see `Connection.domainEventRegister`. */
 export function domainEventRegister(conn: Connection, cb: DomainLifecycleCallback): void {
   handlerArg(cb);
+  checkLegacyRegistration(conn, cb, true);
   const existing = legacyByConn.get(conn);
   if (existing) {
-    if (existing.handlers.has(cb)) {
-      throw new Error("This lifecycle callback is already registered on this connection");
-    }
     conn.handle("register a domain event callback");
     existing.handlers.add(cb);
     return;
@@ -138,10 +150,8 @@ export function domainEventRegister(conn: Connection, cb: DomainLifecycleCallbac
 /** `virConnectDomainEventDeregister`; see `Connection.domainEventDeregister`. */
 export function domainEventDeregister(conn: Connection, cb: DomainLifecycleCallback): void {
   handlerArg(cb);
-  const legacy = legacyByConn.get(conn);
-  if (!legacy || !legacy.handlers.has(cb)) {
-    throw new Error("This lifecycle callback is not registered on this connection");
-  }
+  checkLegacyRegistration(conn, cb, false);
+  const legacy = legacyByConn.get(conn)!;
   conn.handle("deregister a domain event callback");
   legacy.handlers.delete(cb);
   if (legacy.handlers.size === 0) dropLegacy(conn);

@@ -28,11 +28,13 @@ import {
   NODE_DEVICE,
   objectEventIDArg,
   type ObjectEventSpec,
+  objectFilterArg,
   registerObjectEvent,
   SECRET,
   STORAGE_POOL,
 } from "./objects.ts";
 import { type EventKind, eventsOf, unsubscribe } from "./tracking.ts";
+import { takeTurn } from "../../ffi/turn.ts";
 import { describe } from "../../ffi/marshal.ts";
 import { ConnectCloseReason, ErrorDomain, ErrorLevel, ErrorNumber } from "../../ffi/enums.ts";
 import { LibvirtError } from "../../ffi/errors.ts";
@@ -244,7 +246,10 @@ function idList<K extends number>(id: K | readonly K[] | undefined, all: readonl
 }
 
 // Registers one callback per ID (all of them, or none if one fails), then ties their removal
-// to the iterator's end, the signal and the connection's close.
+// to the iterator's end, the signal and the connection's close. On a connection with an async
+// call in flight (a server answering an event feed while other requests make `…Async` calls),
+// the registration waits for a moment when plain calls are allowed (ffi/turn.ts), and a failure
+// then ends the iterator with libvirt's error; the removal at the end waits the same way.
 function stream<T>(
   conn: Connection,
   kind: EventKind,
@@ -262,41 +267,62 @@ function stream<T>(
   }
   const callbackIDs: number[] = [];
   const push = (v: T) => it.push(v);
-  try {
-    for (const id of ids) callbackIDs.push(registerOne(id, push));
-  } catch (e) {
-    for (const cid of callbackIDs) {
+  const deregister = () => {
+    if (conn.freed) return;
+    for (const cid of callbackIDs.splice(0)) {
       try {
         unsubscribe(conn, kind, cid);
       } catch {
-        // The registration error is the one to report.
+        // Already gone with the connection's close; or, when a registration failed, the
+        // registration error is the one to report.
       }
     }
-    throw e;
+  };
+  let stopWatching = () => {};
+  const register = () => {
+    try {
+      for (const id of ids) callbackIDs.push(registerOne(id, push));
+    } catch (e) {
+      deregister();
+      throw e;
+    }
+    // A dead daemon sends no more events: without this the iterator would wait forever.
+    stopWatching = onConnectionLost(
+      conn,
+      conn.handle("watch the connection"),
+      (reason) => it.fail(connectionLost(reason)),
+    );
+  };
+  const turn = takeTurn(conn);
+  if (turn === undefined) {
+    register();
+  } else {
+    conn.handle("register an event callback"); // a closed connection throws at once
+    void (async () => {
+      for (let t: Promise<void> | undefined = turn; t; t = takeTurn(conn)) await t;
+      if (it.done) return;
+      try {
+        register();
+      } catch (e) {
+        it.fail(e instanceof Error ? e : new Error(String(e)));
+      }
+    })();
   }
   const onClose = () => it.close();
   const onAbort = () => it.close();
   const st = eventsOf(conn);
   st.onClose.add(onClose);
   signal?.addEventListener("abort", onAbort, { once: true });
-  // A dead daemon sends no more events: without this the iterator would wait forever.
-  const stopWatching = onConnectionLost(
-    conn,
-    conn.handle("watch the connection"),
-    (reason) => it.fail(connectionLost(reason)),
-  );
   it.onEnd(() => {
     stopWatching();
     signal?.removeEventListener("abort", onAbort);
     st.onClose.delete(onClose);
-    if (conn.freed) return;
-    for (const cid of callbackIDs) {
-      try {
-        unsubscribe(conn, kind, cid);
-      } catch {
-        // Already gone with the connection's close.
-      }
-    }
+    const t = takeTurn(conn);
+    if (t === undefined) return deregister();
+    void (async () => {
+      for (let x: Promise<void> | undefined = t; x; x = takeTurn(conn)) await x;
+      deregister();
+    })();
   });
   return it;
 }
@@ -352,6 +378,7 @@ export function objectEvents<O extends LibvirtObject, T>(
     objectEventIDArg(spec.ids, spec.noun, id)
   );
   const filter = ((options as Record<string, unknown>)[key] ?? null) as O | null;
+  objectFilterArg(spec, filter);
   return stream<T>(
     conn,
     spec.kind,

@@ -79,6 +79,30 @@ export function objectEventIDArg(ids: Record<string, number>, noun: string, id: 
   return id;
 }
 
+/** @internal Checks a filter of one object kind: an object of that kind, or null. */
+export function objectFilterArg<O extends LibvirtObject>(
+  spec: ObjectEventSpec<O>,
+  obj: unknown,
+): void {
+  if (obj !== null && obj !== undefined && !spec.isInstance(obj)) {
+    throw new TypeError(
+      `The ${spec.noun} filter must be a ${spec.className} or null, got ${describe(obj)}`,
+    );
+  }
+}
+
+/** @internal Checks the arguments of a registration of one object kind (TypeErrors). */
+export function checkObjectEventArgs<O extends LibvirtObject>(
+  spec: ObjectEventSpec<O>,
+  obj: unknown,
+  eventID: unknown,
+  cb: unknown,
+): void {
+  objectFilterArg(spec, obj);
+  objectEventIDArg(spec.ids, spec.noun, eventID);
+  if (typeof cb !== "function") throw new TypeError("The event callback must be a function");
+}
+
 /** @internal Registers one event ID of one object kind. */
 export function registerObjectEvent<O extends LibvirtObject>(
   spec: ObjectEventSpec<O>,
@@ -87,13 +111,8 @@ export function registerObjectEvent<O extends LibvirtObject>(
   eventID: number,
   cb: (conn: Connection, obj: O, payload: never) => void,
 ): number {
-  if (obj !== null && obj !== undefined && !spec.isInstance(obj)) {
-    throw new TypeError(
-      `The ${spec.noun} filter must be a ${spec.className} or null, got ${describe(obj)}`,
-    );
-  }
+  checkObjectEventArgs(spec, obj, eventID, cb);
   const id = objectEventIDArg(spec.ids, spec.noun, eventID);
-  if (typeof cb !== "function") throw new TypeError("The event callback must be a function");
   const lifecycle = id === LIFECYCLE;
   return subscribe(conn, {
     kind: spec.kind,

@@ -286,16 +286,27 @@ export function subscribe(conn: Connection, sub: Subscription): number {
   return id;
 }
 
-/** Removes one handler; delivery to it stops at once. The last one out deregisters libvirt's. */
-export function unsubscribe(conn: Connection, kind: EventKind, callbackID: number): void {
+/** Throws what `unsubscribe` would throw before it changes anything (a wrong or unknown id). */
+export function checkCallbackID(conn: Connection, kind: EventKind, callbackID: number): void {
+  channelOf(conn, kind, callbackID);
+}
+
+function channelOf(conn: Connection, kind: EventKind, callbackID: number): Channel {
   intArg(callbackID, "callbackID", 0);
   // A closed connection says so, rather than that it does not know the id.
-  const connPtr = conn.handle(`deregister a ${NOUN[kind]} event callback`);
-  const st = eventsOf(conn);
-  const channel = st.byId.get(callbackID);
+  conn.handle(`deregister a ${NOUN[kind]} event callback`);
+  const channel = eventsOf(conn).byId.get(callbackID);
   if (channel === undefined || channel.c.kind !== kind) {
     throw new Error(`No ${NOUN[kind]} event callback with id ${callbackID} on this connection`);
   }
+  return channel;
+}
+
+/** Removes one handler; delivery to it stops at once. The last one out deregisters libvirt's. */
+export function unsubscribe(conn: Connection, kind: EventKind, callbackID: number): void {
+  const channel = channelOf(conn, kind, callbackID);
+  const connPtr = conn.handle(`deregister a ${NOUN[kind]} event callback`);
+  const st = eventsOf(conn);
   st.byId.delete(callbackID);
   channel.handlers.delete(callbackID);
   if (channel.handlers.size > 0) return;

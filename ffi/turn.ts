@@ -1,5 +1,6 @@
-// When the module's own async stream code (Web Streams, recvAll/sendAll, volume transfers) may
-// make its plain libvirt calls on a stream's connection.
+// When the module's own async code (Web Streams, recvAll/sendAll, volume transfers, event
+// iterators, the Async forms of event registration) may make its plain libvirt calls on a
+// connection.
 //
 // Why wait: with DenoEventImpl, a plain call on a connection that has an `…Async` call in flight
 // could deadlock (libvirt's client waits for the JS thread while it holds the connection's
@@ -7,11 +8,13 @@
 // download that is already async (`new Response(vol.download())` in a server whose other
 // requests make `…Async` calls on the same connection) has no reason to fail. It waits instead
 // for a moment when nothing of the connection is in flight, and makes its plain calls then, in
-// one synchronous run: no async call can start in the middle of one. Outside DenoEventImpl, or
+// one synchronous run: no async call can start in the middle of one. So does an event iterator
+// (`conn.domainEvents()` answering a server's request for an event feed), whose registration is
+// a plain call that has to hand libvirt the callbacks of the loop in use. Outside DenoEventImpl, or
 // while the connection has nothing in flight (a transfer alone), there is nothing to wait for,
 // and the transfer costs what it did.
 import { asyncTracking, LibvirtObject } from "../api/object.ts";
-import { syncAllowed, whenSyncAllowed } from "../ffi/inflight.ts";
+import { syncAllowed, whenSyncAllowed } from "./inflight.ts";
 
 /**
  * null when plain calls on `obj`'s connection are allowed now; otherwise a Promise that
@@ -19,7 +22,7 @@ import { syncAllowed, whenSyncAllowed } from "../ffi/inflight.ts";
  *
  * @example
  * ```ts
- * import { syncTurn } from "./stream/turn.ts";
+ * import { syncTurn } from "./ffi/turn.ts";
  * import { Connection } from "./mod.ts";
  * using conn = Connection.open("test:///default");
  * console.log(syncTurn(conn)); // null: nothing in flight
@@ -40,7 +43,7 @@ let waits = 0;
  *
  * @example
  * ```ts
- * import { mayCallNow } from "./stream/turn.ts";
+ * import { mayCallNow } from "./ffi/turn.ts";
  * import { Connection } from "./mod.ts";
  * using conn = Connection.open("test:///default");
  * console.log(mayCallNow(conn)); // true
@@ -55,7 +58,7 @@ export function mayCallNow(obj: LibvirtObject): boolean {
  *
  * @example
  * ```ts
- * import { turnWaits } from "./stream/turn.ts";
+ * import { turnWaits } from "./ffi/turn.ts";
  * console.log(turnWaits()); // 0 in a process that never mixed them
  * ```
  */
@@ -71,7 +74,7 @@ export function turnWaits(): number {
  *
  * @example
  * ```ts
- * import { takeTurn } from "./stream/turn.ts";
+ * import { takeTurn } from "./ffi/turn.ts";
  * import { Connection } from "./mod.ts";
  * using conn = Connection.open("test:///default");
  * for (let t; (t = takeTurn(conn));) await t;
