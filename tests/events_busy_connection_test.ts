@@ -17,25 +17,7 @@ import { eventCallbackCount } from "../api/events/mod.ts";
 import { asyncCallsInFlight } from "../ffi/inflight.ts";
 import { turnWaits } from "../ffi/turn.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
-
-/** Async calls made back to back on `conn` until stopped. */
-function caller(conn: Connection): { stop(): Promise<number> } {
-  let running = true;
-  let calls = 0;
-  const loop = (async () => {
-    while (running) {
-      await conn.getLibVersionAsync();
-      calls++;
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return calls;
-    },
-  };
-}
+import { busyCaller } from "./helpers/busy_caller.ts";
 
 /** Waits until `check` holds, at most 5 s. */
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -54,12 +36,14 @@ Deno.test("event registration shares its connection with async calls", async (t)
   // Each step runs beside a caller, which must still be busy when the step registers.
   const beside = async (body: () => Promise<void>) => {
     const waitsBefore = turnWaits();
-    const c = caller(conn);
+    const c = busyCaller(conn);
     await new Promise((r) => setTimeout(r, 5));
     try {
       await body();
     } finally {
-      assert.ok((await c.stop()) > 0, "async calls were made meanwhile");
+      const { calls, errors } = await c.stop();
+      assert.deepEqual(errors, []);
+      assert.ok(calls > 0, "async calls were made meanwhile");
     }
     assert.ok(turnWaits() > waitsBefore, "the registration waited for the connection");
     await until(() => eventCallbackCount(conn) === 0, "every registration to be gone");
@@ -120,7 +104,7 @@ Deno.test("event registration shares its connection with async calls", async (t)
         });
         const legacy = () => got.push(-1);
         conn.domainEventRegister(legacy);
-        const c = caller(conn);
+        const c = busyCaller(conn);
         try {
           for (let i = 0; i < 10; i++) {
             await dom.suspendAsync();
@@ -187,7 +171,7 @@ Deno.test("event registration shares its connection with async calls", async (t)
     );
 
     await t.step("misuse throws at the call, busy or not", async () => {
-      const c = caller(conn);
+      const c = busyCaller(conn);
       try {
         const bad = 99 as unknown as typeof DomainEventID.LIFECYCLE;
         assert.throws(() => conn.domainEventRegisterAnyAsync(null, bad, () => {}), TypeError);
@@ -215,7 +199,7 @@ Deno.test("event registration shares its connection with async calls", async (t)
 
     await t.step("QEMU monitor events: the Async forms on the QEMU driver", async () => {
       using qemu = Connection.open(d.qemuUri);
-      const c = caller(qemu);
+      const c = busyCaller(qemu);
       try {
         const id = await qemu.domainQemuMonitorEventRegisterAsync(null, "STOP", () => {});
         await qemu.domainQemuMonitorEventDeregisterAsync(id);

@@ -19,36 +19,11 @@ import { liveStreamCallbacks } from "../stream/callbacks.ts";
 import { asyncCallsInFlight } from "../ffi/inflight.ts";
 import { turnWaits } from "../ffi/turn.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
+import { busyCaller } from "./helpers/busy_caller.ts";
 import { randomBytes, sha256, writeSparseFile } from "./helpers/stream_transfers.ts";
 
 const MiB = 1024 * 1024;
 const SIZE = 16 * MiB;
-
-/** Async calls made back to back on `conn` until stopped; counts them and keeps any failure. */
-function caller(conn: Connection): { stop(): Promise<{ calls: number; errors: unknown[] }> } {
-  let running = true;
-  let calls = 0;
-  const errors: unknown[] = [];
-  const loop = (async () => {
-    while (running) {
-      try {
-        const doms = await conn.listAllDomainsAsync();
-        for (const d of doms) d.free();
-        await conn.getLibVersionAsync();
-        calls += 2;
-      } catch (e) {
-        errors.push(e);
-      }
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return { calls, errors };
-    },
-  };
-}
 
 async function concat(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array<ArrayBuffer>> {
   const parts: Uint8Array[] = [];
@@ -80,7 +55,7 @@ Deno.test("volume transfers share their connection with async calls", async (t) 
   // Each step runs its transfer beside a caller, and checks that both went through.
   const beside = async (body: () => Promise<void>) => {
     const waitsBefore = turnWaits();
-    const c = caller(conn);
+    const c = busyCaller(conn);
     // Let the caller's first call be in flight before the transfer starts.
     await new Promise((r) => setTimeout(r, 5));
     try {
