@@ -5,7 +5,6 @@
 import "./helpers/loop.ts";
 import assert from "node:assert/strict";
 import {
-  type Connection,
   downloadToFile,
   LibvirtError,
   type StoragePool,
