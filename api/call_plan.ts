@@ -9,6 +9,7 @@ import { callInt, callPtr, callRaw, callString } from "../ffi/call.ts";
 import { callIntAsync, callPtrAsync, callStringAsync } from "../ffi/call_async.ts";
 import type { SymbolFn, SymbolName } from "../ffi/library.ts";
 import type { LibvirtObject } from "./object.ts";
+import { takeNames } from "../ffi/out_arrays.ts";
 
 /** How a step's result is read: -1 fails (int), NULL fails (ptr), owned `char *` (string), as is (raw). */
 type Kind = "int" | "ptr" | "string" | "raw";
@@ -49,6 +50,20 @@ export function* raw<K extends SymbolName>(
   ...args: Params<K>
 ): Plan<ReturnType<SymbolFn<K>>> {
   return (yield { kind: "raw", name, args }) as ReturnType<SymbolFn<K>>;
+}
+
+/**
+ * A count, then the names into an array of that size (libvirt's `virXxxNumOf…` and
+ * `virXxxList…` pairs; at most that many come back, every string is freed).
+ */
+export function* countedNames(
+  count: Plan<number>,
+  list: (slots: BigUint64Array, max: number) => Plan<number>,
+): Plan<string[]> {
+  const max = yield* count;
+  if (max <= 0) return [];
+  const slots = new BigUint64Array(max);
+  return takeNames(slots, yield* list(slots, max));
 }
 
 type Caller = (name: SymbolName, ...args: unknown[]) => unknown;

@@ -1,7 +1,6 @@
 // DomainSnapshot: a saved state of a domain (virDomainSnapshotPtr) and its place in the tree.
 import { flagsArg } from "../ffi/marshal.ts";
-import { takeNames } from "../ffi/out_arrays.ts";
-import { int, type Plan, runAsync, runSync } from "./call_plan.ts";
+import { countedNames, int, type Plan, runAsync, runSync } from "./call_plan.ts";
 import type { Domain } from "./domain.ts";
 import { type DomainChildKind, domainChildKind, wrapDomainChild } from "./domain_child.ts";
 import { DomainSnapshotGenerated } from "./generated/domain_snapshot.ts";
@@ -94,11 +93,9 @@ export class DomainSnapshot extends DomainSnapshotGenerated {
 
 // ---- call plans (shared by the sync and async forms)
 
-/** The count, then the names into an array of that size (at most that many come back). */
-function* childrenNames(snap: Deno.PointerObject, f: number): Plan<string[]> {
-  const max = yield* int("virDomainSnapshotNumChildren", snap, f);
-  if (max <= 0) return [];
-  const slots = new BigUint64Array(max);
-  const n = yield* int("virDomainSnapshotListChildrenNames", snap, slots, max, f);
-  return takeNames(slots, n);
+function childrenNames(snap: Deno.PointerObject, f: number): Plan<string[]> {
+  return countedNames(
+    int("virDomainSnapshotNumChildren", snap, f),
+    (slots, max) => int("virDomainSnapshotListChildrenNames", snap, slots, max, f),
+  );
 }

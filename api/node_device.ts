@@ -2,8 +2,7 @@
 import { callRaw } from "../ffi/call.ts";
 import { NodeDeviceGenerated } from "./generated/node_device.ts";
 import type { Connection } from "./connection.ts";
-import { takeNames } from "../ffi/out_arrays.ts";
-import { int, type Plan, runAsync, runSync } from "./call_plan.ts";
+import { countedNames, int, type Plan, runAsync, runSync } from "./call_plan.ts";
 
 /**
  * A host device (PCI, USB, network interface …), `virNodeDevicePtr`. Obtained from
@@ -97,11 +96,9 @@ export class NodeDevice extends NodeDeviceGenerated {
 
 // ---- call plans (shared by the sync and async forms)
 
-/** The count, then the names into an array of that size (at most that many come back). */
-function* caps(dev: Deno.PointerObject): Plan<string[]> {
-  const max = yield* int("virNodeDeviceNumOfCaps", dev);
-  if (max <= 0) return [];
-  const slots = new BigUint64Array(max);
-  const n = yield* int("virNodeDeviceListCaps", dev, slots, max);
-  return takeNames(slots, n);
+function caps(dev: Deno.PointerObject): Plan<string[]> {
+  return countedNames(
+    int("virNodeDeviceNumOfCaps", dev),
+    (slots, max) => int("virNodeDeviceListCaps", dev, slots, max),
+  );
 }

@@ -6,8 +6,7 @@ import { StoragePoolGenerated } from "./generated/storage_pool.ts";
 import type { Connection } from "./connection.ts";
 import { StorageVol } from "./storage_vol.ts";
 import { decodeStoragePoolInfo, STORAGE_POOL_INFO_SIZE, type StoragePoolInfo } from "./info.ts";
-import { takeNames } from "../ffi/out_arrays.ts";
-import { int, type Plan, runAsync, runSync } from "./call_plan.ts";
+import { countedNames, int, type Plan, runAsync, runSync } from "./call_plan.ts";
 
 /**
  * A storage pool, `virStoragePoolPtr`. Obtained from `Connection` (`lookupStoragePoolByName`,
@@ -177,11 +176,9 @@ export class StoragePool extends StoragePoolGenerated {
 
 // ---- call plans (shared by the sync and async forms)
 
-/** The count, then the names into an array of that size (at most that many come back). */
-function* volumeNames(pool: Deno.PointerObject): Plan<string[]> {
-  const max = yield* int("virStoragePoolNumOfVolumes", pool);
-  if (max <= 0) return [];
-  const slots = new BigUint64Array(max);
-  const n = yield* int("virStoragePoolListVolumes", pool, slots, max);
-  return takeNames(slots, n);
+function volumeNames(pool: Deno.PointerObject): Plan<string[]> {
+  return countedNames(
+    int("virStoragePoolNumOfVolumes", pool),
+    (slots, max) => int("virStoragePoolListVolumes", pool, slots, max),
+  );
 }

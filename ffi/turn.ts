@@ -14,11 +14,14 @@
 // while the connection has nothing in flight (a transfer alone), there is nothing to wait for,
 // and the transfer costs what it did.
 import { asyncTracking, LibvirtObject } from "../api/object.ts";
-import { syncAllowed, whenSyncAllowed } from "./inflight.ts";
+import { syncAllowed, whenSyncAllowed, whenSyncAllowedFor } from "./inflight.ts";
+import { log } from "../log.ts";
 
 /**
  * null when plain calls on `obj`'s connection are allowed now; otherwise a Promise that
- * resolves once they may be (ask again then: see `takeTurn`).
+ * resolves at a moment when they were. An async call may start between that moment and the
+ * caller's continuation, so callers loop until it is null, then make their plain calls before
+ * their next `await`: `for (let t; (t = syncTurn(st));) await t;`.
  *
  * @example
  * ```ts
@@ -67,25 +70,47 @@ export function turnWaits(): number {
 }
 
 /**
- * Undefined when plain calls on `obj`'s connection are allowed now; otherwise a Promise that
- * resolves at a moment when they were. An async call may start between that moment and the
- * caller's continuation, so callers loop until it is undefined, then make their plain calls
- * before their next `await`.
+ * Runs `call` (plain calls on `obj`'s connection) once they are allowed: at once, synchronously,
+ * when they are now; its result or Error through the Promise.
  *
  * @example
  * ```ts
- * import { takeTurn } from "./ffi/turn.ts";
+ * import { whenAllowed } from "./ffi/turn.ts";
  * import { Connection } from "./mod.ts";
  * using conn = Connection.open("test:///default");
- * for (let t; (t = takeTurn(conn));) await t;
- * console.log(conn.getVersion());
+ * console.log(await whenAllowed(conn, () => conn.getVersion()));
  * ```
  */
-export function takeTurn(obj: LibvirtObject): Promise<void> | undefined {
-  const first = syncTurn(obj);
-  return first === null ? undefined : untilAllowed(obj, first);
+export async function whenAllowed<T>(obj: LibvirtObject, call: () => T): Promise<T> {
+  for (let t; (t = syncTurn(obj));) await t;
+  return call();
 }
 
-async function untilAllowed(obj: LibvirtObject, wait: Promise<void>): Promise<void> {
-  for (let w: Promise<void> | null = wait; w !== null; w = syncTurn(obj)) await w;
+/**
+ * Runs `fn` (plain calls on the connection of a wrapper's own pointer `ptr`) now if plain calls
+ * on it are allowed, else once they are; never throws. For code that runs outside any caller
+ * (a FinalizationRegistry's cleanup, a timer), where an Error would have nobody to reach.
+ *
+ * @example
+ * ```ts
+ * import { runWhenAllowed } from "./ffi/turn.ts";
+ * import { Connection } from "./mod.ts";
+ * using conn = Connection.open("test:///default");
+ * runWhenAllowed(conn.unsafePointer, "a check", () => console.log(conn.getVersion()));
+ * ```
+ */
+export function runWhenAllowed(ptr: Deno.PointerObject, what: string, fn: () => void): void {
+  const run = () => {
+    try {
+      fn();
+    } catch (e) {
+      log("error", `${what} failed`, { error: e });
+    }
+  };
+  const first = whenSyncAllowedFor(ptr);
+  if (first === null) return run();
+  void (async () => {
+    for (let t: Promise<void> | null = first; t; t = whenSyncAllowedFor(ptr)) await t;
+    run();
+  })();
 }

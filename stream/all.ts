@@ -2,7 +2,7 @@
 import { StreamEventType, StreamRecvFlagsValues } from "../ffi/enums.ts";
 import { describe, intArg } from "../ffi/marshal.ts";
 import { roomToSend, type Stream } from "./stream.ts";
-import { takeTurn } from "../ffi/turn.ts";
+import { syncTurn } from "../ffi/turn.ts";
 
 /** Bytes per recv/send by default: libvirt's stream packets carry at most 256 KiB. */
 export const STREAM_CHUNK = 256 * 1024;
@@ -91,7 +91,7 @@ export async function sendFully(st: Stream, data: Uint8Array, max = STREAM_CHUNK
   let off = 0;
   while (off < data.length) {
     // Each plain call waits while the connection has an async call in flight (ffi/turn.ts).
-    for (let t; (t = takeTurn(st));) await t;
+    for (let t; (t = syncTurn(st));) await t;
     const room = roomToSend(st);
     if (room) {
       await room;
@@ -121,7 +121,7 @@ export function recvAll(st: Stream, handler: RecvHandler, chunkSize?: number): P
   const buf = chunkArg(chunkSize);
   return guarded(st, async () => {
     for (;;) {
-      for (let t; (t = takeTurn(st));) await t;
+      for (let t; (t = syncTurn(st));) await t;
       const got = st.recv(buf);
       if (got === 0) return;
       if (got === -2) await st.ready(StreamEventType.READABLE);
@@ -142,7 +142,7 @@ export function sparseRecvAll(
   const buf = chunkArg(chunkSize);
   return guarded(st, async () => {
     for (;;) {
-      for (let t; (t = takeTurn(st));) await t;
+      for (let t; (t = syncTurn(st));) await t;
       const got = st.recvFlags(buf, undefined, StreamRecvFlagsValues.HOLE);
       if (got === 0) return;
       if (got === -2) {
@@ -201,10 +201,10 @@ export function sparseSendAll(
         const { inData, length } = await section(st, holeHandler);
         if (!inData && length > 0) {
           // A hole is a message too, sent as synchronously as data (stream/room.ts).
-          for (let t; (t = takeTurn(st));) await t;
+          for (let t; (t = syncTurn(st));) await t;
           const room = roomToSend(st);
           if (room) await room;
-          for (let t; (t = takeTurn(st));) await t;
+          for (let t; (t = syncTurn(st));) await t;
           st.sendHole(length);
           let r = skipHandler(st, length);
           if (isThenable(r)) r = await r;

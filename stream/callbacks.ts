@@ -12,6 +12,7 @@ import { callInt, callRaw } from "../ffi/call.ts";
 import { OpaqueRegistry, permanentCallback, reportCallbackError } from "../ffi/callbacks.ts";
 import { idPointer } from "../ffi/marshal.ts";
 import { log } from "../log.ts";
+import { runWhenAllowed } from "../ffi/turn.ts";
 
 /** What a stream's registration runs when libvirt reports events on it. */
 export type StreamDispatch = (events: number) => void;
@@ -78,7 +79,10 @@ function dropCollected({ id, stream }: Collected): void {
   disown(id, stream); // last: it drops the reference that kept `stream` valid
   log("debug", "stream collected with its callback registered: removed, aborted");
 }
-const backstop = new FinalizationRegistry<Collected>(dropCollected);
+// On a connection with an async call in flight, once plain calls are allowed (ffi/turn.ts).
+const backstop = new FinalizationRegistry<Collected>((c) =>
+  runWhenAllowed(c.stream, "removing a collected stream's callback", () => dropCollected(c))
+);
 // Registration id → the token its backstop entry was registered with (weak, this map is a root).
 const tokens = new Map<number, { owner: WeakRef<object>; dispatch: WeakRef<StreamDispatch> }>();
 // Stream pointer → its owned registration, for `dropCollectedCallback`.
@@ -214,7 +218,18 @@ export function removeStreamCallback(
     reg.strong = null;
     reg.weak = null;
     callInt("virStreamEventUpdateCallback", stream, 0);
-    parked.set(key, { id, timer: setTimeout(() => settleStreamCallback(stream), 0) });
+    parked.set(key, {
+      id,
+      timer: setTimeout(
+        () =>
+          runWhenAllowed(
+            stream,
+            "a parked stream callback's removal",
+            () => settleStreamCallback(stream),
+          ),
+        0,
+      ),
+    });
     return;
   }
   dispatchers.delete(id);

@@ -38,8 +38,7 @@ import { streamReadable, streamWritable } from "./web.ts";
 import { log, logEnabled } from "../log.ts";
 import { eventRegistrationError } from "../event/loop_hint.ts";
 import { noteStreamActivity } from "../event/hold.ts";
-import { mayCallNow, syncTurn, takeTurn } from "../ffi/turn.ts";
-import { whenSyncAllowedFor } from "../ffi/inflight.ts";
+import { mayCallNow, runWhenAllowed, syncTurn, whenAllowed } from "../ffi/turn.ts";
 
 /** Where a stream is in its life: unused, transferring, ended one way or the other, or freed. */
 export type StreamState = "new" | "active" | "finished" | "aborted" | "freed";
@@ -54,20 +53,13 @@ interface Guard {
   ptr: Deno.PointerObject;
   live: boolean;
 }
-const guardian = new FinalizationRegistry<Guard>((g) => void collected(g));
-
-// A collected stream's libvirt side: on a connection with an async call in flight, once plain
-// calls are allowed (ffi/turn.ts); never a throw out of the registry's cleanup.
-async function collected(g: Guard): Promise<void> {
-  try {
-    for (let t; (t = whenSyncAllowedFor(g.ptr));) await t;
+// On a connection with an async call in flight, once plain calls are allowed (ffi/turn.ts).
+const guardian = new FinalizationRegistry<Guard>((g) =>
+  runWhenAllowed(g.ptr, "releasing a collected stream", () => {
     dropCollectedCallback(g.ptr); // the callback goes before the abort (stream/callbacks.ts)
-    if (g.live && callRaw("virStreamAbort", g.ptr) < 0) callRaw("virResetLastError");
-    callRaw("virStreamFree", g.ptr);
-  } catch (e) {
-    log("error", "releasing a collected stream failed", { error: e });
-  }
-}
+    endInLibvirt(g.ptr, g.live);
+  })
+);
 
 let attachTo: <T>(st: Stream, verb: string, call: (ptr: Deno.PointerObject) => T) => T;
 
@@ -152,23 +144,6 @@ function endInLibvirt(ptr: Deno.PointerObject, live: boolean): void {
   callRaw("virStreamFree", ptr);
 }
 
-// A release's libvirt side, once plain calls on the stream's connection are allowed.
-async function releaseLater(
-  st: Stream,
-  ptr: Deno.PointerObject,
-  cb: { id: number } | null,
-  live: boolean,
-): Promise<void> {
-  try {
-    for (let t; (t = takeTurn(st));) await t;
-    settleStreamCallback(ptr);
-    dropCallback(ptr, cb);
-    endInLibvirt(ptr, live);
-  } catch (e) {
-    log("error", "stream release failed", { error: e });
-  }
-}
-
 /**
  * A data stream (`virStreamPtr`) for volume transfers, screenshots, consoles and channels.
  * Blocking streams block the calling JS thread in recv/send; non-blocking ones
@@ -244,13 +219,14 @@ export class Stream extends LibvirtObject {
         asyncTracking.leave(st);
         throw e;
       }
-      return pending.then((r) => (st.#activated(verb), r)).finally(async () => {
-        // A release deferred meanwhile aborts the stream (a plain call): not while another
-        // async call is in flight on the connection (ffi/turn.ts).
-        for (let t; (t = takeTurn(st));) await t;
-        st.#starting = false;
-        asyncTracking.leave(st);
-      });
+      // A release deferred meanwhile aborts the stream (a plain call): not while another async
+      // call is in flight on the connection (ffi/turn.ts).
+      return pending.then((r) => (st.#activated(verb), r)).finally(() =>
+        whenAllowed(st, () => {
+          st.#starting = false;
+          asyncTracking.leave(st);
+        })
+      );
     };
     roomFor = (st) => {
       if (!st.nonBlocking) return undefined;
@@ -613,13 +589,10 @@ export class Stream extends LibvirtObject {
 
   // abort() for an AbortSignal's listener: on a connection with an async call in flight, once
   // plain calls are allowed again (ffi/turn.ts); an error is logged, as abort() logs its own.
-  async #abortWhenAllowed(): Promise<void> {
-    try {
-      for (let t; (t = takeTurn(this));) await t;
-      this.abort();
-    } catch (e) {
+  #abortWhenAllowed(): void {
+    whenAllowed(this, () => this.abort()).catch((e) => {
       log("debug", "stream abort on signal failed", { error: e });
-    }
+    });
   }
 
   /**
@@ -967,18 +940,18 @@ export class Stream extends LibvirtObject {
     // The signal stops the loop the way abort() does, and its reason becomes the rejection.
     const onAbort = () => {
       owner.stoppedBy ??= "signal";
-      void this.#abortWhenAllowed();
+      this.#abortWhenAllowed();
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     const run = (async () => {
       try {
         await loop();
-        for (let t; (t = takeTurn(this));) await t;
+        for (let t; (t = syncTurn(this));) await t;
       } catch (e) {
         this.#owner = null;
         if (owner.stoppedBy === "signal") throw signal!.reason;
         if (owner.stoppedBy) throw stopped(name, owner.stoppedBy, e);
-        for (let t; (t = takeTurn(this));) await t;
+        for (let t; (t = syncTurn(this));) await t;
         if (this.#state === "active") {
           try {
             this.abort();
@@ -1066,7 +1039,11 @@ export class Stream extends LibvirtObject {
       // there: ffi/turn.ts) waits for a moment when plain calls are allowed; the wrapper is
       // released now. The guardian's reference keeps the stream alive until then.
       const cb = this.#detachHere(wasLive ? "aborted" : "freed");
-      void releaseLater(this, ptr, cb, wasLive);
+      runWhenAllowed(ptr, "releasing a stream", () => {
+        settleStreamCallback(ptr);
+        dropCallback(ptr, cb);
+        endInLibvirt(ptr, wasLive);
+      });
       return;
     }
     this.#detach(wasLive ? "aborted" : "freed");

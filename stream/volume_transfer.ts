@@ -9,7 +9,7 @@ import type { StorageVol } from "../api/storage_vol.ts";
 import { attachStream, attachStreamAsync, Stream, whenReady } from "./stream.ts";
 import { READ_BUFFER, SEND_PACKET, streamReadable, streamWritable } from "./web.ts";
 import { sparseFileSink, sparseFileSource } from "./sparse_file.ts";
-import { syncTurn, takeTurn } from "../ffi/turn.ts";
+import { syncTurn } from "../ffi/turn.ts";
 
 /**
  * The buffer of sparse file downloads (downloadToFile with `sparse`): a recv stops at a hole,
@@ -111,10 +111,7 @@ export function volTransferAsync(
   length: number | bigint,
   flags?: number,
 ): Promise<void> {
-  const off = u64Arg(offset, "offset");
-  const len = u64Arg(length, "length");
-  const f = flagsArg(flags);
-  const name = verb === "download" ? "virStorageVolDownload" : "virStorageVolUpload";
+  const [name, off, len, f] = transferArgs(verb, offset, length, flags);
   return attachStreamAsync(
     stream,
     verb,
@@ -122,7 +119,6 @@ export function volTransferAsync(
   );
 }
 
-// Both directions check their numbers before the stream is touched, then bind it to the volume.
 function volTransfer(
   verb: "download" | "upload",
   vol: Deno.PointerObject,
@@ -131,11 +127,19 @@ function volTransfer(
   length: number | bigint,
   flags?: number,
 ): void {
-  const off = u64Arg(offset, "offset");
-  const len = u64Arg(length, "length");
-  const f = flagsArg(flags);
-  const name = verb === "download" ? "virStorageVolDownload" : "virStorageVolUpload";
+  const [name, off, len, f] = transferArgs(verb, offset, length, flags);
   attachStream(stream, verb, (st) => callInt(name, vol, st, off, len, f));
+}
+
+// Both directions check their numbers before the stream is touched, then bind it to the volume.
+function transferArgs(
+  verb: "download" | "upload",
+  offset: number | bigint,
+  length: number | bigint,
+  flags?: number,
+): ["virStorageVolDownload" | "virStorageVolUpload", bigint, bigint, number] {
+  const name = verb === "download" ? "virStorageVolDownload" : "virStorageVolUpload";
+  return [name, u64Arg(offset, "offset"), u64Arg(length, "length"), flagsArg(flags)];
 }
 
 // Opens a stream on the volume's connection and starts the transfer on it; a failed start
@@ -232,7 +236,7 @@ export function downloadReadable(
   const stream = prepare(vol, "download", options);
   let step: ((n: number) => void) | undefined;
   const setup = (async () => {
-    for (let t; (t = takeTurn(vol));) await t;
+    for (let t; (t = syncTurn(vol));) await t;
     if (stream.freed) return; // cancelled meanwhile: nothing to start
     step = progress(options, begin(vol, stream, "download", options, flags));
   })();
@@ -255,7 +259,7 @@ export async function uploadFrom(
   const readable = toReadable(source);
   let started: { stream: Stream; total: number };
   try {
-    for (let t; (t = takeTurn(vol));) await t;
+    for (let t; (t = syncTurn(vol));) await t;
     started = start(vol, "upload", options, 0);
   } catch (e) {
     // Release the source (e.g. close the file behind it) when nothing will read it.
@@ -340,14 +344,14 @@ export async function downloadToFile(
   if (!options.sparse && (options.nonBlocking ?? registeredLoop() !== "none")) {
     const size = intArg(options.chunkSize ?? READ_BUFFER, "chunkSize", 1, 0x7fffffff);
     using file = await Deno.open(path, { write: true, create: true, truncate: true });
-    for (let t; (t = takeTurn(vol));) await t;
+    for (let t; (t = syncTurn(vol));) await t;
     const { stream, total } = start(vol, "download", options, 0);
     try {
       await recvIntoFile(stream, file, size, progress(options, total));
-      for (let t; (t = takeTurn(vol));) await t;
+      for (let t; (t = syncTurn(vol));) await t;
       stream.finish();
     } catch (e) {
-      for (let t; (t = takeTurn(vol));) await t;
+      for (let t; (t = syncTurn(vol));) await t;
       const state = stream.state;
       if (state === "new" || state === "active") {
         try {
@@ -376,7 +380,7 @@ export async function downloadToFile(
   }
   await using sink = await sparseFileSink(path);
   const chunkSize = options.chunkSize ?? SPARSE_BUFFER;
-  for (let t; (t = takeTurn(vol));) await t;
+  for (let t; (t = syncTurn(vol));) await t;
   const { stream, total } = start(vol, "download", options, StorageVolDownloadFlags.STREAM);
   const step = progress(options, total);
   try {
@@ -413,7 +417,7 @@ export async function uploadFromFile(
     // async read on Deno's thread pool (4x the round trips; bench/findings.md).
     using file = await Deno.open(path, { read: true });
     const total = options.total ?? (await file.stat()).size;
-    for (let t; (t = takeTurn(vol));) await t;
+    for (let t; (t = syncTurn(vol));) await t;
     const { stream } = start(vol, "upload", options, 0);
     const step = progress(options, total);
     try {
@@ -429,7 +433,7 @@ export async function uploadFromFile(
   }
   using src = await sparseFileSource(path);
   const opts = { ...options, total: options.total ?? src.size };
-  for (let t; (t = takeTurn(vol));) await t;
+  for (let t; (t = syncTurn(vol));) await t;
   const { stream } = start(vol, "upload", opts, StorageVolUploadFlags.STREAM);
   const step = progress(opts, opts.total);
   try {

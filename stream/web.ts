@@ -4,7 +4,7 @@ import { describe, intArg } from "../ffi/marshal.ts";
 import { sendFully } from "./all.ts";
 import { roomToSend, type Stream, whenReady } from "./stream.ts";
 import { blockHold } from "../event/hold.ts";
-import { syncTurn, takeTurn } from "../ffi/turn.ts";
+import { syncTurn } from "../ffi/turn.ts";
 
 /**
  * The readable's chunk for default readers (BYOB readers bring their own buffers): one recv
@@ -187,7 +187,7 @@ export function streamReadable(
       return promise;
     },
     async cancel() {
-      for (let t; (t = takeTurn(st));) await t;
+      for (let t; (t = syncTurn(st));) await t;
       abortQuietly(st, onEnd);
     },
   };
@@ -249,7 +249,7 @@ export function streamWritable(
     onChunk?.(n);
   };
   const write = async (data: Uint8Array): Promise<void> => {
-    for (let t; (t = takeTurn(st));) await t;
+    for (let t; (t = syncTurn(st));) await t;
     if (!gather) {
       // A console or channel: the other side waits for these very bytes (a keystroke).
       const pending = sendPackets(st, data, packet);
@@ -264,7 +264,7 @@ export function streamWritable(
       held += off;
       if (held < packet) return;
       await flush();
-      for (let t; (t = takeTurn(st));) await t;
+      for (let t; (t = syncTurn(st));) await t;
     }
     const whole = off + Math.floor((data.length - off) / packet) * packet;
     if (whole > off) {
@@ -294,9 +294,9 @@ export function streamWritable(
       },
       async close() {
         try {
-          for (let t; (t = takeTurn(st));) await t;
+          for (let t; (t = syncTurn(st));) await t;
           await flush();
-          for (let t; (t = takeTurn(st));) await t;
+          for (let t; (t = syncTurn(st));) await t;
         } catch (e) {
           failed(e);
         }
@@ -304,7 +304,7 @@ export function streamWritable(
       },
       async abort() {
         held = 0;
-        for (let t; (t = takeTurn(st));) await t;
+        for (let t; (t = syncTurn(st));) await t;
         abortQuietly(st, onEnd);
       },
     }),

@@ -2,11 +2,11 @@
 // descriptors, and the snapshot and checkpoint lists.
 import { flagsArg, stringArg } from "../../ffi/marshal.ts";
 import { libc } from "../../ffi/libc.ts";
-import { int, type Plan, runAsync, runSync } from "../call_plan.ts";
+import { countedNames, int, type Plan, runAsync, runSync } from "../call_plan.ts";
 import { encodeRecord, keep, type ParamInput } from "../param_codec.ts";
 import { SAVE_PARAMETERS_TYPES, type SaveParameters } from "../typed_param_names.ts";
 import { decodeSecurityLabels, SECURITY_LABEL_SIZE, type SecurityLabel } from "../structs.ts";
-import { takeFilledStrings, takeObjectArray } from "../c_arrays.ts";
+import { takeObjectArray } from "../c_arrays.ts";
 import { DomainSnapshot } from "../domain_snapshot.ts";
 import { DomainCheckpoint } from "../domain_checkpoint.ts";
 import type { Domain } from "../domain.ts";
@@ -366,10 +366,9 @@ function* listAll(
   return takeObjectArray(holder, n);
 }
 
-function* snapshotNames(d: P, f: number): Plan<string[]> {
-  const max = yield* int("virDomainSnapshotNum", d, f);
-  if (max <= 0) return [];
-  const names = new BigUint64Array(max);
-  const n = yield* int("virDomainSnapshotListNames", d, names, max, f);
-  return takeFilledStrings(names, n);
+function snapshotNames(d: P, f: number): Plan<string[]> {
+  return countedNames(
+    int("virDomainSnapshotNum", d, f),
+    (slots, max) => int("virDomainSnapshotListNames", d, slots, max, f),
+  );
 }

@@ -11,29 +11,11 @@
 // allowed (ffi/turn.ts), and make the plain registration then, on the JS thread.
 import { flagsArg, intArg } from "../../ffi/marshal.ts";
 import { objectArg, optionalStringArg } from "../../ffi/args.ts";
-import { takeTurn } from "../../ffi/turn.ts";
 import type { Connection } from "../connection.ts";
 import type { LibvirtObject } from "../object.ts";
 import { checkLegacyRegistration, domainEventIDArg, domainFilterArg } from "./domain.ts";
 import { checkObjectEventArgs, type ObjectEventSpec } from "./objects.ts";
 import { checkCallbackID, type EventKind } from "./tracking.ts";
-
-/**
- * Runs `call` (a plain registration or deregistration on `conn`) once plain calls on `conn` are
- * allowed, now if they are.
- *
- * @example
- * ```ts
- * import { whenAllowed } from "./api/events/async_forms.ts";
- * import { Connection } from "./mod.ts";
- * using conn = Connection.open("test:///default");
- * console.log(await whenAllowed(conn, () => conn.getVersion()));
- * ```
- */
-export async function whenAllowed<T>(conn: Connection, call: () => T): Promise<T> {
-  for (let t; (t = takeTurn(conn));) await t;
-  return call();
-}
 
 /** Checks the arguments of `domainEventRegisterAny` (TypeErrors, a closed connection). */
 export function checkDomainEventArgs(

@@ -47,8 +47,8 @@ export {
   checkObjectRegistration,
   checkQemuMonitorDeregistration,
   checkQemuMonitorRegistration,
-  whenAllowed,
 } from "./async_forms.ts";
+export { whenAllowed } from "../../ffi/turn.ts";
 export { NETWORK, NODE_DEVICE, SECRET, STORAGE_POOL } from "./objects.ts";
 export type {
   DomainEventID,

@@ -34,7 +34,7 @@ import {
   STORAGE_POOL,
 } from "./objects.ts";
 import { type EventKind, eventsOf, unsubscribe } from "./tracking.ts";
-import { takeTurn } from "../../ffi/turn.ts";
+import { mayCallNow, whenAllowed } from "../../ffi/turn.ts";
 import { describe } from "../../ffi/marshal.ts";
 import { ConnectCloseReason, ErrorDomain, ErrorLevel, ErrorNumber } from "../../ffi/enums.ts";
 import { LibvirtError } from "../../ffi/errors.ts";
@@ -293,20 +293,13 @@ function stream<T>(
       (reason) => it.fail(connectionLost(reason)),
     );
   };
-  const turn = takeTurn(conn);
-  if (turn === undefined) {
+  if (mayCallNow(conn)) {
     register();
   } else {
     conn.handle("register an event callback"); // a closed connection throws at once
-    void (async () => {
-      for (let t: Promise<void> | undefined = turn; t; t = takeTurn(conn)) await t;
-      if (it.done) return;
-      try {
-        register();
-      } catch (e) {
-        it.fail(e instanceof Error ? e : new Error(String(e)));
-      }
-    })();
+    whenAllowed(conn, () => it.done || register()).catch((e) => {
+      it.fail(e instanceof Error ? e : new Error(String(e)));
+    });
   }
   const onClose = () => it.close();
   const onAbort = () => it.close();
@@ -317,12 +310,7 @@ function stream<T>(
     stopWatching();
     signal?.removeEventListener("abort", onAbort);
     st.onClose.delete(onClose);
-    const t = takeTurn(conn);
-    if (t === undefined) return deregister();
-    void (async () => {
-      for (let x: Promise<void> | undefined = t; x; x = takeTurn(conn)) await x;
-      deregister();
-    })();
+    void whenAllowed(conn, deregister); // at once when it can be (deregister never throws)
   });
   return it;
 }
