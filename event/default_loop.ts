@@ -62,6 +62,8 @@ export async function runDefaultImpl(): Promise<number> {
 
 // DefaultEventLoops running GLib's loop now (see `DefaultEventLoop.#runGLib`).
 let glibLoops = 0;
+// Those among them whose loop runs on Deno's thread pool, not on the relay's Worker.
+const pooled = new Set<() => void>();
 // DefaultEventLoops started and not yet stopping.
 let runningLoops = 0;
 
@@ -73,6 +75,11 @@ export interface DefaultLoopHooks {
   stopping(): void;
   /** The loop that said `stopping` ended; resolves once what stopping began is done. */
   stopped(): Promise<void>;
+  /**
+   * Runs GLib's loop `loop` on a thread that takes the relayed event callbacks itself (the
+   * relay's Worker), resolving once that run returned; null when there is none free.
+   */
+  host(loop: Deno.PointerObject): Promise<void> | null;
 }
 
 let hooks: DefaultLoopHooks | null = null;
@@ -90,6 +97,20 @@ function runHook(name: "started" | "stopping"): void {
     hooks?.[name]();
   } catch (e) {
     log("error", `event: default loop ${name} hook failed`, { error: e });
+  }
+}
+
+/**
+ * @internal Moves a DefaultEventLoop whose GLib loop runs on Deno's thread pool to the relay's
+ * Worker, now that one took object events: its run is quit, and the next one asks the hook for a
+ * host. A quit that comes before the pool's run began is lost, and the loop stays where it is,
+ * slower (every relayed event then crosses from the pool thread into the Worker) but correct.
+ */
+export function moveDefaultLoopToHost(): void {
+  for (const quit of pooled) {
+    pooled.delete(quit);
+    quit();
+    return;
   }
 }
 
@@ -120,7 +141,8 @@ export function interruptDefaultImpl(): void {
  * object events therefore go through a Worker of the module's own, which takes each one at once
  * and posts them to the JS thread in batches; your handlers still run on the JS thread. The
  * Worker starts with the first event registration while a loop runs and ends with the last
- * loop's `stop()` (README, "Events: which loop to pick").
+ * loop's `stop()`; while it exists, the loop runs on the Worker's thread instead of the pool, so
+ * the Worker's callbacks are direct calls (README, "Events: which loop to pick").
  *
  * @example
  * ```ts
@@ -274,14 +296,30 @@ export class DefaultEventLoop {
   // on the default main context, run until stop() quits it. Each iteration that returns to JS
   // costs a wake-up of the JS thread and a new submission to the pool (about 0.5 ms of CPU for
   // a cold wake-up here, bench/findings.md), which an idle connection paid for every keepalive.
+  //
+  // Where it runs: on the relay's Worker once that Worker exists (it starts with the first object
+  // event registration). There the loop's thread is the one whose callbacks take the events, so
+  // each event is a direct call instead of a wake-up of the Worker's thread, which the pool's
+  // thread waits for (bench/findings.md, nineteenth pass). Until then, and when the Worker hosts
+  // another loop already, on Deno's thread pool.
   async #runGLib(glib: GLib): Promise<void> {
     const loop = glib.g_main_loop_new(null, 0);
     if (loop === null) throw new Error("g_main_loop_new failed");
     this.#gloop = { glib, loop };
     glibLoops++;
+    const quit = () => glib.g_main_loop_quit(loop);
     try {
-      if (!this.#stopping) await glib.g_main_loop_run(loop);
+      if (!this.#stopping) {
+        const hosted = hooks?.host(loop) ?? null;
+        if (hosted !== null) {
+          await hosted;
+        } else {
+          pooled.add(quit);
+          await glib.g_main_loop_run(loop);
+        }
+      }
     } finally {
+      pooled.delete(quit);
       // Counted out while glibLoops still counts this loop: runDefaultImpl() refuses to run
       // meanwhile, so no dispatch can start before the `stopping` hook is done.
       if (this.#stopping) this.#uncount();

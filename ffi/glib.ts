@@ -15,6 +15,9 @@ const glibSymbols = {
   g_main_loop_unref: { parameters: ["pointer"], result: "void" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
+/** The name under which libvirt's copy of GLib is found (the event relay's Worker opens it too). */
+export const GLIB_PATH = "libglib-2.0.so.0";
+
 /** GLib's main-loop functions, as bound here. */
 export type GLib = Deno.DynamicLibrary<typeof glibSymbols>["symbols"];
 
@@ -35,7 +38,7 @@ export function glibMainLoop(): GLib | null {
   if (glib === undefined) {
     try {
       // libvirt already loaded GLib: this finds the same copy, not a second one.
-      glib = Deno.dlopen("libglib-2.0.so.0", glibSymbols);
+      glib = Deno.dlopen(GLIB_PATH, glibSymbols);
     } catch {
       glib = null;
     }

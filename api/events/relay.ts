@@ -9,9 +9,10 @@
 // connections for keepalive timeouts. A Worker's thread does nothing else, so it takes each event
 // at once: it holds a reference to the event's object, copies its strings (libvirt frees both
 // when the callback returns), and posts the events to the JS thread in batches; the loop's thread
-// goes straight on. The same load then kept the timer within 68 ms. The price is CPU: the hop into
-// the Worker costs what the hop into the JS thread did, and the batch's message comes on top
-// (bench/findings.md, seventeenth pass).
+// goes straight on. The same load then kept the timer within 68 ms. The hop into the Worker cost
+// what the hop into the JS thread did, and the batch's message came on top (bench/findings.md,
+// seventeenth pass); so once the Worker exists the loop runs on its thread (`host`), where the hop
+// is a direct call (nineteenth pass).
 //
 // Only while a DefaultEventLoop runs (and from the first registration on): a Worker keeps the
 // process alive, and so does the running loop; when the last loop stops, every relayed
@@ -26,6 +27,8 @@ import { callRaw } from "../../ffi/call.ts";
 import { reportCallbackError } from "../../ffi/callbacks.ts";
 import { log } from "../../log.ts";
 import { OBJECT_FREE, OBJECT_REF } from "./object_refs.ts";
+import { moveDefaultLoopToHost } from "../../event/default_loop.ts";
+import { GLIB_PATH } from "../../ffi/glib.ts";
 
 /** The object types in the order of their index in a relayed opaque (see `relayOpaque`). */
 const KINDS = ["domain", "network", "storagePool", "nodeDevice", "secret"] as const;
@@ -53,10 +56,20 @@ export function relayOpaque(registryId: number, kind: (typeof KINDS)[number]): D
 // event; a timer posts what queued meanwhile, one message per batch (`GATHER_MS`). Pointers travel
 // as numbers (user-space addresses fit in 53 bits). Nothing may throw out of a callback (Deno
 // would report it and return 0 to C), so each one catches and posts the error.
+//
+// It also hosts a DefaultEventLoop's GLib loop (`host`): a message makes it run g_main_loop_run
+// as a plain FFI call, so libvirt dispatches on the Worker's own thread and the Worker's callbacks
+// run as direct calls, with no thread waiting for another. While it runs, the Worker takes no
+// message and no timer of its own fires: libvirt's timer posts the batches, and `drain` comes only
+// after the last loop returned (api/events/relay_hooks.ts).
 const SOURCE = `
 let batch = [];
 let scheduled = false;
 let flushed = -1e9;
+// While this thread runs GLib's loop (m.run), libvirt's own timer posts the batches: the
+// Worker's timers cannot fire until the loop returns.
+let loopLib = null;
+let timer = -1;
 function flush() {
   scheduled = false;
   flushed = performance.now();
@@ -68,11 +81,54 @@ function flush() {
 function report(err) {
   try { self.postMessage({ error: String((err && err.stack) || err) }); } catch {}
 }
+function runLoop(m) {
+  if (loopLib === null) {
+    const lib = Deno.dlopen(m.glib, {
+      g_main_loop_run: { parameters: ["pointer"], result: "void" },
+    });
+    const ev = Deno.dlopen(m.path, {
+      virEventAddTimeout: { parameters: ["i32", "function", "pointer", "pointer"], result: "i32" },
+      virEventUpdateTimeout: { parameters: ["i32", "i32"], result: "void" },
+      virEventRemoveTimeout: { parameters: ["i32"], result: "i32" },
+    });
+    const tick = Deno.UnsafeCallback.threadSafe({ parameters: ["i32", "pointer"], result: "void" },
+      () => {
+        try {
+          ev.symbols.virEventUpdateTimeout(timer, -1);
+          flush();
+        } catch (err) {
+          report(err);
+        }
+      });
+    loopLib = { run: lib.symbols.g_main_loop_run, ev: ev.symbols, tick };
+  }
+  // A batch gathered for a Worker timer would wait for the whole run.
+  flush();
+  timer = loopLib.ev.virEventAddTimeout(-1, loopLib.tick.pointer, null, null);
+  if (timer < 0) throw new Error("virEventAddTimeout failed");
+  try {
+    loopLib.run(Deno.UnsafePointer.create(BigInt(m.run)));
+  } finally {
+    loopLib.ev.virEventRemoveTimeout(timer);
+    timer = -1;
+    flush();
+  }
+}
 self.onmessage = (e) => {
   const m = e.data;
   if (m.drain !== undefined) {
     flush();
     self.postMessage({ drained: m.drain });
+    return;
+  }
+  if (m.run !== undefined) {
+    let failed;
+    try {
+      runLoop(m);
+    } catch (err) {
+      failed = String((err && err.stack) || err);
+    }
+    self.postMessage({ ran: m.run, failed });
     return;
   }
   const status = new BigInt64Array(m.status);
@@ -101,7 +157,9 @@ self.onmessage = (e) => {
           batch.push(op, ptr, values.length, ...values);
           if (!scheduled) {
             scheduled = true;
-            setTimeout(flush, performance.now() - flushed < m.gatherAfter ? m.gatherMs : 0);
+            const wait = performance.now() - flushed < m.gatherAfter ? m.gatherMs : 0;
+            if (timer >= 0) loopLib.ev.virEventUpdateTimeout(timer, wait);
+            else setTimeout(flush, wait);
           }
         } catch (err) {
           report(err);
@@ -137,7 +195,7 @@ const READY_MS = 3_000;
 /** How long the end of the last loop waits for the Worker to post what it queued. */
 const DRAIN_MS = 5_000;
 
-const stats = { workers: 0, batches: 0, events: 0, dropped: 0 };
+const stats = { workers: 0, batches: 0, events: 0, dropped: 0, hosted: 0 };
 
 class RelayWorker {
   readonly worker: Worker;
@@ -146,6 +204,10 @@ class RelayWorker {
   #failed = false;
   /** Resolves the one drain `end()` waits for. */
   #drained: (() => void) | null = null;
+  /** Resolves the loop run the Worker hosts now, if any (see `host`). */
+  #hosting: (() => void) | null = null;
+  /** Set once a hosted run failed: the Worker never hosts again, the loops stay on the pool. */
+  #hostFailed = false;
 
   constructor() {
     this.worker = new Worker(
@@ -157,6 +219,8 @@ class RelayWorker {
     this.worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
       log("error", "event relay: the Worker failed", { error: e.message });
+      this.#hostFailed = true;
+      this.#ranLoop();
     };
     this.worker.postMessage({
       status: this.#status.buffer,
@@ -190,6 +254,40 @@ class RelayWorker {
     return this.#pointers.get(shape)!;
   }
 
+  /**
+   * Has the Worker run GLib's loop `loop` until it is quit; resolves once that run returned.
+   * Null when the Worker cannot: it did not start, hosts a loop already, or a run failed.
+   */
+  host(loop: Deno.PointerObject): Promise<void> | null {
+    if (this.#pointers === null || this.#failed || this.#hostFailed || this.#hosting !== null) {
+      return null;
+    }
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#hosting = resolve;
+    stats.hosted++;
+    this.worker.postMessage({
+      run: Number(Deno.UnsafePointer.value(loop)),
+      glib: GLIB_PATH,
+      path: libvirtPath(),
+    });
+    return promise;
+  }
+
+  /** Whether the Worker is free to host a loop (see `host`). */
+  get canHost(): boolean {
+    return this.#pointers !== null && !this.#failed && !this.#hostFailed &&
+      this.#hosting === null;
+  }
+
+  #ranLoop(): void {
+    const resolve = this.#hosting;
+    this.#hosting = null;
+    resolve?.();
+    // Another loop that ran on the pool meanwhile (it started while this one stopped) takes
+    // its place.
+    if (resolve !== null && current === this && this.canHost) moveDefaultLoopToHost();
+  }
+
   /** Resolves once the Worker posted every event it took (or after `DRAIN_MS`), then ends it. */
   async end(): Promise<void> {
     if (this.#pointers !== null && !this.#failed) {
@@ -205,7 +303,9 @@ class RelayWorker {
     this.worker.terminate();
   }
 
-  #receive(m: { events?: unknown[]; drained?: number; error?: string }): void {
+  #receive(
+    m: { events?: unknown[]; drained?: number; error?: string; ran?: number; failed?: string },
+  ): void {
     if (m.events) {
       stats.batches++;
       // Flat, as the Worker pushed them: opaque, object pointer (0: none), count, arguments.
@@ -215,6 +315,14 @@ class RelayWorker {
         deliver(ev[i] as number, ev[i + 1] as number, ev.slice(i + 3, i + 3 + n));
         i += 3 + n;
       }
+    } else if (m.ran !== undefined) {
+      if (m.failed !== undefined) {
+        this.#hostFailed = true;
+        log("warn", "event relay: the Worker could not run the loop; it stays on the pool", {
+          error: m.failed,
+        });
+      }
+      this.#ranLoop();
     } else if (m.drained !== undefined) {
       this.#drained?.();
     } else if (m.error !== undefined) {
@@ -279,7 +387,18 @@ export function relayPointer(shape: Shape): Deno.PointerObject | null {
       return null;
     }
   }
-  return current.pointer(shape);
+  const pointer = current.pointer(shape);
+  // The first events are relayed: a loop running on the pool moves to the Worker.
+  if (pointer !== null && current.canHost) moveDefaultLoopToHost();
+  return pointer;
+}
+
+/**
+ * Runs `loop` (a DefaultEventLoop's GLib loop) on the relay's Worker, if one runs and is free;
+ * resolves once that run returned. Null otherwise: the loop then runs on Deno's thread pool.
+ */
+export function hostLoop(loop: Deno.PointerObject): Promise<void> | null {
+  return current?.host(loop) ?? null;
 }
 
 /**

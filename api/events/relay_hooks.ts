@@ -1,7 +1,7 @@
 // Ties the event relay to DefaultEventLoop: a Worker takes object events while a loop runs
 // (api/events/relay.ts), and the registrations move to it and back (api/events/tracking.ts).
 import { setDefaultLoopHooks } from "../../event/default_loop.ts";
-import { detachRelay, startRelay } from "./relay.ts";
+import { detachRelay, hostLoop, startRelay } from "./relay.ts";
 import { switchRelay } from "./tracking.ts";
 
 let ending: (() => Promise<void>) | null = null;
@@ -22,6 +22,7 @@ setDefaultLoopHooks({
     };
     switchRelay(false);
   },
+  host: hostLoop,
   async stopped() {
     const end = ending;
     ending = null;
