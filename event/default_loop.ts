@@ -50,7 +50,14 @@ export async function runDefaultImpl(): Promise<number> {
         "continuously: stop() that loop first, or let it do the work",
     );
   }
-  const r = await symbol("virEventRunDefaultImpl")();
+  hookExit();
+  iterating++;
+  let r: number;
+  try {
+    r = await symbol("virEventRunDefaultImpl")();
+  } finally {
+    iterating--;
+  }
   if (r < 0) {
     throw new Error(
       "virEventRunDefaultImpl failed (libvirt's error message is not available: it was " +
@@ -62,8 +69,53 @@ export async function runDefaultImpl(): Promise<number> {
 
 // DefaultEventLoops running GLib's loop now (see `DefaultEventLoop.#runGLib`).
 let glibLoops = 0;
+// Iterations of `runDefaultImpl()` under way.
+let iterating = 0;
 // Those among them whose loop runs on Deno's thread pool, not on the relay's Worker.
 const pooled = new Set<() => void>();
+// How to quit each GLib loop that runs now, wherever it runs.
+const quitters = new Set<() => void>();
+
+/**
+ * How long the process's end waits for libvirt's loop to leave its thread (see `atExit`): a
+ * quit loop leaves within a millisecond, unless its thread is inside a call into JS then.
+ */
+const EXIT_WAIT_MS = 50;
+let exitHooked = false;
+
+// Why: a `deno test` process ends when its tests are done, even with a DefaultEventLoop still
+// running (a test that failed before its `stop()`, or forgot it), and so does `Deno.exit()`.
+// Deno then tears the JS side down while the loop's thread goes on calling JS callbacks (a timer
+// of `Event.addTimeout`, a stream or event callback): the process died with SIGSEGV or SIGABRT
+// at exit, in 7 to 10 runs of 10, and a failing test's report was cut short by it. So at
+// `unload`, every loop is quit, and the JS thread takes GLib's main context once the loop's
+// thread left it: no thread dispatches libvirt's callbacks any more, nor can one start to.
+// What this cannot help: a loop thread that is inside a call into JS at that moment (a timer
+// that fired while the test runner reported) waits for the JS thread, which runs no callback
+// after `unload`; the quit then stops the loop only after that call, which Deno ends as it tears
+// down. Such a process still died in 3 runs of 20 (18 of 20 before; bench/findings.md, nineteenth
+// pass). Stop your loops in the test (`await using loop = new DefaultEventLoop()`).
+function atExit(): void {
+  const glib = glibMainLoop();
+  if (glib === null || (quitters.size === 0 && !iterating)) return;
+  for (const quit of quitters) quit();
+  glib.g_main_context_wakeup(null);
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = performance.now() + EXIT_WAIT_MS;
+  while (!glib.g_main_context_acquire(null)) {
+    if (performance.now() > deadline) {
+      log("warn", "event: libvirt's loop did not leave its thread before the process ended", {});
+      return;
+    }
+    Atomics.wait(tick, 0, 0, 1);
+  }
+}
+
+function hookExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  globalThis.addEventListener("unload", atExit);
+}
 // DefaultEventLoops started and not yet stopping.
 let runningLoops = 0;
 
@@ -77,9 +129,10 @@ export interface DefaultLoopHooks {
   stopped(): Promise<void>;
   /**
    * Runs GLib's loop `loop` on a thread that takes the relayed event callbacks itself (the
-   * relay's Worker), resolving once that run returned; null when there is none free.
+   * relay's Worker), resolving once that run returned, to false if it did not run (another
+   * thread runs the main context); null when there is none free.
    */
-  host(loop: Deno.PointerObject): Promise<void> | null;
+  host(loop: Deno.PointerObject): Promise<boolean> | null;
 }
 
 let hooks: DefaultLoopHooks | null = null;
@@ -300,26 +353,26 @@ export class DefaultEventLoop {
   // Where it runs: on the relay's Worker once that Worker exists (it starts with the first object
   // event registration). There the loop's thread is the one whose callbacks take the events, so
   // each event is a direct call instead of a wake-up of the Worker's thread, which the pool's
-  // thread waits for (bench/findings.md, nineteenth pass). Until then, and when the Worker hosts
-  // another loop already, on Deno's thread pool.
+  // thread waits for (bench/findings.md, nineteenth pass). Until then, when the Worker hosts
+  // another loop already, and when another loop's thread owns GLib's context (the Worker never
+  // waits for it: that thread may be calling into the Worker), on Deno's thread pool.
   async #runGLib(glib: GLib): Promise<void> {
     const loop = glib.g_main_loop_new(null, 0);
     if (loop === null) throw new Error("g_main_loop_new failed");
     this.#gloop = { glib, loop };
     glibLoops++;
     const quit = () => glib.g_main_loop_quit(loop);
+    quitters.add(quit);
+    hookExit();
     try {
-      if (!this.#stopping) {
-        const hosted = hooks?.host(loop) ?? null;
-        if (hosted !== null) {
-          await hosted;
-        } else {
-          pooled.add(quit);
-          await glib.g_main_loop_run(loop);
-        }
+      const hosted = this.#stopping ? null : hooks?.host(loop) ?? null;
+      if (!this.#stopping && (hosted === null || !(await hosted)) && !this.#stopping) {
+        pooled.add(quit);
+        await glib.g_main_loop_run(loop);
       }
     } finally {
       pooled.delete(quit);
+      quitters.delete(quit);
       // Counted out while glibLoops still counts this loop: runDefaultImpl() refuses to run
       // meanwhile, so no dispatch can start before the `stopping` hook is done.
       if (this.#stopping) this.#uncount();

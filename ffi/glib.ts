@@ -13,6 +13,11 @@ const glibSymbols = {
   g_main_loop_quit: { parameters: ["pointer"], result: "void" },
   // void g_main_loop_unref(GMainLoop *loop)
   g_main_loop_unref: { parameters: ["pointer"], result: "void" },
+  // gboolean g_main_context_acquire(GMainContext *context): takes the context if no other
+  // thread runs it (never waits).
+  g_main_context_acquire: { parameters: ["pointer"], result: "i32" },
+  // void g_main_context_wakeup(GMainContext *context): wakes a thread waiting in its poll.
+  g_main_context_wakeup: { parameters: ["pointer"], result: "void" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The name under which libvirt's copy of GLib is found (the event relay's Worker opens it too). */

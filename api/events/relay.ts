@@ -81,10 +81,15 @@ function flush() {
 function report(err) {
   try { self.postMessage({ error: String((err && err.stack) || err) }); } catch {}
 }
+// Runs GLib's loop m.run here; false if another thread runs the default context now. This thread
+// must never wait for that context: its owner may be a pool thread calling one of the callbacks
+// above, which waits for this thread.
 function runLoop(m) {
   if (loopLib === null) {
     const lib = Deno.dlopen(m.glib, {
       g_main_loop_run: { parameters: ["pointer"], result: "void" },
+      g_main_context_acquire: { parameters: ["pointer"], result: "i32" },
+      g_main_context_release: { parameters: ["pointer"], result: "void" },
     });
     const ev = Deno.dlopen(m.path, {
       virEventAddTimeout: { parameters: ["i32", "function", "pointer", "pointer"], result: "i32" },
@@ -100,19 +105,26 @@ function runLoop(m) {
           report(err);
         }
       });
-    loopLib = { run: lib.symbols.g_main_loop_run, ev: ev.symbols, tick };
+    loopLib = { glib: lib.symbols, ev: ev.symbols, tick };
   }
-  // A batch gathered for a Worker timer would wait for the whole run.
-  flush();
-  timer = loopLib.ev.virEventAddTimeout(-1, loopLib.tick.pointer, null, null);
-  if (timer < 0) throw new Error("virEventAddTimeout failed");
+  if (!loopLib.glib.g_main_context_acquire(null)) return false;
+  self.postMessage({ hosting: true });
   try {
-    loopLib.run(Deno.UnsafePointer.create(BigInt(m.run)));
-  } finally {
-    loopLib.ev.virEventRemoveTimeout(timer);
-    timer = -1;
+    // A batch gathered for a Worker timer would wait for the whole run.
     flush();
+    timer = loopLib.ev.virEventAddTimeout(-1, loopLib.tick.pointer, null, null);
+    if (timer < 0) throw new Error("virEventAddTimeout failed");
+    try {
+      loopLib.glib.g_main_loop_run(Deno.UnsafePointer.create(BigInt(m.run)));
+    } finally {
+      loopLib.ev.virEventRemoveTimeout(timer);
+      timer = -1;
+      flush();
+    }
+  } finally {
+    loopLib.glib.g_main_context_release(null);
   }
+  return true;
 }
 self.onmessage = (e) => {
   const m = e.data;
@@ -122,13 +134,14 @@ self.onmessage = (e) => {
     return;
   }
   if (m.run !== undefined) {
+    let ran = false;
     let failed;
     try {
-      runLoop(m);
+      ran = runLoop(m);
     } catch (err) {
       failed = String((err && err.stack) || err);
     }
-    self.postMessage({ ran: m.run, failed });
+    self.postMessage({ ran, failed });
     return;
   }
   const status = new BigInt64Array(m.status);
@@ -205,7 +218,7 @@ class RelayWorker {
   /** Resolves the one drain `end()` waits for. */
   #drained: (() => void) | null = null;
   /** Resolves the loop run the Worker hosts now, if any (see `host`). */
-  #hosting: (() => void) | null = null;
+  #hosting: ((ran: boolean) => void) | null = null;
   /** Set once a hosted run failed: the Worker never hosts again, the loops stay on the pool. */
   #hostFailed = false;
 
@@ -220,7 +233,7 @@ class RelayWorker {
       e.preventDefault();
       log("error", "event relay: the Worker failed", { error: e.message });
       this.#hostFailed = true;
-      this.#ranLoop();
+      this.#ranLoop(false);
     };
     this.worker.postMessage({
       status: this.#status.buffer,
@@ -255,16 +268,16 @@ class RelayWorker {
   }
 
   /**
-   * Has the Worker run GLib's loop `loop` until it is quit; resolves once that run returned.
-   * Null when the Worker cannot: it did not start, hosts a loop already, or a run failed.
+   * Has the Worker run GLib's loop `loop` until it is quit; resolves once that run returned, to
+   * false if it did not run (another thread runs the default context). Null when the Worker
+   * cannot: it did not start, hosts a loop already, or a run failed.
    */
-  host(loop: Deno.PointerObject): Promise<void> | null {
+  host(loop: Deno.PointerObject): Promise<boolean> | null {
     if (this.#pointers === null || this.#failed || this.#hostFailed || this.#hosting !== null) {
       return null;
     }
-    const { promise, resolve } = Promise.withResolvers<void>();
+    const { promise, resolve } = Promise.withResolvers<boolean>();
     this.#hosting = resolve;
-    stats.hosted++;
     this.worker.postMessage({
       run: Number(Deno.UnsafePointer.value(loop)),
       glib: GLIB_PATH,
@@ -279,13 +292,13 @@ class RelayWorker {
       this.#hosting === null;
   }
 
-  #ranLoop(): void {
+  #ranLoop(ran: boolean): void {
     const resolve = this.#hosting;
     this.#hosting = null;
-    resolve?.();
+    resolve?.(ran);
     // Another loop that ran on the pool meanwhile (it started while this one stopped) takes
     // its place.
-    if (resolve !== null && current === this && this.canHost) moveDefaultLoopToHost();
+    if (ran && current === this && this.canHost) moveDefaultLoopToHost();
   }
 
   /** Resolves once the Worker posted every event it took (or after `DRAIN_MS`), then ends it. */
@@ -304,7 +317,14 @@ class RelayWorker {
   }
 
   #receive(
-    m: { events?: unknown[]; drained?: number; error?: string; ran?: number; failed?: string },
+    m: {
+      events?: unknown[];
+      hosting?: boolean;
+      ran?: boolean;
+      failed?: string;
+      drained?: number;
+      error?: string;
+    },
   ): void {
     if (m.events) {
       stats.batches++;
@@ -315,6 +335,8 @@ class RelayWorker {
         deliver(ev[i] as number, ev[i + 1] as number, ev.slice(i + 3, i + 3 + n));
         i += 3 + n;
       }
+    } else if (m.hosting) {
+      stats.hosted++;
     } else if (m.ran !== undefined) {
       if (m.failed !== undefined) {
         this.#hostFailed = true;
@@ -322,7 +344,7 @@ class RelayWorker {
           error: m.failed,
         });
       }
-      this.#ranLoop();
+      this.#ranLoop(m.ran);
     } else if (m.drained !== undefined) {
       this.#drained?.();
     } else if (m.error !== undefined) {
@@ -395,9 +417,10 @@ export function relayPointer(shape: Shape): Deno.PointerObject | null {
 
 /**
  * Runs `loop` (a DefaultEventLoop's GLib loop) on the relay's Worker, if one runs and is free;
- * resolves once that run returned. Null otherwise: the loop then runs on Deno's thread pool.
+ * resolves once that run returned, to false if it could not run there. Null when there is no
+ * free Worker. Either way the loop then runs on Deno's thread pool.
  */
-export function hostLoop(loop: Deno.PointerObject): Promise<void> | null {
+export function hostLoop(loop: Deno.PointerObject): Promise<boolean> | null {
   return current?.host(loop) ?? null;
 }
 
