@@ -93,7 +93,7 @@ let exitHooked = false;
 // What this cannot help: a loop thread that is inside a call into JS at that moment (a timer
 // that fired while the test runner reported) waits for the JS thread, which runs no callback
 // after `unload`; the quit then stops the loop only after that call, which Deno ends as it tears
-// down. Such a process still died in 3 runs of 20 (18 of 20 before; bench/findings.md, nineteenth
+// down. Such a process still died in 2 to 3 runs of 20 (18 of 20 before; bench/findings.md, nineteenth
 // pass). Stop your loops in the test (`await using loop = new DefaultEventLoop()`).
 function atExit(): void {
   const glib = glibMainLoop();
@@ -116,6 +116,7 @@ function hookExit(): void {
   exitHooked = true;
   globalThis.addEventListener("unload", atExit);
 }
+
 // DefaultEventLoops started and not yet stopping.
 let runningLoops = 0;
 
