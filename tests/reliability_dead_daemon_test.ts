@@ -29,6 +29,8 @@ interface Outcome {
   iteratorDone?: boolean;
   iteratorLost?: boolean;
   ms?: number;
+  /** How many loop runs the relay's Worker hosted (DefaultEventLoop only). */
+  hosted?: number;
 }
 
 /** A connection of this process that listens for events while the daemon dies. */
@@ -49,8 +51,13 @@ function listen(uri: string) {
  * Runs one scenario: the child starts it and prints READY, we SIGKILL the daemon and tell the
  * child, the child checks its side and must exit by itself. Returns what the child saw.
  */
-async function killDuring(d: Daemon, scenario: string, uri: string): Promise<Outcome> {
-  const child = spawnFixture("reliability_dead_daemon.ts", [scenario, uri]);
+async function killDuring(
+  d: Daemon,
+  scenario: string,
+  uri: string,
+  loop: "deno" | "default" = "deno",
+): Promise<Outcome> {
+  const child = spawnFixture("reliability_dead_daemon.ts", [scenario, uri, loop]);
   try {
     await child.line(/^READY$/, 60_000);
     if (scenario === "waiting") {
@@ -161,14 +168,26 @@ Deno.test({
         await checkListenerAndRestart(d, listener);
       });
 
-      await step("while events are listened to (callbacks and an iterator)", async () => {
+      for (const loop of ["deno", "default"] as const) {
+        const where = loop === "deno" ? "" : ", under DefaultEventLoop (on the relay's Worker)";
+        await step(`while events are listened to (callbacks and an iterator)${where}`, async () => {
+          const listener = listen(d.testUri);
+          const o = await killDuring(d, "events", d.testUri, loop);
+          if (loop === "default") assert.equal(o.hosted, 1, "the loop ran on the Worker");
+          assert.ok((o.seen ?? 0) >= 1, "the listener worked before the kill");
+          assert.ok(o.error?.isLibvirtError, `a call on the dead connection: ${o.error?.message}`);
+          assert.ok(o.reasons.includes(ConnectCloseReason.EOF), `close reasons ${o.reasons}`);
+          assert.equal(o.iteratorDone, true, "the pending iterator ended");
+          assert.equal(o.iteratorLost, true, "with a LibvirtError saying the connection was lost");
+          await checkListenerAndRestart(d, listener);
+        });
+      }
+
+      await step("in the middle of a volume download, under DefaultEventLoop", async () => {
         const listener = listen(d.testUri);
-        const o = await killDuring(d, "events", d.testUri);
-        assert.ok((o.seen ?? 0) >= 1, "the listener worked before the kill");
-        assert.ok(o.error?.isLibvirtError, `a call on the dead connection: ${o.error?.message}`);
-        assert.ok(o.reasons.includes(ConnectCloseReason.EOF), `close reasons ${o.reasons}`);
-        assert.equal(o.iteratorDone, true, "the pending iterator ended");
-        assert.equal(o.iteratorLost, true, "with a LibvirtError saying the connection was lost");
+        const o = await killDuring(d, "download", d.qemuUri, "default");
+        assert.equal(o.hosted, 1, "the loop ran on the Worker");
+        assertTransferBroke(o, "the download");
         await checkListenerAndRestart(d, listener);
       });
 
