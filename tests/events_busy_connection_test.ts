@@ -15,18 +15,12 @@ import {
 } from "../mod.ts";
 import { eventCallbackCount } from "../api/events/mod.ts";
 import { asyncCallsInFlight } from "../ffi/inflight.ts";
-import { turnWaits } from "../ffi/turn.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
-import { busyCaller } from "./helpers/busy_caller.ts";
+import { besideBusyCaller, busyCaller } from "./helpers/busy_caller.ts";
+import { waitFor } from "./fixtures/event_contract.ts";
 
 /** Waits until `check` holds, at most 5 s. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (check: () => boolean, what: string) => waitFor(check, 5000, what);
 
 Deno.test("event registration shares its connection with async calls", async (t) => {
   const d = await requireDaemon("the busy-connection event tests");
@@ -35,17 +29,7 @@ Deno.test("event registration shares its connection with async calls", async (t)
   using dom = conn.lookupDomainByName("test");
   // Each step runs beside a caller, which must still be busy when the step registers.
   const beside = async (body: () => Promise<void>) => {
-    const waitsBefore = turnWaits();
-    const c = busyCaller(conn);
-    await new Promise((r) => setTimeout(r, 5));
-    try {
-      await body();
-    } finally {
-      const { calls, errors } = await c.stop();
-      assert.deepEqual(errors, []);
-      assert.ok(calls > 0, "async calls were made meanwhile");
-    }
-    assert.ok(turnWaits() > waitsBefore, "the registration waited for the connection");
+    await besideBusyCaller(conn, "the registration", body);
     await until(() => eventCallbackCount(conn) === 0, "every registration to be gone");
     assert.equal(asyncCallsInFlight(), 0);
     conn.getLibVersion(); // plain calls work again at once

@@ -16,9 +16,8 @@ import { Connection as Conn } from "../mod.ts";
 import { openWebStreams } from "../event/hold.ts";
 import { liveStreamCallbacks } from "../stream/callbacks.ts";
 import { asyncCallsInFlight } from "../ffi/inflight.ts";
-import { turnWaits } from "../ffi/turn.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
-import { busyCaller } from "./helpers/busy_caller.ts";
+import { besideBusyCaller } from "./helpers/busy_caller.ts";
 import { randomBytes, sha256, writeSparseFile } from "./helpers/stream_transfers.ts";
 
 const MiB = 1024 * 1024;
@@ -53,18 +52,7 @@ Deno.test("volume transfers share their connection with async calls", async (t) 
   const want = await sha256(data);
   // Each step runs its transfer beside a caller, and checks that both went through.
   const beside = async (body: () => Promise<void>) => {
-    const waitsBefore = turnWaits();
-    const c = busyCaller(conn);
-    // Let the caller's first call be in flight before the transfer starts.
-    await new Promise((r) => setTimeout(r, 5));
-    try {
-      await body();
-    } finally {
-      const { calls, errors } = await c.stop();
-      assert.deepEqual(errors, []);
-      assert.ok(calls > 0, "async calls were made during the transfer");
-    }
-    assert.ok(turnWaits() > waitsBefore, "the transfer waited for the connection");
+    await besideBusyCaller(conn, "the transfer", body);
     assert.equal(asyncCallsInFlight(), 0);
     assert.equal(openWebStreams(), 0);
     assert.equal(liveStreamCallbacks(), 0);
