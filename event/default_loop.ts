@@ -42,7 +42,7 @@ export async function runDefaultImpl(): Promise<number> {
         (registeredLoop() === "custom" ? " (a custom EventImpl is registered instead)" : ""),
     );
   }
-  if (glibLoops > 0) {
+  if (glibRuns.size > 0) {
     // GLib's loop owns the main context: an iteration from another thread would wait for it
     // until the loop stops, and then for the next event, as a Promise nobody expects to hang.
     throw new Error(
@@ -67,14 +67,12 @@ export async function runDefaultImpl(): Promise<number> {
   return r;
 }
 
-// DefaultEventLoops running GLib's loop now (see `DefaultEventLoop.#runGLib`).
-let glibLoops = 0;
+// The DefaultEventLoops running GLib's loop now (see `DefaultEventLoop.#runGLib`): how to quit
+// each one, and whether it runs on Deno's thread pool (else on the relay's Worker, or about to
+// ask for it).
+const glibRuns = new Map<() => void, { pooled: boolean }>();
 // Iterations of `runDefaultImpl()` under way.
 let iterating = 0;
-// Those among them whose loop runs on Deno's thread pool, not on the relay's Worker.
-const pooled = new Set<() => void>();
-// How to quit each GLib loop that runs now, wherever it runs.
-const quitters = new Set<() => void>();
 
 /**
  * How long the process's end waits for libvirt's loop to leave its thread (see `atExit`): a
@@ -93,12 +91,12 @@ let exitHooked = false;
 // What this cannot help: a loop thread that is inside a call into JS at that moment (a timer
 // that fired while the test runner reported) waits for the JS thread, which runs no callback
 // after `unload`; the quit then stops the loop only after that call, which Deno ends as it tears
-// down. Such a process still died in 2 to 3 runs of 20 (18 of 20 before; bench/findings.md, nineteenth
+// down. Such a process still died in 2 to 12 runs of 20 (18 to 20 before; bench/findings.md, nineteenth
 // pass). Stop your loops in the test (`await using loop = new DefaultEventLoop()`).
 function atExit(): void {
   const glib = glibMainLoop();
-  if (glib === null || (quitters.size === 0 && !iterating)) return;
-  for (const quit of quitters) quit();
+  if (glib === null || (glibRuns.size === 0 && !iterating)) return;
+  for (const quit of glibRuns.keys()) quit();
   glib.g_main_context_wakeup(null);
   const tick = new Int32Array(new SharedArrayBuffer(4));
   const deadline = performance.now() + EXIT_WAIT_MS;
@@ -161,8 +159,9 @@ function runHook(name: "started" | "stopping"): void {
  * slower (every relayed event then crosses from the pool thread into the Worker) but correct.
  */
 export function moveDefaultLoopToHost(): void {
-  for (const quit of pooled) {
-    pooled.delete(quit);
+  for (const [quit, run] of glibRuns) {
+    if (!run.pooled) continue;
+    run.pooled = false; // quit once
     quit();
     return;
   }
@@ -361,23 +360,22 @@ export class DefaultEventLoop {
     const loop = glib.g_main_loop_new(null, 0);
     if (loop === null) throw new Error("g_main_loop_new failed");
     this.#gloop = { glib, loop };
-    glibLoops++;
     const quit = () => glib.g_main_loop_quit(loop);
-    quitters.add(quit);
+    const run = { pooled: false };
+    glibRuns.set(quit, run);
     hookExit();
     try {
       const hosted = this.#stopping ? null : hooks?.host(loop) ?? null;
-      if (!this.#stopping && (hosted === null || !(await hosted)) && !this.#stopping) {
-        pooled.add(quit);
+      const ranHosted = hosted !== null && await hosted;
+      if (!ranHosted && !this.#stopping) {
+        run.pooled = true;
         await glib.g_main_loop_run(loop);
       }
     } finally {
-      pooled.delete(quit);
-      quitters.delete(quit);
-      // Counted out while glibLoops still counts this loop: runDefaultImpl() refuses to run
+      // Counted out while `glibRuns` still holds this loop: runDefaultImpl() refuses to run
       // meanwhile, so no dispatch can start before the `stopping` hook is done.
       if (this.#stopping) this.#uncount();
-      glibLoops--;
+      glibRuns.delete(quit);
       this.#gloop = null;
       glib.g_main_loop_unref(loop);
     }
