@@ -13,9 +13,13 @@ import { flagsArg, intArg } from "../../ffi/marshal.ts";
 import { objectArg, optionalStringArg } from "../../ffi/args.ts";
 import type { Connection } from "../connection.ts";
 import type { LibvirtObject } from "../object.ts";
-import { checkLegacyRegistration, domainEventIDArg, domainFilterArg } from "./domain.ts";
+import {
+  checkLegacyRegistration,
+  domainEventIDArg,
+  domainFilterArg,
+  handlerArg,
+} from "./domain.ts";
 import { checkObjectEventArgs, type ObjectEventSpec } from "./objects.ts";
-import { checkCallbackID, type EventKind } from "./tracking.ts";
 
 /** Checks the arguments of `domainEventRegisterAny` (TypeErrors, a closed connection). */
 export function checkDomainEventArgs(
@@ -43,11 +47,6 @@ export function checkObjectRegistration<O extends LibvirtObject>(
   conn.handle(`register a ${spec.noun} event callback`);
 }
 
-/** Checks a `…EventDeregisterAny` callback id: known on this connection, of this kind. */
-export function checkDeregistration(conn: Connection, kind: EventKind, id: number): void {
-  checkCallbackID(conn, kind, id);
-}
-
 /** Checks `domainEventRegister` (true) or `domainEventDeregister` (false) for `cb`. */
 export function checkLegacy(conn: Connection, cb: unknown, register: boolean): void {
   handlerArg(cb);
@@ -73,8 +72,4 @@ export function checkQemuMonitorRegistration(
 export function checkQemuMonitorDeregistration(conn: Connection, callbackID: unknown): void {
   conn.handle("deregister a QEMU monitor event");
   intArg(callbackID as number, "callbackID", 0);
-}
-
-function handlerArg(cb: unknown): void {
-  if (typeof cb !== "function") throw new TypeError("The event callback must be a function");
 }

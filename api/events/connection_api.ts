@@ -39,9 +39,8 @@ export type {
   StoragePoolEventRecord,
   StoragePoolEventsOptions,
 } from "./iterators.ts";
-export { deregisterAllEvents } from "./tracking.ts";
+export { checkCallbackID as checkDeregistration, deregisterAllEvents } from "./tracking.ts";
 export {
-  checkDeregistration,
   checkDomainEventArgs,
   checkLegacy,
   checkObjectRegistration,

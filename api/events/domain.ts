@@ -47,7 +47,8 @@ export function domainFilterArg(dom: unknown): Domain | null {
   return dom;
 }
 
-function handlerArg(cb: unknown): void {
+/** Throws a TypeError unless `cb` is a function (every registration's handler). */
+export function handlerArg(cb: unknown): void {
   if (typeof cb !== "function") throw new TypeError("The event callback must be a function");
 }
 
