@@ -7,6 +7,7 @@ import { describe, intArg } from "../ffi/marshal.ts";
 import { registeredLoop } from "./state.ts";
 import { EventHandleType } from "../ffi/enums.ts";
 import { log, logEnabled } from "../log.ts";
+import { onExitQuiet } from "./exit_quiet.ts";
 
 /** Called when a watched fd is ready: `events` holds `HANDLE_*` bits. */
 export type HandleCallback = (watch: number, fd: number, events: number) => void;
@@ -30,6 +31,12 @@ const timeouts = new OpaqueRegistry<Entry<TimeoutCallback>>();
 const byWatch = new Map<number, Entry<HandleCallback>>();
 const byTimer = new Map<number, Entry<TimeoutCallback>>();
 const ALWAYS = EventHandleType.ERROR | EventHandleType.HANGUP;
+
+// At the process's end, no timer or watch of the app's fires again (event/exit_quiet.ts).
+onExitQuiet(() => {
+  for (const [timer, entry] of byTimer) if (entry.live) callRaw("virEventUpdateTimeout", timer, -1);
+  for (const [watch, entry] of byWatch) if (entry.live) callRaw("virEventUpdateHandle", watch, 0);
+});
 
 // One C function per signature; the JS callback is found through the opaque id. Each runs on
 // the thread of the registered loop's dispatch: the JS thread for a TypeScript EventImpl, the

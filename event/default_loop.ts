@@ -7,6 +7,7 @@ import { symbol } from "../ffi/library.ts";
 import { registeredLoop } from "./state.ts";
 import { registerDefaultImpl } from "./register.ts";
 import { log, logEnabled } from "../log.ts";
+import { quietForExit } from "./exit_quiet.ts";
 
 // The wake-up timer's callback: it has nothing to do, its addition is what wakes the loop.
 const noopTimeout = permanentCallback(
@@ -86,16 +87,19 @@ let exitHooked = false;
 // Deno then tears the JS side down while the loop's thread goes on calling JS callbacks (a timer
 // of `Event.addTimeout`, a stream or event callback): the process died with SIGSEGV or SIGABRT
 // at exit, in 7 to 10 runs of 10, and a failing test's report was cut short by it. So at
-// `unload`, every loop is quit, and the JS thread takes GLib's main context once the loop's
-// thread left it: no thread dispatches libvirt's callbacks any more, nor can one start to.
-// What this cannot help: a loop thread that is inside a call into JS at that moment (a timer
-// that fired while the test runner reported) waits for the JS thread, which runs no callback
-// after `unload`; the quit then stops the loop only after that call, which Deno ends as it tears
-// down. Such a process still died in 2 to 12 runs of 20 (18 to 20 before; bench/findings.md, nineteenth
-// pass). Stop your loops in the test (`await using loop = new DefaultEventLoop()`).
+// `unload`, first the callbacks that repeat by themselves are silenced in libvirt (the app's
+// timers and watches, stream callbacks: event/exit_quiet.ts), then every loop is quit, and the
+// JS thread takes GLib's main context once the loop's thread left it. A call into JS that the
+// loop's thread already waits on cannot run before `unload` returns (the wait below then gives
+// up), but Deno's last turn of its loop runs it; with nothing silenced, the thread made the next
+// such call before it saw the quit, and that one Deno ended as it tore down (2 to 12 crashes in
+// 20 runs; with the silencing none in 340: bench/findings.md, twentieth pass). Stop your loops in
+// the test anyway (`await using loop = new DefaultEventLoop()`): a one-off callback (a
+// connection's close, an event of a struct payload) can still be under way at that moment.
 function atExit(): void {
   const glib = glibMainLoop();
   if (glib === null || (glibRuns.size === 0 && !iterating)) return;
+  quietForExit();
   for (const quit of glibRuns.keys()) quit();
   glib.g_main_context_wakeup(null);
   const tick = new Int32Array(new SharedArrayBuffer(4));

@@ -75,6 +75,11 @@ export class OpaqueRegistry<T> {
     return this.#entries.delete(id);
   }
 
+  /** The values registered now. */
+  values(): IterableIterator<T> {
+    return this.#entries.values();
+  }
+
   /** How many values are registered. */
   get size(): number {
     return this.#entries.size;

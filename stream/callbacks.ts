@@ -13,6 +13,7 @@ import { OpaqueRegistry, permanentCallback, reportCallbackError } from "../ffi/c
 import { idPointer } from "../ffi/marshal.ts";
 import { log } from "../log.ts";
 import { runWhenAllowed } from "../ffi/turn.ts";
+import { onExitQuiet } from "../event/exit_quiet.ts";
 
 /** What a stream's registration runs when libvirt reports events on it. */
 export type StreamDispatch = (events: number) => void;
@@ -20,9 +21,18 @@ export type StreamDispatch = (events: number) => void;
 interface Registration {
   strong: StreamDispatch | null;
   weak: WeakRef<StreamDispatch> | null;
+  /** The stream, valid while the registration is (its removal comes before the stream's free). */
+  readonly stream: Deno.PointerObject;
 }
 
 const dispatchers = new OpaqueRegistry<Registration>();
+
+// At the process's end, libvirt's loop calls no stream callback again (event/exit_quiet.ts).
+onExitQuiet(() => {
+  for (const { stream } of dispatchers.values()) {
+    if (callRaw("virStreamEventUpdateCallback", stream, 0) < 0) callRaw("virResetLastError");
+  }
+});
 // Owner → the handlers it keeps alive (an ephemeron: gone with the owner).
 const kept = new WeakMap<object, Set<StreamDispatch>>();
 
@@ -126,8 +136,14 @@ function disown(id: number, stream: Deno.PointerObject): void {
   callRaw("virStreamFree", stream); // the reference taken by `own`
 }
 
-function registration(dispatch: StreamDispatch, owner?: object): Registration {
-  return owner ? { strong: null, weak: new WeakRef(dispatch) } : { strong: dispatch, weak: null };
+function registration(
+  stream: Deno.PointerObject,
+  dispatch: StreamDispatch,
+  owner?: object,
+): Registration {
+  return owner
+    ? { strong: null, weak: new WeakRef(dispatch), stream }
+    : { strong: dispatch, weak: null, stream };
 }
 
 // A callback removed from inside its own dispatch stays registered in libvirt, paused (events
@@ -179,11 +195,11 @@ export function addStreamCallback(
     parked.delete(key);
     clearTimeout(p.timer);
     disown(p.id, stream);
-    Object.assign(reg, registration(dispatch, owner));
+    Object.assign(reg, registration(stream, dispatch, owner));
     if (owner) own(p.id, stream, reg, owner);
     return p.id;
   }
-  const reg = registration(dispatch, owner);
+  const reg = registration(stream, dispatch, owner);
   const { id, opaque } = dispatchers.add(reg);
   try {
     callInt("virStreamEventAddCallback", stream, events, eventCallback.pointer, opaque, null);
