@@ -62,36 +62,3 @@ export function takeStringArray(
   }
   return out;
 }
-
-/**
- * Reads `count` strings libvirt wrote into a caller-owned `char *` array (the old
- * virConnectList* shape) and frees each string; the array itself is JS memory.
- */
-export function takeFilledStrings(array: BigUint64Array, count: number): string[] {
-  const { free } = libc().symbols;
-  const out: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const s = Deno.UnsafePointer.create(array[i]);
-    if (s === null) continue;
-    out.push(Deno.UnsafePointerView.getCString(s));
-    free(s);
-  }
-  return out;
-}
-
-/** Reads and frees a libvirt-allocated array of object pointers; returns the pointers. */
-export function takeObjectArray(holder: BigUint64Array, count: number): Deno.PointerObject[] {
-  const array = Deno.UnsafePointer.create(holder[0]);
-  if (array === null) return [];
-  const view = new Deno.UnsafePointerView(array);
-  try {
-    const out: Deno.PointerObject[] = [];
-    for (let i = 0; i < count; i++) {
-      const p = view.getPointer(i * 8);
-      if (p !== null) out.push(p);
-    }
-    return out;
-  } finally {
-    libc().symbols.free(array);
-  }
-}

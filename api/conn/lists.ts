@@ -1,8 +1,9 @@
 // Connection overrides, lists: ids and names from the older virConnectList* calls, the CPU
 // models of an architecture, and the listAll* calls of the object kinds without their own file.
-import { flagsArg, stringArg } from "../../ffi/marshal.ts";
+import { flagsArg, stringArg, takePointerArray } from "../../ffi/marshal.ts";
+import { takeNames } from "../../ffi/out_arrays.ts";
 import { int, type Plan, runAsync, runSync } from "../call_plan.ts";
-import { takeFilledStrings, takeObjectArray, takeStringArray } from "../c_arrays.ts";
+import { takeStringArray } from "../c_arrays.ts";
 import { Interface } from "../interface.ts";
 import { NWFilter } from "../nwfilter.ts";
 import { NWFilterBinding } from "../nwfilter_binding.ts";
@@ -618,7 +619,7 @@ function* names(c: P, list: NameList): Plan<string[]> {
   if (max <= 0) return [];
   const out = new BigUint64Array(max);
   const n = yield* int(fill, c, out, max);
-  return takeFilledStrings(out, n);
+  return takeNames(out, n);
 }
 
 function* deviceNames(c: P, cap: Uint8Array<ArrayBuffer> | null, f: number): Plan<string[]> {
@@ -626,7 +627,7 @@ function* deviceNames(c: P, cap: Uint8Array<ArrayBuffer> | null, f: number): Pla
   if (max <= 0) return [];
   const out = new BigUint64Array(max);
   const n = yield* int("virNodeListDevices", c, cap, out, max, f);
-  return takeFilledStrings(out, n);
+  return takeNames(out, n);
 }
 
 function* cpuModels(c: P, arch: Uint8Array<ArrayBuffer>, f: number): Plan<string[]> {
@@ -647,5 +648,5 @@ function* listAll(
 ): Plan<Deno.PointerObject[]> {
   const holder = new BigUint64Array(1);
   const n = yield* int(name, c, holder, f);
-  return takeObjectArray(holder, n);
+  return takePointerArray(holder, n);
 }

@@ -1,16 +1,14 @@
 // Domain overrides, the rest: security labels, save with parameters, starting with passed file
 // descriptors, and the snapshot and checkpoint lists.
-import { flagsArg, stringArg } from "../../ffi/marshal.ts";
+import { describe, flagsArg, stringArg, takePointerArray } from "../../ffi/marshal.ts";
 import { libc } from "../../ffi/libc.ts";
 import { countedNames, int, type Plan, runAsync, runSync } from "../call_plan.ts";
 import { encodeRecord, keep, type ParamInput } from "../param_codec.ts";
 import { SAVE_PARAMETERS_TYPES, type SaveParameters } from "../typed_param_names.ts";
 import { decodeSecurityLabels, SECURITY_LABEL_SIZE, type SecurityLabel } from "../structs.ts";
-import { takeObjectArray } from "../c_arrays.ts";
 import { DomainSnapshot } from "../domain_snapshot.ts";
 import { DomainCheckpoint } from "../domain_checkpoint.ts";
 import type { Domain } from "../domain.ts";
-import { describe } from "../../ffi/marshal.ts";
 import { DomainMigrate } from "./migrate.ts";
 
 type P = Deno.PointerObject;
@@ -363,7 +361,7 @@ function* listAll(
 ): Plan<Deno.PointerObject[]> {
   const holder = new BigUint64Array(1);
   const n = yield* int(name, d, holder, f);
-  return takeObjectArray(holder, n);
+  return takePointerArray(holder, n);
 }
 
 function snapshotNames(d: P, f: number): Plan<string[]> {
