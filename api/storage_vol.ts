@@ -178,7 +178,9 @@ export class StorageVol extends StorageVolGenerated {
   upload(stream: Stream, offset: number | bigint, length: number | bigint, flags?: number): void;
   /**
    * Uploads what `source` (a `ReadableStream` or iterable of bytes) yields; resolves once
-   * libvirt confirmed the write. Non-blocking when an event loop is registered.
+   * libvirt confirmed the write. Non-blocking when an event loop is registered. A byte stream
+   * (`file.readable`, a fetch body) is read through a BYOB reader, a packet at a time into
+   * reused buffers.
    * libvirt: [`virStorageVolUpload`](https://libvirt.org/html/libvirt-libvirt-storage.html#virStorageVolUpload).
    *
    * @example

@@ -10,6 +10,7 @@ import { attachStream, attachStreamAsync, Stream, whenReady } from "./stream.ts"
 import { READ_BUFFER, SEND_PACKET, streamReadable, streamWritable } from "./web.ts";
 import { sparseFileSink, sparseFileSource } from "./sparse_file.ts";
 import { syncTurn } from "../ffi/turn.ts";
+import { byobReader, pipeBytes } from "./byob_pipe.ts";
 
 /**
  * The buffer of sparse file downloads (downloadToFile with `sparse`): a recv stops at a hole,
@@ -267,13 +268,17 @@ export async function uploadFrom(
     throw e;
   }
   const { stream, total } = started;
+  const packet = options.chunkSize ?? SEND_PACKET;
   const writable = streamWritable(stream, {
-    chunkSize: options.chunkSize,
+    chunkSize: packet,
     fill: true, // gather the source's small chunks into full packets
     onChunk: progress(options, options.total ?? total),
     onEnd: () => stream.free(),
   });
-  await readable.pipeTo(writable);
+  // A byte stream (a file's, a fetch body) is read a packet at a time into reused buffers.
+  const reader = byobReader(readable);
+  if (reader) await pipeBytes(reader, writable, packet);
+  else await readable.pipeTo(writable);
 }
 
 function toReadable(source: UploadSource): ReadableStream<Uint8Array> {

@@ -127,6 +127,38 @@ Deno.test("a 64 MiB volume round-trips through every transfer path", async (t) =
         );
         return await new Response(vol.download()).bytes();
       },
+      "vol.upload(file.readable): a byte stream, read through a BYOB reader": async (data) => {
+        const path = await Deno.makeTempFile();
+        try {
+          await Deno.writeFile(path, data);
+          const file = await Deno.open(path);
+          await vol.upload(file.readable); // closes the file at its end
+          return await new Response(vol.download()).bytes();
+        } finally {
+          await Deno.remove(path);
+        }
+      },
+      "vol.upload(byte stream): each read asks for a whole packet": async (data) => {
+        const asked: number[] = [];
+        let off = 0;
+        const source = new ReadableStream({
+          type: "bytes",
+          pull(c) {
+            const view = c.byobRequest!.view!;
+            asked.push(view.byteLength);
+            const n = Math.min(view.byteLength, data.length - off);
+            if (n === 0) return (c.close(), c.byobRequest!.respond(0));
+            new Uint8Array(view.buffer, view.byteOffset, n).set(data.subarray(off, off + n));
+            off += n;
+            c.byobRequest!.respond(n);
+          },
+        });
+        await vol.upload(source);
+        // Packets of libvirt's largest payload: no 64 KiB chunks to gather, no fresh buffers.
+        assert.deepEqual(new Set(asked), new Set([262_120]));
+        assert.equal(asked.length, Math.ceil(SIZE / 262_120) + 1);
+        return await new Response(vol.download()).bytes();
+      },
       "Web Streams over blocking streams": async (data) => {
         await vol.upload([data], { nonBlocking: false });
         return await new Response(vol.download({ nonBlocking: false })).bytes();
@@ -392,6 +424,49 @@ Deno.test("aborts and errors leave the connection usable", async (t) => {
         },
       });
       await assert.rejects(vol.upload(source), /source broke/);
+      await vol.upload([data]);
+      await check();
+    });
+
+    await t.step("a byte stream that fails aborts vol.upload(readable) and rejects", async () => {
+      let sent = 0;
+      const source = new ReadableStream({
+        type: "bytes",
+        pull(c) {
+          const view = c.byobRequest!.view!;
+          if (sent >= 4 * MiB) return c.error(new Error("byte source broke"));
+          sent += view.byteLength;
+          c.byobRequest!.respond(view.byteLength);
+        },
+      });
+      await assert.rejects(vol.upload(source), /byte source broke/);
+      assert.equal(liveStreamCallbacks(), 0);
+      await vol.upload([data]);
+      await check();
+    });
+
+    await t.step("an upload that fails cancels its byte stream with the error", async () => {
+      let cancelled: unknown = null;
+      const source = new ReadableStream({
+        type: "bytes",
+        pull(c) {
+          const view = c.byobRequest!.view!;
+          c.byobRequest!.respond(view.byteLength);
+        },
+        cancel(reason) {
+          cancelled = reason;
+        },
+      });
+      await assert.rejects(
+        vol.upload(source, {
+          onProgress: () => {
+            throw new Error("progress bar broke");
+          },
+        }),
+        /progress bar broke/,
+      );
+      assert.match(String(cancelled), /progress bar broke/);
+      assert.equal(liveStreamCallbacks(), 0);
       await vol.upload([data]);
       await check();
     });

@@ -133,6 +133,15 @@ function remoteCase(
         "ours",
         ours("pipe", "deno"),
       ),
+      ...(op === "upload"
+        ? [
+          wrap(
+            "ours: vol.upload(file.readable) (DenoEventImpl)",
+            "ours",
+            ours("volupload", "deno"),
+          ),
+        ]
+        : []),
       wrap(
         `ours: sparse ${op === "download" ? "downloadToFile" : "uploadFromFile"} (DenoEventImpl)`,
         "ours",

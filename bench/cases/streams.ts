@@ -63,6 +63,16 @@ function contenders(ctx: BenchContext, op: "download" | "upload"): Contender[] {
     ...(op === "upload"
       ? [
         wrap(
+          "ours: vol.upload(file.readable) (DenoEventImpl)",
+          "ours",
+          ours("volupload", "deno"),
+        ),
+        wrap(
+          "ours: vol.upload(file.readable) (default loop)",
+          "ours",
+          ours("volupload", "default"),
+        ),
+        wrap(
           "floor: file.readable.pipeTo(a sink that drops chunks), no libvirt",
           "floor",
           ours("readable", "none"),

@@ -2,7 +2,8 @@
 // (one event loop per process); prints {"seconds", "bytes", "cpu", "faults", "roomWaits"} as its
 // last line.
 //   deno run -A bench/ours/stream.ts --uri U --pool P --vol V --op download|upload
-//     --path blocking|all|callbacks|pipe|readable|file|sparse --file F [--loop none|deno|default] [--chunk N]
+//     --path blocking|all|callbacks|pipe|volupload|readable|file|sparse --file F
+//     [--loop none|deno|default] [--chunk N]
 //     [--send-buffer N] (OpenOptions.sendBuffer; the module's default if not given)
 // --path file|sparse: downloadToFile / uploadFromFile, plain or with { sparse: true } (and
 // chunkSize N if given);
@@ -160,6 +161,13 @@ const uploads: Record<string, (file: Deno.FsFile) => Promise<number>> = {
     const size = (await file.stat()).size;
     await file.readable.pipeTo(st.writable);
     st.free();
+    return size;
+  },
+  // The stream-less form with the same source: StorageVol.upload reads a byte stream through a
+  // BYOB reader, a packet at a time (stream/byob_pipe.ts).
+  async volupload(file) {
+    const size = (await file.stat()).size;
+    await vol.upload(file.readable);
     return size;
   },
   // Not an upload: the floor under the row above, Deno's FsFile.readable piped into a sink that
