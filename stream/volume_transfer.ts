@@ -282,7 +282,15 @@ export async function uploadFrom(
 }
 
 function toReadable(source: UploadSource): ReadableStream<Uint8Array> {
-  if (source instanceof ReadableStream) return source;
+  if (source instanceof ReadableStream) {
+    // Refused before the transfer starts: a pipe would fail only once the stream was open.
+    if (source.locked) {
+      throw new TypeError(
+        "upload needs a ReadableStream that nothing reads yet: this one is locked",
+      );
+    }
+    return source;
+  }
   const it = source as Partial<AsyncIterable<Uint8Array> & Iterable<Uint8Array>>;
   if (
     typeof it?.[Symbol.asyncIterator] === "function" || typeof it?.[Symbol.iterator] === "function"

@@ -428,6 +428,15 @@ Deno.test("aborts and errors leave the connection usable", async (t) => {
       await check();
     });
 
+    await t.step("a locked source is refused before any transfer", async () => {
+      const source = new ReadableStream<Uint8Array>({ type: "bytes" });
+      const reader = source.getReader();
+      await assert.rejects(vol.upload(source), TypeError);
+      reader.releaseLock();
+      assert.equal(liveStreamCallbacks(), 0);
+      await check();
+    });
+
     await t.step("a byte stream that fails aborts vol.upload(readable) and rejects", async () => {
       let sent = 0;
       const source = new ReadableStream({
