@@ -9,7 +9,7 @@
 
 /**
  * The BYOB reader of `readable`, or null when it is not a byte stream (`pipeTo` then does the
- * job, and reports a stream that is locked).
+ * job).
  */
 export function byobReader(readable: ReadableStream<Uint8Array>): ReadableStreamBYOBReader | null {
   try {
@@ -33,7 +33,6 @@ export async function pipeBytes(
   size: number,
 ): Promise<void> {
   const writer = writable.getWriter();
-  let pending: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
   let readFailed = false;
   const read = (into: Uint8Array) => {
     const p = reader.read(into);
@@ -43,10 +42,9 @@ export async function pipeBytes(
   };
   try {
     let spare = new Uint8Array(size);
-    pending = read(new Uint8Array(size));
+    let pending = read(new Uint8Array(size));
     for (;;) {
       const { value, done } = await pending;
-      pending = null;
       if (done || value === undefined) break;
       pending = read(spare);
       await writer.write(value);
