@@ -93,7 +93,7 @@ let exitHooked = false;
 // loop's thread already waits on cannot run before `unload` returns (the wait below then gives
 // up), but Deno's last turn of its loop runs it; with nothing silenced, the thread made the next
 // such call before it saw the quit, and that one Deno ended as it tore down (2 to 12 crashes in
-// 20 runs; with the silencing none in 340: bench/findings.md, twentieth pass). Stop your loops in
+// 20 runs; with the silencing none in 400: bench/findings.md, twentieth pass). Stop your loops in
 // the test anyway (`await using loop = new DefaultEventLoop()`): a one-off callback (a
 // connection's close, an event of a struct payload) can still be under way at that moment.
 function atExit(): void {
