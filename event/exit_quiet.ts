@@ -6,8 +6,10 @@
 // the loop's thread, which dies with SIGSEGV or SIGABRT. The calls that repeat on their own are
 // the app's timers and fd watches (`Event.addTimeout`, `Event.addHandle`) and stream callbacks:
 // silenced in libvirt first, none starts again, and the one already waiting (if any) runs in
-// that last turn. Each module that makes such registrations adds its silencer here, so that
-// this one imports none of them.
+// that last turn. The silencing calls are safe while the loop's thread waits in one of these
+// callbacks: libvirt 9.0 calls them with no lock held (GLib loop's timer and handle dispatch, fd
+// streams, remote streams), and its updates take only those locks. Each module that makes such
+// registrations adds its silencer here, so that this one imports none of them.
 
 const silencers: (() => void)[] = [];
 
