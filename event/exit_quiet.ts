@@ -8,8 +8,8 @@
 // silenced in libvirt first, none starts again, and the one already waiting (if any) runs in
 // that last turn. The silencing calls are safe while the loop's thread waits in one of these
 // callbacks: libvirt 9.0 calls them with no lock held (GLib loop's timer and handle dispatch, fd
-// streams, remote streams), so the updates wait on no lock that thread holds. Each module that makes such
-// registrations adds its silencer here, so that this one imports none of them.
+// streams, remote streams), so the updates wait on no lock that thread holds. Each module that
+// makes such registrations adds its silencer here, so that this one imports none of them.
 
 const silencers: (() => void)[] = [];
 
