@@ -993,7 +993,10 @@ export class Stream extends LibvirtObject {
   /**
    * The stream as a `WritableStream` of bytes: each chunk is sent in full (waiting on events
    * when non-blocking) before the next is accepted; on a volume upload, small chunks are
-   * gathered into full packets first. close finishes the stream, abort aborts it.
+   * gathered into full packets first. close finishes the stream, abort aborts it. To upload a
+   * byte stream such as `file.readable`, `vol.upload(readable)` is cheaper than a pipe into this:
+   * it reads a packet at a time into reused buffers, where `pipeTo` gets a fresh chunk per read
+   * (64 KiB from a file).
    *
    * @example
    * ```ts
