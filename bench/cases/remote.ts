@@ -18,6 +18,7 @@ import {
   TRANSFER_METRICS,
   transferFigures,
   virshTransfer,
+  VOL_UPLOAD,
 } from "../lib/transfer.ts";
 import { fmt } from "../lib/stats.ts";
 import type { Daemon, DaemonOptions } from "../../tests/helpers/daemon.ts";
@@ -134,13 +135,7 @@ function remoteCase(
         ours("pipe", "deno"),
       ),
       ...(op === "upload"
-        ? [
-          wrap(
-            "ours: vol.upload(file.readable) (DenoEventImpl)",
-            "ours",
-            ours("volupload", "deno"),
-          ),
-        ]
+        ? [wrap(`ours: ${VOL_UPLOAD} (DenoEventImpl)`, "ours", ours("volupload", "deno"))]
         : []),
       wrap(
         `ours: sparse ${op === "download" ? "downloadToFile" : "uploadFromFile"} (DenoEventImpl)`,

@@ -8,6 +8,7 @@ import {
   TRANSFER_METRICS,
   transferFigures,
   virshTransfer,
+  VOL_UPLOAD,
 } from "../lib/transfer.ts";
 
 function contenders(ctx: BenchContext, op: "download" | "upload"): Contender[] {
@@ -62,15 +63,8 @@ function contenders(ctx: BenchContext, op: "download" | "upload"): Contender[] {
     wrap(`ours: ${pipe} (default loop)`, "ours", ours("pipe", "default")),
     ...(op === "upload"
       ? [
-        wrap(
-          "ours: vol.upload(file.readable) (DenoEventImpl)",
-          "ours",
-          ours("volupload", "deno"),
-        ),
-        wrap(
-          "ours: vol.upload(file.readable) (default loop)",
-          "ours",
-          ours("volupload", "default"),
+        ...([["DenoEventImpl", "deno"], ["default loop", "default"]] as const).map(([name, loop]) =>
+          wrap(`ours: ${VOL_UPLOAD} (${name})`, "ours", ours("volupload", loop))
         ),
         wrap(
           "floor: file.readable.pipeTo(a sink that drops chunks), no libvirt",

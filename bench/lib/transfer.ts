@@ -5,6 +5,9 @@ import { type Argv, runPlain } from "./proc.ts";
 import type { Metric } from "./runner.ts";
 
 /** Throughput and the client's CPU per GiB: the columns of every stream case. */
+/** The stream-less upload's row label, the same in the local and the remote cases. */
+export const VOL_UPLOAD = "vol.upload(file.readable)";
+
 export const TRANSFER_METRICS: Metric[] = [
   { key: "mibps", label: "throughput", unit: "MiB/s", better: "higher" },
   { key: "cpuPerGiB", label: "client CPU", unit: "s/GiB", better: "lower" },
