@@ -1,8 +1,8 @@
 // What the process's end silences before it quits libvirt's default loop (event/default_loop.ts).
 //
 // Why: the loop's thread waits for the JS thread on every call it makes into JS, and once a
-// `deno test` module's tests are done (or a Worker ends) the JS thread runs at most one more
-// turn of Deno's loop before Deno drops the callbacks. A call still waiting then is ended under
+// `deno test` module's tests are done the JS thread runs one more turn of Deno's loop after
+// `unload`, then Deno drops the callbacks. A call still waiting then is ended under
 // the loop's thread, which dies with SIGSEGV or SIGABRT. The calls that repeat on their own are
 // the app's timers and fd watches (`Event.addTimeout`, `Event.addHandle`) and stream callbacks:
 // silenced in libvirt first, none starts again, and the one already waiting (if any) runs in

@@ -77,8 +77,8 @@ Deno.test("the event relay: a script ends by itself, or exits in a flood", async
 
 Deno.test("a test that leaves its DefaultEventLoop running ends with its report", async (t) => {
   // The loop's thread calls into JS by itself (a 1 ms timer, a stream callback) when the test
-  // runner ends the file; before event/exit_quiet.ts such a child died by SIGSEGV or SIGABRT in
-  // 4 to 10 runs of 20. Several runs each: the crash came in some runs, not all.
+  // runner ends the file; before event/exit_quiet.ts such children died by SIGSEGV or SIGABRT
+  // (this test failed in each of 3 runs). Several runs each: the crash came in some, not all.
   for (const mode of ["pool", "hosted"]) {
     await t.step(mode, async () => {
       for (let i = 0; i < 6; i++) {
