@@ -32,10 +32,14 @@ const byWatch = new Map<number, Entry<HandleCallback>>();
 const byTimer = new Map<number, Entry<TimeoutCallback>>();
 const ALWAYS = EventHandleType.ERROR | EventHandleType.HANGUP;
 
-// At the process's end, no timer or watch of the app's fires again (event/exit_quiet.ts).
+// At the process's end, no timer or watch of the app's fires again (event/exit_quiet.ts); an
+// end averted gets each one's own setting back.
 onExitQuiet(() => {
   for (const [timer, entry] of byTimer) if (entry.live) callRaw("virEventUpdateTimeout", timer, -1);
   for (const [watch, entry] of byWatch) if (entry.live) callRaw("virEventUpdateHandle", watch, 0);
+}, () => {
+  for (const [timer, e] of byTimer) if (e.live) callRaw("virEventUpdateTimeout", timer, e.setting);
+  for (const [watch, e] of byWatch) if (e.live) callRaw("virEventUpdateHandle", watch, e.setting);
 });
 
 // One C function per signature; the JS callback is found through the opaque id. Each runs on

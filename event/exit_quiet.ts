@@ -10,21 +10,48 @@
 // callbacks: libvirt 9.0 calls them with no lock held (GLib loop's timer and handle dispatch, fd
 // streams, remote streams), so the updates wait on no lock that thread holds. Each module that
 // makes such registrations adds its silencer here, so that this one imports none of them.
+//
+// An uncaught error or rejection ends a `deno run` script with no `unload`: Deno drops the
+// runtime as the error leaves its loop, and a call of the loop's thread waiting then killed the
+// process before the error was even printed. So the same silencing runs when the `error` or
+// `unhandledrejection` event is dispatched. But a listener of the app may still prevent that
+// end, so each silencer comes with a restorer that puts back what the JS side recorded (the
+// app's own settings), and the restore runs on the next turn, which only a process that goes on
+// reaches.
 
-const silencers: (() => void)[] = [];
+interface Quieter {
+  silence(): void;
+  restore(): void;
+}
 
-/** Adds a function that silences one kind of registration (called once, at the process's end). */
-export function onExitQuiet(silence: () => void): void {
-  silencers.push(silence);
+const quieters: Quieter[] = [];
+
+/**
+ * Adds what silences one kind of registration at the process's end, and what puts it back
+ * when that end was averted (an uncaught error that a listener prevented).
+ */
+export function onExitQuiet(silence: () => void, restore: () => void): void {
+  quieters.push({ silence, restore });
 }
 
 /** Runs every silencer; one that throws does not keep the others from running. */
 export function quietForExit(): void {
-  for (const silence of silencers) {
+  for (const q of quieters) {
     try {
-      silence();
+      q.silence();
     } catch {
       // The process is ending: nothing is left to report it to.
+    }
+  }
+}
+
+/** Puts back every registration `quietForExit` silenced, as the JS side last set it. */
+export function restoreAfterQuiet(): void {
+  for (const q of quieters) {
+    try {
+      q.restore();
+    } catch {
+      // A registration removed meanwhile: nothing to put back.
     }
   }
 }

@@ -23,14 +23,21 @@ interface Registration {
   weak: WeakRef<StreamDispatch> | null;
   /** The stream, valid while the registration is (its removal comes before the stream's free). */
   readonly stream: Deno.PointerObject;
+  /** The events libvirt was last told to watch (0 while paused or parked). */
+  events: number;
 }
 
 const dispatchers = new OpaqueRegistry<Registration>();
 
-// At the process's end, libvirt's loop calls no stream callback again (event/exit_quiet.ts).
+// At the process's end, libvirt's loop calls no stream callback again (event/exit_quiet.ts);
+// an end averted gets each one's events back.
 onExitQuiet(() => {
   for (const { stream } of dispatchers.values()) {
     if (callRaw("virStreamEventUpdateCallback", stream, 0) < 0) callRaw("virResetLastError");
+  }
+}, () => {
+  for (const { stream, events } of dispatchers.values()) {
+    if (callRaw("virStreamEventUpdateCallback", stream, events) < 0) callRaw("virResetLastError");
   }
 });
 // Owner → the handlers it keeps alive (an ephemeron: gone with the owner).
@@ -138,12 +145,13 @@ function disown(id: number, stream: Deno.PointerObject): void {
 
 function registration(
   stream: Deno.PointerObject,
+  events: number,
   dispatch: StreamDispatch,
   owner?: object,
 ): Registration {
   return owner
-    ? { strong: null, weak: new WeakRef(dispatch), stream }
-    : { strong: dispatch, weak: null, stream };
+    ? { strong: null, weak: new WeakRef(dispatch), stream, events }
+    : { strong: dispatch, weak: null, stream, events };
 }
 
 // A callback removed from inside its own dispatch stays registered in libvirt, paused (events
@@ -195,11 +203,11 @@ export function addStreamCallback(
     parked.delete(key);
     clearTimeout(p.timer);
     disown(p.id, stream);
-    Object.assign(reg, registration(stream, dispatch, owner));
+    Object.assign(reg, registration(stream, events, dispatch, owner));
     if (owner) own(p.id, stream, reg, owner);
     return p.id;
   }
-  const reg = registration(stream, dispatch, owner);
+  const reg = registration(stream, events, dispatch, owner);
   const { id, opaque } = dispatchers.add(reg);
   try {
     callInt("virStreamEventAddCallback", stream, events, eventCallback.pointer, opaque, null);
@@ -211,9 +219,11 @@ export function addStreamCallback(
   return id;
 }
 
-/** Changes the events a registered callback watches. */
-export function updateStreamCallback(stream: Deno.PointerObject, events: number): void {
+/** Changes the events that the registration `id` of a stream watches. */
+export function updateStreamCallback(stream: Deno.PointerObject, id: number, events: number): void {
   callInt("virStreamEventUpdateCallback", stream, events);
+  const reg = dispatchers.byId(id);
+  if (reg) reg.events = events;
 }
 
 /**
@@ -233,6 +243,7 @@ export function removeStreamCallback(
   if (!final && dispatching === key && reg && !parked.has(key)) {
     reg.strong = null;
     reg.weak = null;
+    reg.events = 0;
     callInt("virStreamEventUpdateCallback", stream, 0);
     parked.set(key, {
       id,

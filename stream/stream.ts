@@ -731,7 +731,7 @@ export class Stream extends LibvirtObject {
     intArg(events, "events", 0, 15);
     const ptr = this.#transfer("update its callback");
     if (!this.#callback?.user) throw new Error("Cannot update the callback: none was added");
-    updateStreamCallback(ptr, events);
+    updateStreamCallback(ptr, this.#callback.id, events);
   }
 
   /**
@@ -793,7 +793,7 @@ export class Stream extends LibvirtObject {
         reg.id = watchStream(ptr, ev, (e) => this.#callback === reg && dispatch(e), this);
         this.#callback = reg;
       },
-      update: (ev) => updateStreamCallback(ptr, ev),
+      update: (ev) => updateStreamCallback(ptr, this.#callback?.id ?? 0, ev),
       turn: () => syncTurn(this),
       alive: () => !mayCallNow(this) || this.#connectionAlive(),
       deadError: () => this.#connectionGone("virStreamEventAddCallback"),
