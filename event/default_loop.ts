@@ -7,7 +7,7 @@ import { symbol } from "../ffi/library.ts";
 import { registeredLoop } from "./state.ts";
 import { registerDefaultImpl } from "./register.ts";
 import { log, logEnabled } from "../log.ts";
-import { quietForExit, restoreAfterQuiet } from "./exit_quiet.ts";
+import { quietForExit } from "./exit_quiet.ts";
 
 // The wake-up timer's callback: it has nothing to do, its addition is what wakes the loop.
 const noopTimeout = permanentCallback(
@@ -95,12 +95,11 @@ let exitHooked = false;
 // such call before it saw the quit, and that one Deno ended as it tore down (2 to 12 crashes in
 // 20 runs; with the silencing none in 400: bench/findings.md, twentieth pass). Stop your loops in
 // the test anyway (`await using loop = new DefaultEventLoop()`): a one-off callback (a
-// connection's close, an event of a struct payload) can still be under way at that moment.
+// connection's close, an event of a struct payload) can still be under way at that moment. An
+// uncaught error ends a script with no `unload`: exit_quiet.ts silences the same callbacks then.
 function atExit(): void {
   const glib = glibMainLoop();
   if (glib === null || (glibRuns.size === 0 && !iterating)) return;
-  // The end is here after all: what an averted error would have put back stays silenced.
-  clearTimeout(restoring);
   quietForExit();
   for (const quit of glibRuns.keys()) quit();
   glib.g_main_context_wakeup(null);
@@ -115,32 +114,10 @@ function atExit(): void {
   }
 }
 
-// An uncaught error or rejection ends a script without `unload`: Deno drops the runtime as the
-// error leaves its loop, with no turn left for a call that the loop's thread makes into JS then.
-// A script with a 1 ms timer, a stream callback and domain events going died by SIGSEGV, before
-// its error was printed, in 14 of 120 runs (docs/exit-crash.md). So the repeating callbacks are
-// silenced as the event is dispatched (the loop itself keeps running). A listener of the app may
-// still prevent that end: the next turn, which only a process that goes on reaches, puts them
-// back.
-let restoring: ReturnType<typeof setTimeout> | undefined;
-function atFatal(): void {
-  if (glibMainLoop() === null || (glibRuns.size === 0 && !iterating) || restoring) return;
-  quietForExit();
-  const timer = setTimeout(() => {
-    restoring = undefined;
-    restoreAfterQuiet();
-  }, 0);
-  // Not a reason to keep the process alive by itself.
-  Deno.unrefTimer(timer);
-  restoring = timer;
-}
-
 function hookExit(): void {
   if (exitHooked) return;
   exitHooked = true;
   globalThis.addEventListener("unload", atExit);
-  globalThis.addEventListener("error", atFatal);
-  globalThis.addEventListener("unhandledrejection", atFatal);
 }
 
 // DefaultEventLoops started and not yet stopping.

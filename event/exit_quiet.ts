@@ -12,12 +12,14 @@
 // makes such registrations adds its silencer here, so that this one imports none of them.
 //
 // An uncaught error or rejection ends a `deno run` script with no `unload`: Deno drops the
-// runtime as the error leaves its loop, and a call of the loop's thread waiting then killed the
-// process before the error was even printed. So the same silencing runs when the `error` or
-// `unhandledrejection` event is dispatched. But a listener of the app may still prevent that
-// end, so each silencer comes with a restorer that puts back what the JS side recorded (the
-// app's own settings), and the restore runs on the next turn, which only a process that goes on
-// reaches.
+// runtime as the error leaves its loop, with no further turn, and a call of another thread
+// waiting for the JS thread then killed the process before the error was even printed (a
+// script with a 1 ms timer, a stream callback and domain events on libvirt's default loop: 14 of
+// 120 runs by SIGSEGV; docs/exit-crash.md). So the same silencing runs as Deno dispatches the
+// `error` or `unhandledrejection` event. A listener of the app may still prevent that end, so
+// each silencer comes with a restorer that puts back what the JS side last set (the app's own
+// settings), on the next turn, which only a process that goes on reaches. What that costs such
+// a process: a timer of `Event.addTimeout` starts its period again from then.
 
 interface Quieter {
   silence(): void;
@@ -25,6 +27,9 @@ interface Quieter {
 }
 
 const quieters: Quieter[] = [];
+// The restore after an `error` or `unhandledrejection` event, until it runs.
+let restoring: ReturnType<typeof setTimeout> | undefined;
+let hooked = false;
 
 /**
  * Adds what silences one kind of registration at the process's end, and what puts it back
@@ -32,10 +37,34 @@ const quieters: Quieter[] = [];
  */
 export function onExitQuiet(silence: () => void, restore: () => void): void {
   quieters.push({ silence, restore });
+  if (hooked) return;
+  hooked = true;
+  globalThis.addEventListener("error", atFatal);
+  globalThis.addEventListener("unhandledrejection", atFatal);
+  globalThis.addEventListener("unload", quietForExit);
 }
 
-/** Runs every silencer; one that throws does not keep the others from running. */
+/** Runs every silencer (the end is here: a restore still pending is dropped). */
 export function quietForExit(): void {
+  clearTimeout(restoring);
+  restoring = undefined;
+  silenceAll();
+}
+
+function atFatal(): void {
+  if (restoring !== undefined) return; // silenced already, in this turn
+  silenceAll();
+  const timer = setTimeout(() => {
+    restoring = undefined;
+    restoreAll();
+  }, 0);
+  // Not a reason to keep the process alive by itself.
+  Deno.unrefTimer(timer);
+  restoring = timer;
+}
+
+// One silencer that throws does not keep the others from running.
+function silenceAll(): void {
   for (const q of quieters) {
     try {
       q.silence();
@@ -45,8 +74,7 @@ export function quietForExit(): void {
   }
 }
 
-/** Puts back every registration `quietForExit` silenced, as the JS side last set it. */
-export function restoreAfterQuiet(): void {
+function restoreAll(): void {
   for (const q of quieters) {
     try {
       q.restore();

@@ -9,7 +9,7 @@ import {
   type SymbolFn,
   type SymbolName,
 } from "./library.ts";
-import { LibvirtError, readError } from "./errors.ts";
+import { copyConnectionError, LibvirtError, readError } from "./errors.ts";
 import { idPointer, pointerId, takeCString } from "./marshal.ts";
 import { permanentCallback } from "./callbacks.ts";
 import { libc } from "./libc.ts";
@@ -19,6 +19,7 @@ import { log, logEnabled } from "../log.ts";
 import { registeredLoop } from "../event/state.ts";
 import { registeredImpl } from "../event/register.ts";
 import { DenoEventImpl } from "../event/deno_impl.ts";
+import { onExitQuiet } from "../event/exit_quiet.ts";
 
 type Args<K extends SymbolName> = Parameters<SymbolFn<K>>;
 type Result<K extends SymbolName> = Awaited<ReturnType<AsyncSymbolFn<K>>>;
@@ -73,6 +74,7 @@ function slotFor(root: LibvirtObject): Slot {
     s = { id, slot: { errors: [], side: 0 } };
     slots.set(id, s.slot);
     slotOf.set(root, s);
+    installed.set(id, new WeakRef(root));
     const ptr = asyncTracking.pointer(root);
     if (ptr !== null) symbol("virConnSetErrorFunc")(ptr, idPointer(id), errorHandler.pointer);
     // The slot lives as long as the connection's wrapper; the error function stays installed
@@ -81,13 +83,62 @@ function slotFor(root: LibvirtObject): Slot {
   }
   return s.slot;
 }
-const slotCleanup = new FinalizationRegistry<number>((id) => slots.delete(id));
+const slotCleanup = new FinalizationRegistry<number>((id) => {
+  slots.delete(id);
+  installed.delete(id);
+});
+// The connections whose error function is ours, by slot id (weak: the slot's own lifetime).
+const installed = new Map<number, WeakRef<LibvirtObject>>();
+// Whether an async open has the global error function now (see `openAsync`).
+let openHasGlobal = false;
+// Counts the silencings and restores below (odd: silenced now). A call that ran across a change,
+// or started while silenced, may find its error on the connection only.
+let quietEpoch = 0;
+
+// The process's end (event/exit_quiet.ts): a failing call on the pool calls the error function
+// into JS from its thread, and a call that waits for the JS thread when Deno drops the runtime
+// kills the process (a script that died of an uncaught error with eight connections, each with
+// a failing call in flight: 3 of 100 runs by SIGSEGV). So the connection's function goes (the
+// global one, libc's `free` of NULL, is called instead) and libvirt's own copy of the error on
+// the connection is all a failure leaves meanwhile; the function comes back if that end was
+// averted.
+onExitQuiet(() => {
+  if ((quietEpoch & 1) === 0) quietEpoch++;
+  for (const root of installed.values()) {
+    const ptr = liveRoot(root);
+    if (ptr !== null) symbol("virConnSetErrorFunc")(ptr, null, null);
+  }
+  if (openHasGlobal) symbol("virSetErrorFunc")(null, libc().freeAddress);
+}, () => {
+  if ((quietEpoch & 1) === 1) quietEpoch++;
+  for (const [id, root] of installed) {
+    const ptr = liveRoot(root);
+    if (ptr !== null) symbol("virConnSetErrorFunc")(ptr, idPointer(id), errorHandler.pointer);
+  }
+  if (openHasGlobal) symbol("virSetErrorFunc")(idPointer(OPEN_SLOT), errorHandler.pointer);
+});
+
+function liveRoot(ref: WeakRef<LibvirtObject>): Deno.PointerObject | null {
+  const root = ref.deref();
+  return root === undefined ? null : asyncTracking.pointer(root);
+}
 
 // The failing call takes the oldest recorded error. With one call per connection at a time there
 // is only ever one; with a side call running beside it, two calls that both failed before
 // either settled take theirs in the order they settle (see SIDE_CALLS).
-function failure(name: string, slot: Slot | null): LibvirtError {
-  const e = slot?.errors.shift() ?? null;
+function failure(
+  name: string,
+  slot: Slot | null,
+  root: LibvirtObject | null = null,
+  epoch = quietEpoch,
+): LibvirtError {
+  let e = slot?.errors.shift() ?? null;
+  if (e === null && root !== null && (epoch !== quietEpoch || (epoch & 1) === 1)) {
+    // The error function was silenced while this call ran (above): libvirt's copy on the
+    // connection is its error (one call per connection at a time).
+    const ptr = asyncTracking.pointer(root);
+    e = ptr === null ? null : copyConnectionError(ptr);
+  }
   if (e !== null) {
     const err = new LibvirtError({ ...e, func: name, message: e.message });
     if (logEnabled.error) log("error", `${name}: ${err.message}`, { code: err.code });
@@ -179,9 +230,10 @@ async function run<K extends SymbolName>(
   try {
     if (before) await before;
     if (slot.side === 0) slot.errors.length = 0;
+    const epoch = quietEpoch;
     // `args` (and the buffers in it) stay referenced by this frame until the call settles.
     const r = await fn(...args);
-    if (!check(r)) throw failure(name, slot);
+    if (!check(r)) throw failure(name, slot, root, epoch);
     return r;
   } finally {
     if (tails.get(root) === mine) tails.delete(root);
@@ -210,8 +262,9 @@ async function runSide<K extends SymbolName>(
 ): Promise<Result<K>> {
   slot.side++;
   try {
+    const epoch = quietEpoch;
     const r = await fn(...args);
-    if (!check(r)) throw failure(name, slot);
+    if (!check(r)) throw failure(name, slot, root, epoch);
     return r;
   } finally {
     slot.side--;
@@ -372,11 +425,13 @@ export async function openConnectionAsync<
     slot.errors.length = 0;
     asyncOpening(true); // registrations libvirt makes from the pool now are this connection's
     symbol("virSetErrorFunc")(idPointer(OPEN_SLOT), errorHandler.pointer);
+    openHasGlobal = true;
     let r: Deno.PointerValue;
     try {
       // `args` (and the buffers in it) stay referenced by this frame until the call settles.
       r = await fn(...args);
     } finally {
+      openHasGlobal = false;
       symbol("virSetErrorFunc")(null, libc().freeAddress);
     }
     if (r === null) throw failure(name, slot);
