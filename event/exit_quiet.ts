@@ -30,6 +30,9 @@ const quieters: Quieter[] = [];
 // The restore after an `error` or `unhandledrejection` event, until it runs.
 let restoring: ReturnType<typeof setTimeout> | undefined;
 let hooked = false;
+// Set by the first `quietForExit`: the end is final, later calls (default_loop.ts's `unload`
+// listener after this module's own) have nothing left to do.
+let ended = false;
 
 /**
  * Adds what silences one kind of registration at the process's end, and what puts it back
@@ -46,6 +49,8 @@ export function onExitQuiet(silence: () => void, restore: () => void): void {
 
 /** Runs every silencer (the end is here: a restore still pending is dropped). */
 export function quietForExit(): void {
+  if (ended) return;
+  ended = true;
   clearTimeout(restoring);
   restoring = undefined;
   silenceAll();
