@@ -12,8 +12,19 @@ export const TYPED_PARAM_FIELD_LENGTH = 80;
  * value union, aligned to 8 (so 4 bytes of padding after `type`).
  */
 export const TYPED_PARAM_SIZE = 96;
-const TYPE_OFFSET = 80;
-const VALUE_OFFSET = 88;
+/**
+ * Where `type` and the value union sit in a `virTypedParameter` (the event relay's Worker reads
+ * them too: api/events/relay.ts).
+ *
+ * @example
+ * ```ts
+ * import { TYPED_PARAM_OFFSETS } from "./typed_params.ts";
+ * console.log(TYPED_PARAM_OFFSETS.value); // 88
+ * ```
+ */
+export const TYPED_PARAM_OFFSETS = { type: 80, value: 88 } as const;
+const TYPE_OFFSET = TYPED_PARAM_OFFSETS.type;
+const VALUE_OFFSET = TYPED_PARAM_OFFSETS.value;
 
 /** A decoded value: 32-bit numbers and doubles as number, 64-bit integers as bigint. */
 export type TypedParamValue = number | bigint | boolean | string;

@@ -1,6 +1,8 @@
 // Specifies the device and disk events of a real QEMU guest (hot-plug, CD-ROM media, a write
 // past a block threshold, a block copy, a VNC client, suspend to disk): each payload this module
-// decodes is compared field by field with what `virsh event` printed for the same action.
+// decodes is compared field by field with what `virsh event` printed for the same action. A
+// child listening under DefaultEventLoop (tests/fixtures/event_relay_guest.ts) must decode the
+// struct payloads (tray change, graphics, tunable) alike in the event relay's Worker.
 import "./helpers/loop.ts";
 import assert from "node:assert/strict";
 import {
@@ -17,6 +19,7 @@ import { type Guest, requireGuestHost, startGuest } from "./helpers/guest.ts";
 import { GuestConsole } from "./helpers/guest_console.ts";
 import { EventRecorder, type VirshEvent, VirshEvents } from "./helpers/guest_events.ts";
 import { serveFullDisk } from "./helpers/guest_nbd.ts";
+import { type Child, resultOf, spawnFixture } from "./fixtures/reliability_child.ts";
 import { vncHandshake } from "./helpers/guest_vnc.ts";
 import {
   BLOCK_JOB_STATUS,
@@ -56,6 +59,9 @@ Deno.test("a real guest's devices and disks, as events, beside virsh event", asy
   const g: Guest = startGuest(conn, { paused: true });
   const con = GuestConsole.open(g.dom);
   let current = g.name; // the guest `both` waits on
+  // What this process decoded on the JS thread, for the relay's child to match.
+  const mine: Record<string, unknown[]> = { tray: [], graphics: [], tunable: [] };
+  let relay: Child | null = null;
 
   async function both<K extends DomainEventID>(
     id: K,
@@ -69,6 +75,8 @@ Deno.test("a real guest's devices and disks, as events, beside virsh event", asy
   }
 
   try {
+    relay = spawnFixture("event_relay_guest.ts", [host.uri, g.name]);
+    await relay.line(/^READY$/, 30_000);
     g.dom.resume();
     await con.waitFor(GUEST_BANNER);
 
@@ -90,6 +98,7 @@ Deno.test("a real guest's devices and disks, as events, beside virsh event", asy
         // QEMU opens the tray and closes it again around each media change.
         for (const reason of [0, 1]) {
           const [ours, theirs] = await both(DomainEventID.TRAY_CHANGE, "tray-change");
+          mine.tray.push(ours);
           assert.equal(ours.reason, reason);
           assert.deepEqual(
             { alias: ours.devAlias, reason: TRAY_REASON[ours.reason] },
@@ -166,6 +175,7 @@ Deno.test("a real guest's devices and disks, as events, beside virsh event", asy
       phases.push(2); // disconnect
       for (const phase of phases) {
         const [ours, theirs] = await both(DomainEventID.GRAPHICS, "graphics");
+        mine.graphics.push(ours);
         assert.equal(ours.phase, phase);
         const re = new RegExp(
           "^(?<phase>\\w+) local\\[(?<lf>\\S+) (?<ln>\\S+) (?<ls>\\S+)\\] " +
@@ -195,6 +205,32 @@ Deno.test("a real guest's devices and disks, as events, beside virsh event", asy
         assert.deepEqual(ours.subject, []); // no authentication, so no identity
       }
     });
+
+    await t.step(
+      "under DefaultEventLoop, the relay's Worker reads the same structs (tray, graphics, tunable)",
+      async () => {
+        g.dom.setSchedulerParameters({ cpu_shares: 512n }, LIVE);
+        const [tunable] = await both(DomainEventID.TUNABLE, "tunable");
+        assert.equal(tunable.params["cputune.cpu_shares"], 512n);
+        mine.tunable.push(tunable);
+        // Whatever the child still has on its way comes with the next batch (2 ms).
+        await new Promise((r) => setTimeout(r, 200));
+        await relay!.send("report");
+        const r = resultOf<{ hosted: number; relayed: number; events: typeof mine }>(
+          await relay!.line(/^RESULT /, 30_000),
+        );
+        const exit = await relay!.exit(30_000);
+        relay = null;
+        assert.equal(exit.code, 0, exit.output);
+        assert.equal(r.hosted, 1, "the loop ran on the relay's Worker");
+        const count = mine.tray.length + mine.graphics.length + mine.tunable.length;
+        assert.equal(count, 8, "4 tray changes, 3 graphics phases, 1 tunable here");
+        assert.equal(r.relayed, count, "every event came through the Worker");
+        const asJSON = (v: unknown) =>
+          JSON.parse(JSON.stringify(v, (_k, x) => typeof x === "bigint" ? `${x}n` : x));
+        assert.deepEqual(r.events, asJSON(mine));
+      },
+    );
 
     await t.step("pm-suspend-disk: the guest sleeps to S4, and QEMU powers off", async () => {
       await con.write(String.fromCharCode(GuestCommand.SUSPEND_DISK));
@@ -269,6 +305,7 @@ Deno.test("a real guest's devices and disks, as events, beside virsh event", asy
       }
     });
   } finally {
+    relay?.kill();
     await con.close();
     g.remove(conn);
     const ids = [...rec.seenIDs()].sort((a, b) => a - b);

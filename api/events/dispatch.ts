@@ -39,8 +39,13 @@ export const SHAPES = {
   u64: ["pointer", "pointer", "u64", "pointer"],
   /** (const char *): device removed/added/removal failed. */
   str: ["pointer", "pointer", "pointer", "pointer"],
-  /** (const char *, int) or (virTypedParameterPtr, int): tray change, tunable, job completed. */
-  ptrInt: ["pointer", "pointer", "pointer", "i32", "pointer"],
+  /** (const char *, int): tray change. */
+  strInt: ["pointer", "pointer", "pointer", "i32", "pointer"],
+  /**
+   * (virTypedParameterPtr, int): tunable, job completed. The C signature of `strInt`, with a
+   * callback of its own so that the event relay's Worker knows how to read its first argument.
+   */
+  paramsInt: ["pointer", "pointer", "pointer", "i32", "pointer"],
   /** (int, const char *): metadata change. */
   intStr: ["pointer", "pointer", "i32", "pointer", "pointer"],
   /** (const char *, const char *, int): I/O error. */

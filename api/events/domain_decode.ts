@@ -5,7 +5,7 @@ import type {
   DomainEventGraphicsPhase,
   DomainEventIOErrorAction,
 } from "../../ffi/enums.ts";
-import { decodeTypedParams, typedParamsToRecord } from "../typed_params.ts";
+import { decodeTypedParams, type TypedParam, typedParamsToRecord } from "../typed_params.ts";
 import type {
   DomainBlockJobEvent,
   DomainEventPayloads,
@@ -34,8 +34,15 @@ const s = (v: unknown): string => str(v) ?? "";
 const empty = (): Record<string, never> => ({});
 const reason = (a: Args) => ({ reason: n<number>(a[0]) });
 const device = (a: Args) => ({ devAlias: s(a[0]) });
+// Under a DefaultEventLoop the event relay's Worker reads the structs of an event while libvirt
+// still owns them, and passes them on decoded (api/events/relay.ts): a parameter array, an
+// address object, an identity array. The JS thread's own callbacks still get the pointers.
 const params = (a: Args) => ({
-  params: typedParamsToRecord(decodeTypedParams(a[0] as Deno.PointerValue, n(a[1]))),
+  params: typedParamsToRecord(
+    Array.isArray(a[0])
+      ? a[0] as TypedParam[]
+      : decodeTypedParams(a[0] as Deno.PointerValue, n(a[1])),
+  ),
 });
 const blockJob = (a: Args): DomainBlockJobEvent => ({
   disk: s(a[0]),
@@ -51,6 +58,7 @@ const ioError = (a: Args) => ({
 // virDomainEventGraphicsAddress: int family; char *node; char *service — 24 bytes.
 function address(p: unknown): DomainGraphicsAddress | null {
   if (p === null) return null;
+  if ("family" in (p as object)) return p as DomainGraphicsAddress; // read by the relay
   const v = new Deno.UnsafePointerView(p as Deno.PointerObject);
   return {
     family: v.getInt32(0) as DomainEventGraphicsAddressType,
@@ -62,6 +70,7 @@ function address(p: unknown): DomainGraphicsAddress | null {
 // virDomainEventGraphicsSubject: int nidentity; identity *identities (each: char *type, *name).
 function subject(p: unknown): DomainGraphicsIdentity[] {
   if (p === null) return [];
+  if (Array.isArray(p)) return p; // read by the relay
   const v = new Deno.UnsafePointerView(p as Deno.PointerObject);
   const count = v.getInt32(0);
   const ids = v.getPointer(8);
@@ -116,7 +125,7 @@ export const DOMAIN_DECODERS: Decoders = {
     }),
   },
   [DomainEventID.TRAY_CHANGE]: {
-    shape: "ptrInt",
+    shape: "strInt",
     decode: (a) => ({ devAlias: s(a[0]), reason: n(a[1]) }),
   },
   [DomainEventID.PMWAKEUP]: { shape: "int", decode: reason },
@@ -128,14 +137,14 @@ export const DOMAIN_DECODERS: Decoders = {
   [DomainEventID.PMSUSPEND_DISK]: { shape: "int", decode: reason },
   [DomainEventID.DEVICE_REMOVED]: { shape: "str", decode: device },
   [DomainEventID.BLOCK_JOB_2]: { shape: "strIntInt", decode: blockJob },
-  [DomainEventID.TUNABLE]: { shape: "ptrInt", decode: params },
+  [DomainEventID.TUNABLE]: { shape: "paramsInt", decode: params },
   [DomainEventID.AGENT_LIFECYCLE]: {
     shape: "intInt",
     decode: (a) => ({ state: n(a[0]), reason: n(a[1]) }),
   },
   [DomainEventID.DEVICE_ADDED]: { shape: "str", decode: device },
   [DomainEventID.MIGRATION_ITERATION]: { shape: "int", decode: (a) => ({ iteration: n(a[0]) }) },
-  [DomainEventID.JOB_COMPLETED]: { shape: "ptrInt", decode: params },
+  [DomainEventID.JOB_COMPLETED]: { shape: "paramsInt", decode: params },
   [DomainEventID.DEVICE_REMOVAL_FAILED]: { shape: "str", decode: device },
   [DomainEventID.METADATA_CHANGE]: {
     shape: "intStr",

@@ -17,10 +17,11 @@
 // Only while a DefaultEventLoop runs (and from the first registration on): a Worker keeps the
 // process alive, and so does the running loop; when the last loop stops, every relayed
 // registration goes back to the JS thread's own callbacks (api/events/tracking.ts) before the
-// Worker ends. Events whose arguments are structs
-// (graphics, typed parameters) keep the direct callbacks: the Worker could not read them without
-// this module's decoders, and they come with single actions (a client connecting, a tray opening,
-// a job ending), not in floods.
+// Worker ends. The Worker reads the structs some events carry (typed parameters, a graphics
+// client's addresses and identities) into plain values, as it reads strings, so that no event
+// callback calls into the JS thread from the loop's: such a call would wait for the JS thread,
+// and if the process is ending by then (an uncaught error, event/exit_quiet.ts), for a runtime
+// that is gone.
 import { registrations, type Shape, shapeResult, SHAPES } from "./dispatch.ts";
 import { libvirtPath } from "../../ffi/library.ts";
 import { callRaw } from "../../ffi/call.ts";
@@ -29,16 +30,31 @@ import { log } from "../../log.ts";
 import { OBJECT_FREE, OBJECT_REF } from "./object_refs.ts";
 import { moveDefaultLoopToHost } from "../../event/default_loop.ts";
 import { GLIB_PATH } from "../../ffi/glib.ts";
+import {
+  TYPED_PARAM_FIELD_LENGTH,
+  TYPED_PARAM_OFFSETS,
+  TYPED_PARAM_SIZE,
+} from "../typed_params.ts";
+import { TypedParameterType } from "../../ffi/enums.ts";
 
 /** The object types in the order of their index in a relayed opaque (see `relayOpaque`). */
 const KINDS = ["domain", "network", "storagePool", "nodeDevice", "secret"] as const;
 const REFS = KINDS.map((k) => OBJECT_REF[k]);
 const FREES = KINDS.map((k) => OBJECT_FREE[k]);
 
-/** The signatures the Worker serves: every one whose middle arguments are numbers or strings. */
-const RELAYED: readonly Shape[] = (Object.keys(SHAPES) as Shape[]).filter((s) =>
-  s !== "ptrInt" && s !== "graphics"
-);
+/** The signatures the Worker serves: every one. */
+const RELAYED: readonly Shape[] = Object.keys(SHAPES) as Shape[];
+
+/**
+ * How the Worker reads each argument between the object and `opaque`: "n" a number as it came,
+ * "s" a C string, "t" a typed parameter array (its count is the next argument), "a" a graphics
+ * address, "i" a graphics subject's identities. By default a pointer is a C string.
+ */
+function readers(shape: Shape): string {
+  if (shape === "paramsInt") return "tn";
+  if (shape === "graphics") return "naasi";
+  return SHAPES[shape].slice(2, -1).map((t) => t === "pointer" ? "s" : "n").join("");
+}
 
 /**
  * The opaque a relayed registration passes to libvirt: the registration's id and its object type
@@ -77,6 +93,54 @@ function flush() {
   const events = batch;
   batch = [];
   self.postMessage({ events });
+}
+// The structs libvirt lends an event callback, read while it still owns them (the layouts of
+// api/events/domain_decode.ts and api/typed_params.ts, passed in the first message as m.layout).
+let layout = null;
+const utf8 = new TextDecoder();
+function cstr(p) {
+  return p === null ? null : Deno.UnsafePointerView.getCString(p);
+}
+function typedParams(p, count) {
+  const out = [];
+  if (p === null || count <= 0) return out;
+  const L = layout;
+  const v = new Deno.UnsafePointerView(p);
+  for (let i = 0; i < count; i++) {
+    const base = i * L.size;
+    const name = new Uint8Array(v.getArrayBuffer(L.field, base));
+    const end = name.indexOf(0);
+    const type = v.getInt32(base + L.type);
+    const at = base + L.value;
+    const T = L.types;
+    const value = type === T.INT ? v.getInt32(at)
+      : type === T.UINT ? v.getUint32(at)
+      : type === T.LLONG ? v.getBigInt64(at)
+      : type === T.DOUBLE ? v.getFloat64(at)
+      : type === T.BOOLEAN ? v.getInt8(at) !== 0
+      : type === T.STRING ? (cstr(v.getPointer(at)) ?? "")
+      : v.getBigUint64(at); // ULLONG, or a type newer than libvirt 9.0: the raw bits
+    out.push({ field: utf8.decode(end < 0 ? name : name.subarray(0, end)), type, value });
+  }
+  return out;
+}
+function graphicsAddress(p) {
+  if (p === null) return null;
+  const v = new Deno.UnsafePointerView(p);
+  return { family: v.getInt32(0), node: cstr(v.getPointer(8)) ?? "", service: cstr(v.getPointer(16)) };
+}
+function graphicsIdentities(p) {
+  const out = [];
+  if (p === null) return out;
+  const v = new Deno.UnsafePointerView(p);
+  const count = v.getInt32(0);
+  const ids = v.getPointer(8);
+  if (ids === null || count <= 0) return out;
+  const iv = new Deno.UnsafePointerView(ids);
+  for (let i = 0; i < count; i++) {
+    out.push({ type: cstr(iv.getPointer(i * 16)) ?? "", name: cstr(iv.getPointer(i * 16 + 8)) ?? "" });
+  }
+  return out;
 }
 function report(err) {
   try { self.postMessage({ error: String((err && err.stack) || err) }); } catch {}
@@ -150,7 +214,8 @@ self.onmessage = (e) => {
     for (const name of m.refs) table[name] = { parameters: ["pointer"], result: "i32" };
     const lib = Deno.dlopen(m.path, table);
     const refs = m.refs.map((name) => lib.symbols[name]);
-    m.shapes.forEach(([parameters, result], i) => {
+    layout = m.layout;
+    m.shapes.forEach(([parameters, result, read], i) => {
       const last = parameters.length - 1;
       const cb = Deno.UnsafeCallback.threadSafe({ parameters, result }, (...args) => {
         try {
@@ -158,8 +223,12 @@ self.onmessage = (e) => {
           const values = [];
           for (let k = 2; k < last; k++) {
             const a = args[k];
-            values.push(parameters[k] !== "pointer" ? a
-              : a === null ? null : Deno.UnsafePointerView.getCString(a));
+            const how = read[k - 2];
+            values.push(how === "n" ? a
+              : how === "s" ? cstr(a)
+              : how === "t" ? typedParams(a, args[k + 1])
+              : how === "a" ? graphicsAddress(a)
+              : graphicsIdentities(a));
           }
           const obj = args[1];
           let ptr = 0;
@@ -239,7 +308,13 @@ class RelayWorker {
       status: this.#status.buffer,
       path: libvirtPath(),
       refs: REFS,
-      shapes: RELAYED.map((s) => [SHAPES[s], shapeResult(s)]),
+      shapes: RELAYED.map((s) => [SHAPES[s], shapeResult(s), readers(s)]),
+      layout: {
+        size: TYPED_PARAM_SIZE,
+        field: TYPED_PARAM_FIELD_LENGTH,
+        ...TYPED_PARAM_OFFSETS,
+        types: TypedParameterType,
+      },
       gatherAfter: GATHER_AFTER_MS,
       gatherMs: GATHER_MS,
     });
