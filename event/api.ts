@@ -26,19 +26,36 @@ interface Entry<C> {
   live: boolean;
 }
 
+// A timer also knows when its period began (its last firing, or the app's last add or update),
+// so that an averted end can give back what was left of it rather than a whole new period.
+interface TimerEntry extends Entry<TimeoutCallback> {
+  since: number;
+  /** Set while libvirt holds the remainder instead of `setting`: the next firing puts it back. */
+  resuming: boolean;
+}
+
 const handles = new OpaqueRegistry<Entry<HandleCallback>>();
-const timeouts = new OpaqueRegistry<Entry<TimeoutCallback>>();
+const timeouts = new OpaqueRegistry<TimerEntry>();
 const byWatch = new Map<number, Entry<HandleCallback>>();
-const byTimer = new Map<number, Entry<TimeoutCallback>>();
+const byTimer = new Map<number, TimerEntry>();
 const ALWAYS = EventHandleType.ERROR | EventHandleType.HANGUP;
 
 // At the process's end, no timer or watch of the app's fires again (event/exit_quiet.ts); an
-// end averted gets each one's own setting back.
+// end averted gets each one's own setting back. A timer's period would start again from that
+// update (libvirt counts a frequency from when it is set), so an app that averts errors more often
+// than its timer's period would never see it fire: it gets what was left of the period first, and
+// its own frequency back at that firing.
 onExitQuiet(() => {
   for (const [timer, entry] of byTimer) if (entry.live) callRaw("virEventUpdateTimeout", timer, -1);
   for (const [watch, entry] of byWatch) if (entry.live) callRaw("virEventUpdateHandle", watch, 0);
 }, () => {
-  for (const [timer, e] of byTimer) if (e.live) callRaw("virEventUpdateTimeout", timer, e.setting);
+  const now = performance.now();
+  for (const [timer, e] of byTimer) {
+    if (!e.live) continue;
+    const left = e.setting > 0 ? Math.max(0, Math.ceil(e.since + e.setting - now)) : e.setting;
+    e.resuming = left !== e.setting;
+    callRaw("virEventUpdateTimeout", timer, left);
+  }
   for (const [watch, e] of byWatch) if (e.live) callRaw("virEventUpdateHandle", watch, e.setting);
 });
 
@@ -71,6 +88,12 @@ const timeoutCb = permanentCallback(
   (timer, opaque) => {
     const entry = timeouts.get(opaque);
     if (!entry?.live || entry.setting < 0) return;
+    entry.since = performance.now();
+    if (entry.resuming) {
+      // The remainder of a period cut by an averted end is over: the app's own frequency again.
+      entry.resuming = false;
+      callRaw("virEventUpdateTimeout", timer, entry.setting);
+    }
     try {
       entry.cb(timer);
     } catch (e) {
@@ -205,7 +228,14 @@ export function addTimeout(frequencyMs: number, cb: TimeoutCallback): number {
   const f = frequencyArg(frequencyMs);
   callbackArg(cb, "addTimeout callback");
   requireLoop("add a timeout");
-  const entry: Entry<TimeoutCallback> = { cb, id: 0, setting: f, live: true };
+  const entry: TimerEntry = {
+    cb,
+    id: 0,
+    setting: f,
+    live: true,
+    since: performance.now(),
+    resuming: false,
+  };
   const { id, opaque } = timeouts.add(entry);
   const timer = callRaw("virEventAddTimeout", f, timeoutCb.pointer, opaque, timeoutFree.pointer);
   if (timer < 0) {
@@ -235,7 +265,7 @@ export function updateTimeout(timer: number, frequencyMs: number): void {
   const f = frequencyArg(frequencyMs);
   requireLoop("update a timeout");
   const entry = byTimer.get(t);
-  if (entry) entry.setting = f;
+  if (entry) Object.assign(entry, { setting: f, since: performance.now(), resuming: false });
   callRaw("virEventUpdateTimeout", t, f);
 }
 

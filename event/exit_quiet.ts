@@ -18,8 +18,8 @@
 // 120 runs by SIGSEGV; docs/exit-crash.md). So the same silencing runs as Deno dispatches the
 // `error` or `unhandledrejection` event. A listener of the app may still prevent that end, so
 // each silencer comes with a restorer that puts back what the JS side last set (the app's own
-// settings), on the next turn, which only a process that goes on reaches. What that costs such
-// a process: a timer of `Event.addTimeout` starts its period again from then.
+// settings), on the next turn, which only a process that goes on reaches (a timer of
+// `Event.addTimeout` first gets what was left of its period: event/api.ts).
 
 interface Quieter {
   silence(): void;

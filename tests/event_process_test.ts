@@ -130,6 +130,12 @@ Deno.test("an uncaught error ends a script with its report and exit 1, not a sig
       const m = r.out.match(/AVERTED 1, then (\d+) timer and (\d+) stream callbacks/);
       assert.ok(m, r.out);
       assert.ok(Number(m[1]) > 0 && Number(m[2]) > 0, r.out);
+      // 1.5 s of errors averted every 100 ms: a 300 ms timer whose period started again at each
+      // of them never fired; given back what was left, it fires about five times.
+      const p = r.out.match(/PERIODIC (\d+) firings of a 300 ms timer across (\d+) averted/);
+      assert.ok(p, r.out);
+      assert.ok(Number(p[2]) >= 10, r.out);
+      assert.ok(Number(p[1]) >= 2, r.out);
     });
     // Async calls that fail while their error function is silenced still get libvirt's error
     // (the connection's copy of it).
