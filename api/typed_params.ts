@@ -1,7 +1,8 @@
 // virTypedParameter arrays: reading the ones libvirt hands out, building the ones it takes.
 import { TypedParameterType } from "../ffi/enums.ts";
 import { callRaw } from "../ffi/call.ts";
-import { cString, decodeCString, describe } from "../ffi/marshal.ts";
+import { cString, describe } from "../ffi/marshal.ts";
+import { readTypedParams, type TypedParamLayout } from "./struct_readers.ts";
 import { withBigIntJSON } from "../ffi/json.ts";
 
 /** VIR_TYPED_PARAM_FIELD_LENGTH: the size of the NUL-padded `field` name. */
@@ -12,19 +13,27 @@ export const TYPED_PARAM_FIELD_LENGTH = 80;
  * value union, aligned to 8 (so 4 bytes of padding after `type`).
  */
 export const TYPED_PARAM_SIZE = 96;
+// Where `type` and the value union sit in a `virTypedParameter`.
+const TYPE_OFFSET = 80;
+const VALUE_OFFSET = 88;
+
 /**
- * Where `type` and the value union sit in a `virTypedParameter` (the event relay's Worker reads
- * them too: api/events/relay.ts).
+ * The layout the struct readers take (api/struct_readers.ts): this module's reads, and those of
+ * the event relay's Worker, which gets it in a message.
  *
  * @example
  * ```ts
- * import { TYPED_PARAM_OFFSETS } from "./typed_params.ts";
- * console.log(TYPED_PARAM_OFFSETS.value); // 88
+ * import { TYPED_PARAM_LAYOUT } from "./typed_params.ts";
+ * console.log(TYPED_PARAM_LAYOUT.value); // 88
  * ```
  */
-export const TYPED_PARAM_OFFSETS = { type: 80, value: 88 } as const;
-const TYPE_OFFSET = TYPED_PARAM_OFFSETS.type;
-const VALUE_OFFSET = TYPED_PARAM_OFFSETS.value;
+export const TYPED_PARAM_LAYOUT: TypedParamLayout = {
+  size: TYPED_PARAM_SIZE,
+  field: TYPED_PARAM_FIELD_LENGTH,
+  type: TYPE_OFFSET,
+  value: VALUE_OFFSET,
+  types: TypedParameterType,
+};
 
 /** A decoded value: 32-bit numbers and doubles as number, 64-bit integers as bigint. */
 export type TypedParamValue = number | bigint | boolean | string;
@@ -53,44 +62,8 @@ export type TypedParams = Record<string, TypedParamValue>;
  * ```
  */
 export function decodeTypedParams(ptr: Deno.PointerValue, count: number): TypedParam[] {
-  if (ptr === null || count <= 0) return [];
-  const view = new Deno.UnsafePointerView(ptr);
-  const out: TypedParam[] = [];
-  for (let i = 0; i < count; i++) {
-    const base = i * TYPED_PARAM_SIZE;
-    const name = new Uint8Array(view.getArrayBuffer(TYPED_PARAM_FIELD_LENGTH, base));
-    const type = view.getInt32(base + TYPE_OFFSET) as TypedParameterType;
-    out.push({
-      field: decodeCString(name),
-      type,
-      value: readValue(view, base + VALUE_OFFSET, type),
-    });
-  }
-  return out;
-}
-
-function readValue(view: Deno.UnsafePointerView, at: number, type: number): TypedParamValue {
-  switch (type) {
-    case TypedParameterType.INT:
-      return view.getInt32(at);
-    case TypedParameterType.UINT:
-      return view.getUint32(at);
-    case TypedParameterType.LLONG:
-      return view.getBigInt64(at);
-    case TypedParameterType.ULLONG:
-      return view.getBigUint64(at);
-    case TypedParameterType.DOUBLE:
-      return view.getFloat64(at);
-    case TypedParameterType.BOOLEAN:
-      return view.getInt8(at) !== 0;
-    case TypedParameterType.STRING: {
-      const s = view.getPointer(at);
-      return s === null ? "" : Deno.UnsafePointerView.getCString(s);
-    }
-    default:
-      // A type added after libvirt 9.0: keep the raw bits rather than fail the whole array.
-      return view.getBigUint64(at);
-  }
+  // The reader keeps libvirt's type numbers, which are TypedParameterType's values.
+  return readTypedParams(ptr, count, TYPED_PARAM_LAYOUT) as TypedParam[];
 }
 
 /**

@@ -1,10 +1,6 @@
 // How each domain event ID's C arguments become its typed payload (and which C signature it has).
 import { DomainEventID } from "../../ffi/enums.ts";
-import type {
-  DomainEventGraphicsAddressType,
-  DomainEventGraphicsPhase,
-  DomainEventIOErrorAction,
-} from "../../ffi/enums.ts";
+import type { DomainEventGraphicsPhase, DomainEventIOErrorAction } from "../../ffi/enums.ts";
 import { decodeTypedParams, type TypedParam, typedParamsToRecord } from "../typed_params.ts";
 import type {
   DomainBlockJobEvent,
@@ -14,6 +10,7 @@ import type {
   DomainLifecycleEvent,
 } from "./domain_payloads.ts";
 import { type Shape, str } from "./dispatch.ts";
+import { readGraphicsAddress, readGraphicsIdentities } from "../struct_readers.ts";
 
 type Args = readonly unknown[];
 
@@ -55,35 +52,17 @@ const ioError = (a: Args) => ({
   action: n<DomainEventIOErrorAction>(a[2]),
 });
 
-// virDomainEventGraphicsAddress: int family; char *node; char *service — 24 bytes.
+// A graphics event's address and subject, read by the same readers as the relay's Worker uses.
 function address(p: unknown): DomainGraphicsAddress | null {
   if (p === null) return null;
   if ("family" in (p as object)) return p as DomainGraphicsAddress; // read by the relay
-  const v = new Deno.UnsafePointerView(p as Deno.PointerObject);
-  return {
-    family: v.getInt32(0) as DomainEventGraphicsAddressType,
-    node: str(v.getPointer(8)) ?? "",
-    service: str(v.getPointer(16)),
-  };
+  return readGraphicsAddress(p as Deno.PointerObject) as DomainGraphicsAddress;
 }
 
-// virDomainEventGraphicsSubject: int nidentity; identity *identities (each: char *type, *name).
 function subject(p: unknown): DomainGraphicsIdentity[] {
   if (p === null) return [];
   if (Array.isArray(p)) return p; // read by the relay
-  const v = new Deno.UnsafePointerView(p as Deno.PointerObject);
-  const count = v.getInt32(0);
-  const ids = v.getPointer(8);
-  if (ids === null || count <= 0) return [];
-  const iv = new Deno.UnsafePointerView(ids);
-  const out: DomainGraphicsIdentity[] = [];
-  for (let i = 0; i < count; i++) {
-    out.push({
-      type: str(iv.getPointer(i * 16)) ?? "",
-      name: str(iv.getPointer(i * 16 + 8)) ?? "",
-    });
-  }
-  return out;
+  return readGraphicsIdentities(p as Deno.PointerObject);
 }
 
 /** The decoder of every domain event ID, checked complete by the type. */

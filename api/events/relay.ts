@@ -30,12 +30,8 @@ import { log } from "../../log.ts";
 import { OBJECT_FREE, OBJECT_REF } from "./object_refs.ts";
 import { moveDefaultLoopToHost } from "../../event/default_loop.ts";
 import { GLIB_PATH } from "../../ffi/glib.ts";
-import {
-  TYPED_PARAM_FIELD_LENGTH,
-  TYPED_PARAM_OFFSETS,
-  TYPED_PARAM_SIZE,
-} from "../typed_params.ts";
-import { TypedParameterType } from "../../ffi/enums.ts";
+import { TYPED_PARAM_LAYOUT } from "../typed_params.ts";
+import { readGraphicsAddress, readGraphicsIdentities, readTypedParams } from "../struct_readers.ts";
 
 /** The object types in the order of their index in a relayed opaque (see `relayOpaque`). */
 const KINDS = ["domain", "network", "storagePool", "nodeDevice", "secret"] as const;
@@ -94,54 +90,17 @@ function flush() {
   batch = [];
   self.postMessage({ events });
 }
-// The structs libvirt lends an event callback, read while it still owns them (the layouts of
-// api/events/domain_decode.ts and api/typed_params.ts, passed in the first message as m.layout).
+// The structs libvirt lends an event callback, read while it still owns them, by the readers
+// the JS thread uses (api/struct_readers.ts), their text put here; the typed-parameter layout
+// comes in the first message (m.layout).
 let layout = null;
-const utf8 = new TextDecoder();
 function cstr(p) {
   return p === null ? null : Deno.UnsafePointerView.getCString(p);
 }
-function typedParams(p, count) {
-  const out = [];
-  if (p === null || count <= 0) return out;
-  const L = layout;
-  const v = new Deno.UnsafePointerView(p);
-  for (let i = 0; i < count; i++) {
-    const base = i * L.size;
-    const name = new Uint8Array(v.getArrayBuffer(L.field, base));
-    const end = name.indexOf(0);
-    const type = v.getInt32(base + L.type);
-    const at = base + L.value;
-    const T = L.types;
-    const value = type === T.INT ? v.getInt32(at)
-      : type === T.UINT ? v.getUint32(at)
-      : type === T.LLONG ? v.getBigInt64(at)
-      : type === T.DOUBLE ? v.getFloat64(at)
-      : type === T.BOOLEAN ? v.getInt8(at) !== 0
-      : type === T.STRING ? (cstr(v.getPointer(at)) ?? "")
-      : v.getBigUint64(at); // ULLONG, or a type newer than libvirt 9.0: the raw bits
-    out.push({ field: utf8.decode(end < 0 ? name : name.subarray(0, end)), type, value });
-  }
-  return out;
-}
-function graphicsAddress(p) {
-  if (p === null) return null;
-  const v = new Deno.UnsafePointerView(p);
-  return { family: v.getInt32(0), node: cstr(v.getPointer(8)) ?? "", service: cstr(v.getPointer(16)) };
-}
-function graphicsIdentities(p) {
-  const out = [];
-  if (p === null) return out;
-  const v = new Deno.UnsafePointerView(p);
-  const count = v.getInt32(0);
-  const ids = v.getPointer(8);
-  if (ids === null || count <= 0) return out;
-  const iv = new Deno.UnsafePointerView(ids);
-  for (let i = 0; i < count; i++) {
-    out.push({ type: cstr(iv.getPointer(i * 16)) ?? "", name: cstr(iv.getPointer(i * 16 + 8)) ?? "" });
-  }
-  return out;
-}
+// Bound to names of this text's own: a bundler may rename the functions it took them from.
+const readTypedParams = ${readTypedParams};
+const readGraphicsAddress = ${readGraphicsAddress};
+const readGraphicsIdentities = ${readGraphicsIdentities};
 function report(err) {
   try { self.postMessage({ error: String((err && err.stack) || err) }); } catch {}
 }
@@ -226,9 +185,9 @@ self.onmessage = (e) => {
             const how = read[k - 2];
             values.push(how === "n" ? a
               : how === "s" ? cstr(a)
-              : how === "t" ? typedParams(a, args[k + 1])
-              : how === "a" ? graphicsAddress(a)
-              : graphicsIdentities(a));
+              : how === "t" ? readTypedParams(a, args[k + 1], layout)
+              : how === "a" ? readGraphicsAddress(a)
+              : readGraphicsIdentities(a));
           }
           const obj = args[1];
           let ptr = 0;
@@ -309,12 +268,7 @@ class RelayWorker {
       path: libvirtPath(),
       refs: REFS,
       shapes: RELAYED.map((s) => [SHAPES[s], shapeResult(s), readers(s)]),
-      layout: {
-        size: TYPED_PARAM_SIZE,
-        field: TYPED_PARAM_FIELD_LENGTH,
-        ...TYPED_PARAM_OFFSETS,
-        types: TypedParameterType,
-      },
+      layout: TYPED_PARAM_LAYOUT,
       gatherAfter: GATHER_AFTER_MS,
       gatherMs: GATHER_MS,
     });
