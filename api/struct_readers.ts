@@ -4,6 +4,11 @@
 // because a `data:` Worker imports no module of ours. So each one names nothing outside its own
 // body but Deno's globals and its arguments: the layout comes in as an argument, not an import.
 // Each reads only while its caller holds the struct (libvirt frees it when the callback returns).
+// Their types come from the modules that name them: type imports, which leave no trace in the
+// functions' text.
+import type { DomainEventGraphicsAddressType, TypedParameterType } from "../ffi/enums.ts";
+import type { TypedParam, TypedParamValue } from "./typed_params.ts";
+import type { DomainGraphicsAddress, DomainGraphicsIdentity } from "./events/domain_payloads.ts";
 
 /** Where the parts of a `virTypedParameter` sit, and libvirt's type numbers, for the readers. */
 export interface TypedParamLayout {
@@ -15,26 +20,8 @@ export interface TypedParamLayout {
   readonly type: number;
   /** The offset of the value union. */
   readonly value: number;
-  /** `VIR_TYPED_PARAM_*` by name (ffi/enums.ts `TypedParameterType`). */
-  readonly types: {
-    readonly INT: number;
-    readonly UINT: number;
-    readonly LLONG: number;
-    readonly ULLONG: number;
-    readonly DOUBLE: number;
-    readonly BOOLEAN: number;
-    readonly STRING: number;
-  };
-}
-
-/** One parameter as read: `type` is libvirt's number, `value` follows it. */
-export interface RawTypedParam {
-  /** The parameter's name. */
-  field: string;
-  /** libvirt's `VIR_TYPED_PARAM_*` number. */
-  type: number;
-  /** INT, UINT, DOUBLE: number; LLONG, ULLONG (and unknown types): bigint; BOOLEAN; STRING. */
-  value: number | bigint | boolean | string;
+  /** `VIR_TYPED_PARAM_*` by name. */
+  readonly types: typeof TypedParameterType;
 }
 
 /**
@@ -51,8 +38,8 @@ export function readTypedParams(
   p: Deno.PointerValue,
   count: number,
   L: TypedParamLayout,
-): RawTypedParam[] {
-  const out: RawTypedParam[] = [];
+): TypedParam[] {
+  const out: TypedParam[] = [];
   if (p === null || count <= 0) return out;
   const v = new Deno.UnsafePointerView(p);
   const T = L.types;
@@ -61,9 +48,9 @@ export function readTypedParams(
     const base = i * L.size;
     const name = new Uint8Array(v.getArrayBuffer(L.field, base));
     const end = name.indexOf(0);
-    const type = v.getInt32(base + L.type);
+    const type = v.getInt32(base + L.type) as TypedParameterType;
     const at = base + L.value;
-    let value: RawTypedParam["value"];
+    let value: TypedParamValue;
     if (type === T.INT) value = v.getInt32(at);
     else if (type === T.UINT) value = v.getUint32(at);
     else if (type === T.LLONG) value = v.getBigInt64(at);
@@ -79,16 +66,6 @@ export function readTypedParams(
   return out;
 }
 
-/** A graphics client's or server's address as read (`family` is libvirt's number). */
-export interface RawGraphicsAddress {
-  /** `VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_*`. */
-  family: number;
-  /** The address. */
-  node: string;
-  /** The port, or null. */
-  service: string | null;
-}
-
 /**
  * Reads a `virDomainEventGraphicsAddress` (int family; char *node; char *service: 24 bytes).
  *
@@ -98,13 +75,13 @@ export interface RawGraphicsAddress {
  * console.log(readGraphicsAddress(null)); // null
  * ```
  */
-export function readGraphicsAddress(p: Deno.PointerValue): RawGraphicsAddress | null {
+export function readGraphicsAddress(p: Deno.PointerValue): DomainGraphicsAddress | null {
   if (p === null) return null;
   const v = new Deno.UnsafePointerView(p);
   const node = v.getPointer(8);
   const service = v.getPointer(16);
   return {
-    family: v.getInt32(0),
+    family: v.getInt32(0) as DomainEventGraphicsAddressType,
     node: node === null ? "" : Deno.UnsafePointerView.getCString(node),
     service: service === null ? null : Deno.UnsafePointerView.getCString(service),
   };
@@ -120,10 +97,8 @@ export function readGraphicsAddress(p: Deno.PointerValue): RawGraphicsAddress | 
  * console.log(readGraphicsIdentities(null)); // []
  * ```
  */
-export function readGraphicsIdentities(
-  p: Deno.PointerValue,
-): { type: string; name: string }[] {
-  const out: { type: string; name: string }[] = [];
+export function readGraphicsIdentities(p: Deno.PointerValue): DomainGraphicsIdentity[] {
+  const out: DomainGraphicsIdentity[] = [];
   if (p === null) return out;
   const v = new Deno.UnsafePointerView(p);
   const count = v.getInt32(0);

@@ -62,8 +62,7 @@ export type TypedParams = Record<string, TypedParamValue>;
  * ```
  */
 export function decodeTypedParams(ptr: Deno.PointerValue, count: number): TypedParam[] {
-  // The reader keeps libvirt's type numbers, which are TypedParameterType's values.
-  return readTypedParams(ptr, count, TYPED_PARAM_LAYOUT) as TypedParam[];
+  return readTypedParams(ptr, count, TYPED_PARAM_LAYOUT);
 }
 
 /**

@@ -265,7 +265,11 @@ export function updateTimeout(timer: number, frequencyMs: number): void {
   const f = frequencyArg(frequencyMs);
   requireLoop("update a timeout");
   const entry = byTimer.get(t);
-  if (entry) Object.assign(entry, { setting: f, since: performance.now(), resuming: false });
+  if (entry) {
+    entry.setting = f;
+    entry.since = performance.now();
+    entry.resuming = false;
+  }
   callRaw("virEventUpdateTimeout", t, f);
 }
 

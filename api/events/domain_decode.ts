@@ -56,7 +56,7 @@ const ioError = (a: Args) => ({
 function address(p: unknown): DomainGraphicsAddress | null {
   if (p === null) return null;
   if ("family" in (p as object)) return p as DomainGraphicsAddress; // read by the relay
-  return readGraphicsAddress(p as Deno.PointerObject) as DomainGraphicsAddress;
+  return readGraphicsAddress(p as Deno.PointerObject);
 }
 
 function subject(p: unknown): DomainGraphicsIdentity[] {
