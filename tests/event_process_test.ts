@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { requireDaemon } from "./helpers/daemon.ts";
+import { startSshd } from "./helpers/ssh.ts";
 
 const deno = Deno.execPath();
 // Children skip type checking: `deno task check` checks the fixtures, and a child's check would
@@ -151,6 +152,47 @@ Deno.test("an uncaught error ends a script with its report and exit 1, not a sig
       assert.ok(Number(m[1]) > 0, r.out);
       assert.equal(Number(m[2]), 0, r.out);
     });
+  }
+});
+
+Deno.test("a connection lost as a script dies of an uncaught error: exit 1, not a signal", async (t) => {
+  // The close callback is the one call from the loop's thread into JS that the silencing at an
+  // uncaught error leaves alone (it does not repeat): the child cuts its ssh connection, keeps
+  // the JS thread busy for a while (the loop's thread then waits to deliver the close), and dies.
+  const d = await requireDaemon("the close-at-death script");
+  if (!d) return;
+  const sshd = await startSshd(d).catch((e) => {
+    console.log(`no sshd, skipped: ${(e as Error).message}`);
+    return null;
+  });
+  if (!sshd) return;
+  const script = fixture("close_at_death.ts");
+  try {
+    for (const hosted of ["0", "1"]) {
+      const where = hosted === "1" ? "on the relay's Worker" : "on the pool";
+      await t.step(`the loss reaches the close callback (loop ${where})`, async () => {
+        const r = await runChild(["run", "--no-check", "--allow-all", script], {
+          URI: sshd.uri("test"),
+          HOSTED: hosted,
+          LIVE: "1",
+        }, 30_000);
+        assertPassed(r, "the live close script");
+        assert.match(r.out, /CLOSED 1/);
+      });
+      await t.step(`dying meanwhile (loop ${where})`, async () => {
+        for (const busy of [0, 3, 30, 300]) {
+          const r = await runChild(["run", "--no-check", "--allow-all", script], {
+            URI: sshd.uri("test"),
+            HOSTED: hosted,
+            BUSY: String(busy),
+          }, 30_000);
+          assert.equal(r.code, 1, `busy ${busy} ms: exited with ${r.code}: ${r.out}`);
+          assert.match(r.out, /error: Uncaught .*died on purpose/, r.out);
+        }
+      });
+    }
+  } finally {
+    await sshd.stop();
   }
 });
 
