@@ -25,6 +25,7 @@ import { decodeNodeInfo, NODE_INFO_SIZE, type NodeInfo } from "./info.ts";
 import { log } from "../log.ts";
 import { markConnectionOpening } from "../event/state.ts";
 import { adoptNewSocket, openFds, recordSocket, SEND_BUFFER } from "./conn/socket.ts";
+import { childrenBeforeOpen, widenSshPeers } from "./conn/ssh_peer.ts";
 import * as ev from "./events/connection_api.ts";
 import { clearCloseHandler, releaseCloseWatch, setCloseHandler } from "./close_callback.ts";
 import {
@@ -58,7 +59,11 @@ export interface OpenOptions {
    * Default 1 MiB (Linux caps it at twice `net.core.wmem_max`). libvirt sends a stream packet
    * (up to 262,120 bytes) synchronously, and the default buffer holds less than one: with room
    * for one, a volume upload reads its next packet while the daemon writes the last. TCP
-   * sockets (`+tls`, `+tcp`) are left to the kernel's own sizing.
+   * sockets (`+tls`, `+tcp`) are left to the kernel's own sizing. Over `+ssh` the ssh client's
+   * end of that socket gets the same (on Linux 5.6 and later): with room for more than the
+   * 256 KiB it reads from the network at a time, a download's first megabytes do not make it
+   * slow down (OpenSSH grows a buffer of its own, copying it each time, when it cannot pass its
+   * data on).
    */
   sendBuffer?: number;
 }
@@ -126,6 +131,7 @@ export class Connection extends ConnectionOverrides {
     const name = cString(uri);
     markConnectionOpening();
     const before = openFds(); // what is new after the open is its socket
+    const children = childrenBeforeOpen(uri); // and its ssh client, for `+ssh`
     let ptr: Deno.PointerObject;
     if (options.auth) {
       ptr = openAuth(name, options.auth, options.readOnly ? 1 : 0);
@@ -135,6 +141,7 @@ export class Connection extends ConnectionOverrides {
       ptr = callPtr("virConnectOpen", name);
     }
     const fd = adoptNewSocket(before, options.sendBuffer ?? SEND_BUFFER);
+    widenSshPeers(children, options.sendBuffer ?? SEND_BUFFER);
     log("info", "connection opened", { uri, readOnly: !!options.readOnly });
     const conn = new Connection(ptr, !!options.readOnly);
     recordSocket(conn, fd);
@@ -189,6 +196,7 @@ export class Connection extends ConnectionOverrides {
     // Other JS runs during this open: a unix socket it made meanwhile would get the larger
     // buffer too, and leave the connection's socket unknown (see adoptNewSocket).
     const before = openFds(); // what is new after the open is its socket
+    const children = childrenBeforeOpen(uri); // and its ssh client, for `+ssh`
     let conn: Connection;
     if (options.auth) {
       // libvirt calls the credential callback from the pool thread; Deno queues it onto the JS
@@ -208,6 +216,7 @@ export class Connection extends ConnectionOverrides {
       conn = await openConnectionAsync(fn, [name], wrap);
     }
     recordSocket(conn, adoptNewSocket(before, options.sendBuffer ?? SEND_BUFFER));
+    widenSshPeers(children, options.sendBuffer ?? SEND_BUFFER);
     log("info", "connection opened", { uri, readOnly, async: true });
     return conn;
   }

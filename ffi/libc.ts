@@ -33,6 +33,14 @@ const libcSymbols = {
   // int getsockopt(int fd, int level, int name, void *value, socklen_t *len) and setsockopt.
   getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
+  // The ssh client's end of a qemu+ssh socket (api/conn/ssh_peer.ts): this process's children
+  // from /proc, and a copy of a child's fd. DIR *opendir(const char *name), struct dirent
+  // *readdir(DIR *), int closedir(DIR *); long syscall(long number, ...) for pidfd_open and
+  // pidfd_getfd (glibc wraps them only since 2.36; its syscall() reads no variadic state).
+  opendir: { parameters: ["buffer"], result: "pointer" },
+  readdir: { parameters: ["pointer"], result: "pointer" },
+  closedir: { parameters: ["pointer"], result: "i32" },
+  syscall3: { name: "syscall", parameters: ["i64", "i64", "i64", "i64"], result: "i64" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** libc's symbols and the address of `free` (for libvirt's no-op error function). */

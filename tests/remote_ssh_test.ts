@@ -69,6 +69,26 @@ Deno.test({
         assert.equal(conn.isSecure(), true);
       });
 
+      await t.step("the ssh client's end of the socket gets the larger send buffer", async () => {
+        // Read back from the ssh child itself (a copy of its stdin, through pidfd_getfd), not
+        // from what the module says it did. The kernel doubles a request and caps it at twice
+        // net.core.wmem_max; `sendBuffer: 0` leaves the socket as libvirt made it.
+        const sysctl = (name: string) =>
+          Number(Deno.readTextFileSync(`/proc/sys/net/core/${name}`).trim());
+        const wanted = 2 * Math.min(1 << 20, sysctl("wmem_max"));
+        for (const sendBuffer of [undefined, 0]) {
+          const before = new Set(sshChildren());
+          using conn = Connection.open(sshd.uri("test"), sendBuffer === 0 ? { sendBuffer } : {});
+          const fresh = sshChildren().filter((pid) => !before.has(pid));
+          assert.equal(fresh.length, 1, `one new ssh client, got ${fresh}`);
+          const got = childSocketSendBuffer(fresh[0]);
+          if (sendBuffer === 0) assert.equal(got, sysctl("wmem_default"));
+          else assert.equal(got, Math.max(wanted, sysctl("wmem_default")));
+          assert.equal(conn.isAlive(), true);
+        }
+        await waitFor(() => sshd.sessions().length === 0, 5000, "the sessions to end");
+      });
+
       await t.step("no_verify=1 accepts an unknown host and records it in the given file", () => {
         using conn = Connection.open(sshd.uri("qemu", "no_verify"));
         assert.equal(conn.isAlive(), true);
@@ -143,3 +163,49 @@ Deno.test({
     assert.equal(rootSshState(), before, "root's ~/.ssh changed");
   },
 });
+
+/** The ssh clients among this process's children (libvirt starts one per `+ssh` connection). */
+function sshChildren(): number[] {
+  const kids: number[] = [];
+  for (const task of Deno.readDirSync("/proc/self/task")) {
+    const text = Deno.readTextFileSync(`/proc/self/task/${task.name}/children`).trim();
+    for (const pid of text ? text.split(/\s+/).map(Number) : []) {
+      try {
+        if (Deno.readTextFileSync(`/proc/${pid}/comm`).trim() === "ssh") kids.push(pid);
+      } catch {
+        // Ended meanwhile.
+      }
+    }
+  }
+  return kids;
+}
+
+/** SO_SNDBUF of the socket that child `pid` has as its stdin, read through a copy of that fd. */
+function childSocketSendBuffer(pid: number): number {
+  const lib = Deno.dlopen("libc.so.6", {
+    syscall: { parameters: ["i64", "i64", "i64", "i64"], result: "i64" },
+    getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
+    close: { parameters: ["i32"], result: "i32" },
+  });
+  try {
+    const pidfd = Number(lib.symbols.syscall(434n, BigInt(pid), 0n, 0n)); // pidfd_open
+    assert.ok(pidfd >= 0, "pidfd_open");
+    const fd = Number(lib.symbols.syscall(438n, BigInt(pidfd), 0n, 0n)); // pidfd_getfd
+    lib.symbols.close(pidfd);
+    assert.ok(fd >= 0, "pidfd_getfd");
+    const value = new Int32Array(1);
+    const len = new Uint32Array([4]);
+    const rc = lib.symbols.getsockopt(
+      fd,
+      1, // SOL_SOCKET
+      7, // SO_SNDBUF
+      new Uint8Array(value.buffer),
+      new Uint8Array(len.buffer),
+    );
+    lib.symbols.close(fd);
+    assert.equal(rc, 0, "getsockopt");
+    return value[0];
+  } finally {
+    lib.close();
+  }
+}

@@ -135,12 +135,25 @@ export function adoptNewSocket(before: Uint8Array, bytes: number): number {
   return count === 1 ? found : -1;
 }
 
-function widen(fd: number, bytes: number): void {
+/**
+ * Whether `fd` is a unix stream socket (the kind of socket libvirt's command transports, `+ssh`
+ * and `+ext`, run over).
+ */
+export function isUnixStream(fd: number): boolean {
+  return getInt(fd, SO_TYPE) === SOCK_STREAM && getInt(fd, SO_DOMAIN) === AF_UNIX;
+}
+
+/**
+ * Raises `fd`'s send buffer to `bytes` (the kernel doubles it and caps it at twice
+ * `net.core.wmem_max`), never lowering it; returns what the kernel reports after.
+ */
+export function widen(fd: number, bytes: number): number {
   const was = getInt(fd, SO_SNDBUF); // the kernel reports twice what was asked for
-  if (was < 0 || was >= bytes * 2) return;
+  if (was < 0 || was >= bytes * 2) return was;
   setSendBuffer(fd, bytes);
   const got = getInt(fd, SO_SNDBUF);
   // A wmem_max below half the default would have made it smaller: put it back.
   if (got < was) setSendBuffer(fd, was / 2);
   if (logEnabled.debug) log("debug", "connection: socket send buffer", { fd, was, got });
+  return Math.max(got, was);
 }
