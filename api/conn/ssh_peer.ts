@@ -77,7 +77,7 @@ export function childProcesses(): Set<number> | null {
       if (!/^\d+$/.test(tid)) continue;
       const text = readSmallFile(`/proc/self/task/${tid}/children`);
       if (text === null) continue; // a thread that ended meanwhile
-      for (const pid of text.split(" ")) if (pid !== "" && pid !== "\n") kids.add(Number(pid));
+      for (const pid of text.trim().split(/\s+/)) if (pid !== "") kids.add(Number(pid));
     }
   } finally {
     symbols.closedir(dir);
@@ -113,7 +113,8 @@ function widenChildSocket(pid: number, bytes: number): void {
   try {
     for (const target of CHILD_FDS) {
       const fd = Number(symbols.syscall3(SYS_PIDFD_GETFD, BigInt(pidfd), target, 0n));
-      if (fd < 0) return; // a kernel before 5.6, or not allowed (Yama's ptrace_scope 2 or 3)
+      // A kernel before 5.6, not allowed (Yama's ptrace_scope 2 or 3), or no such fd there.
+      if (fd < 0) continue;
       try {
         if (!isUnixStream(fd)) continue; // not the socket, or not a child of libvirt's transport
         const got = widen(fd, bytes);
