@@ -7,7 +7,7 @@ import "./helpers/loop.ts";
 import assert from "node:assert/strict";
 import { type CloseReason, ConnectCloseReason, Connection, LibvirtError } from "../mod.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
-import { startSshd } from "./helpers/ssh.ts";
+import { childrenOf, startSshd } from "./helpers/ssh.ts";
 import {
   eventsArrive,
   interruptedDownload,
@@ -166,18 +166,13 @@ Deno.test({
 
 /** The ssh clients among this process's children (libvirt starts one per `+ssh` connection). */
 function sshChildren(): number[] {
-  const kids: number[] = [];
-  for (const task of Deno.readDirSync("/proc/self/task")) {
-    const text = Deno.readTextFileSync(`/proc/self/task/${task.name}/children`).trim();
-    for (const pid of text ? text.split(/\s+/).map(Number) : []) {
-      try {
-        if (Deno.readTextFileSync(`/proc/${pid}/comm`).trim() === "ssh") kids.push(pid);
-      } catch {
-        // Ended meanwhile.
-      }
+  return childrenOf(Deno.pid).filter((pid) => {
+    try {
+      return Deno.readTextFileSync(`/proc/${pid}/comm`).trim() === "ssh";
+    } catch {
+      return false; // ended meanwhile
     }
-  }
-  return kids;
+  });
 }
 
 /** SO_SNDBUF of the socket that child `pid` has as its stdin, read through a copy of that fd. */

@@ -14,6 +14,7 @@
 // takes a copy of the child's fd of it (pidfd_getfd, Linux 5.6; a process may do so to its own
 // child) and raises its send buffer. Any failure leaves the connection as libvirt made it.
 import { libc } from "../../ffi/libc.ts";
+import { cString } from "../../ffi/marshal.ts";
 import { log } from "../../log.ts";
 import { isUnixStream, widen } from "./socket.ts";
 
@@ -29,9 +30,6 @@ const D_NAME = 19;
  * stdin is the one that still names the socket; a send buffer belongs to the socket, not the fd.
  */
 const CHILD_FDS = [0n, 1n];
-
-const enc = new TextEncoder();
-const cPath = (path: string) => enc.encode(path + "\0");
 
 /** Whether opening `uri` makes libvirt start an ssh client (`driver+ssh://…`). */
 export function startsSsh(uri: string | null): boolean {
@@ -68,7 +66,7 @@ export function childrenBeforeOpen(uri: string | null): Set<number> | null {
  */
 export function childProcesses(): Set<number> | null {
   const { symbols } = libc();
-  const dir = symbols.opendir(cPath("/proc/self/task"));
+  const dir = symbols.opendir(cString("/proc/self/task"));
   if (dir === null) return null;
   const kids = new Set<number>();
   try {
@@ -130,16 +128,17 @@ function widenChildSocket(pid: number, bytes: number): void {
 }
 
 const readBuf = new Uint8Array(4096);
+const decoder = new TextDecoder();
 
 // A /proc file's text (children lists are short), or null if it cannot be opened.
 function readSmallFile(path: string): string | null {
   const { symbols } = libc();
-  const fd = symbols.open(cPath(path), O_RDONLY_CLOEXEC);
+  const fd = symbols.open(cString(path), O_RDONLY_CLOEXEC);
   if (fd < 0) return null;
   try {
     let text = "";
     for (let n; (n = Number(symbols.read(fd, readBuf, BigInt(readBuf.length)))) > 0;) {
-      text += new TextDecoder().decode(readBuf.subarray(0, n));
+      text += decoder.decode(readBuf.subarray(0, n));
     }
     return text;
   } finally {

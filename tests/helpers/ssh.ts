@@ -79,7 +79,7 @@ export function freePort(): number {
 }
 
 /** Direct children of `pid`, read from /proc. */
-function childrenOf(pid: number): number[] {
+export function childrenOf(pid: number): number[] {
   const out: number[] = [];
   for (const e of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(e.name)) continue;
