@@ -24,8 +24,8 @@ import type { Secret } from "./secret.ts";
 import { decodeNodeInfo, NODE_INFO_SIZE, type NodeInfo } from "./info.ts";
 import { log } from "../log.ts";
 import { markConnectionOpening } from "../event/state.ts";
-import { adoptNewSocket, openFds, recordSocket, SEND_BUFFER } from "./conn/socket.ts";
-import { childrenBeforeOpen, widenSshPeers } from "./conn/ssh_peer.ts";
+import { recordSocket } from "./conn/socket.ts";
+import { adoptOpened, watchOpen } from "./conn/open_watch.ts";
 import * as ev from "./events/connection_api.ts";
 import { clearCloseHandler, releaseCloseWatch, setCloseHandler } from "./close_callback.ts";
 import {
@@ -130,8 +130,7 @@ export class Connection extends ConnectionOverrides {
     checkOpenOptions(options);
     const name = cString(uri);
     markConnectionOpening();
-    const before = openFds(); // what is new after the open is its socket
-    const children = childrenBeforeOpen(uri); // and its ssh client, for `+ssh`
+    const watch = watchOpen(uri); // what is new after the open is its socket (and ssh client)
     let ptr: Deno.PointerObject;
     if (options.auth) {
       ptr = openAuth(name, options.auth, options.readOnly ? 1 : 0);
@@ -140,8 +139,7 @@ export class Connection extends ConnectionOverrides {
     } else {
       ptr = callPtr("virConnectOpen", name);
     }
-    const fd = adoptNewSocket(before, options.sendBuffer ?? SEND_BUFFER);
-    widenSshPeers(children, options.sendBuffer ?? SEND_BUFFER);
+    const fd = adoptOpened(watch, options.sendBuffer);
     log("info", "connection opened", { uri, readOnly: !!options.readOnly });
     const conn = new Connection(ptr, !!options.readOnly);
     recordSocket(conn, fd);
@@ -195,8 +193,7 @@ export class Connection extends ConnectionOverrides {
     const wrap = (p: Deno.PointerObject) => new Connection(p, readOnly);
     // Other JS runs during this open: a unix socket it made meanwhile would get the larger
     // buffer too, and leave the connection's socket unknown (see adoptNewSocket).
-    const before = openFds(); // what is new after the open is its socket
-    const children = childrenBeforeOpen(uri); // and its ssh client, for `+ssh`
+    const watch = watchOpen(uri); // what is new after the open is its socket (and ssh client)
     let conn: Connection;
     if (options.auth) {
       // libvirt calls the credential callback from the pool thread; Deno queues it onto the JS
@@ -215,8 +212,7 @@ export class Connection extends ConnectionOverrides {
       const fn = readOnly ? "virConnectOpenReadOnly" : "virConnectOpen";
       conn = await openConnectionAsync(fn, [name], wrap);
     }
-    recordSocket(conn, adoptNewSocket(before, options.sendBuffer ?? SEND_BUFFER));
-    widenSshPeers(children, options.sendBuffer ?? SEND_BUFFER);
+    recordSocket(conn, adoptOpened(watch, options.sendBuffer));
     log("info", "connection opened", { uri, readOnly, async: true });
     return conn;
   }

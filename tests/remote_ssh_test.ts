@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { type CloseReason, ConnectCloseReason, Connection, LibvirtError } from "../mod.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
 import { childrenOf, startSshd } from "./helpers/ssh.ts";
+import { defaultSendBuffer, grantedSendBuffer, sendBufferOf } from "./helpers/socket_buffers.ts";
 import {
   eventsArrive,
   interruptedDownload,
@@ -73,17 +74,13 @@ Deno.test({
         // Read back from the ssh child itself (a copy of its stdin, through pidfd_getfd), not
         // from what the module says it did. The kernel doubles a request and caps it at twice
         // net.core.wmem_max; `sendBuffer: 0` leaves the socket as libvirt made it.
-        const sysctl = (name: string) =>
-          Number(Deno.readTextFileSync(`/proc/sys/net/core/${name}`).trim());
-        const wanted = 2 * Math.min(1 << 20, sysctl("wmem_max"));
         for (const sendBuffer of [undefined, 0]) {
           const before = new Set(sshChildren());
           using conn = Connection.open(sshd.uri("test"), sendBuffer === 0 ? { sendBuffer } : {});
           const fresh = sshChildren().filter((pid) => !before.has(pid));
           assert.equal(fresh.length, 1, `one new ssh client, got ${fresh}`);
           const got = childSocketSendBuffer(fresh[0]);
-          if (sendBuffer === 0) assert.equal(got, sysctl("wmem_default"));
-          else assert.equal(got, Math.max(wanted, sysctl("wmem_default")));
+          assert.equal(got, sendBuffer === 0 ? defaultSendBuffer() : grantedSendBuffer(1 << 20));
           assert.equal(conn.isAlive(), true);
         }
         await waitFor(() => sshd.sessions().length === 0, 5000, "the sessions to end");
@@ -179,7 +176,6 @@ function sshChildren(): number[] {
 function childSocketSendBuffer(pid: number): number {
   const lib = Deno.dlopen("libc.so.6", {
     syscall: { parameters: ["i64", "i64", "i64", "i64"], result: "i64" },
-    getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
     close: { parameters: ["i32"], result: "i32" },
   });
   try {
@@ -188,18 +184,11 @@ function childSocketSendBuffer(pid: number): number {
     const fd = Number(lib.symbols.syscall(438n, BigInt(pidfd), 0n, 0n)); // pidfd_getfd
     lib.symbols.close(pidfd);
     assert.ok(fd >= 0, "pidfd_getfd");
-    const value = new Int32Array(1);
-    const len = new Uint32Array([4]);
-    const rc = lib.symbols.getsockopt(
-      fd,
-      1, // SOL_SOCKET
-      7, // SO_SNDBUF
-      new Uint8Array(value.buffer),
-      new Uint8Array(len.buffer),
-    );
-    lib.symbols.close(fd);
-    assert.equal(rc, 0, "getsockopt");
-    return value[0];
+    try {
+      return sendBufferOf(fd);
+    } finally {
+      lib.symbols.close(fd);
+    }
   } finally {
     lib.close();
   }

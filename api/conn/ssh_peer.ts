@@ -31,8 +31,8 @@ const D_NAME = 19;
  */
 const CHILD_FDS = [0n, 1n];
 
-/** Whether opening `uri` makes libvirt start an ssh client (`driver+ssh://…`). */
-export function startsSsh(uri: string | null): boolean {
+// Whether opening `uri` makes libvirt start an ssh client (`driver+ssh://…`).
+function startsSsh(uri: string | null): boolean {
   return uri !== null && /^[a-z0-9]+\+ssh:/i.test(uri);
 }
 
@@ -55,16 +55,9 @@ export function childrenBeforeOpen(uri: string | null): Set<number> | null {
   }
 }
 
-/**
- * This process's children now (of all its threads: an async open forks on a pool thread), or
- * null if /proc cannot tell.
- *
- * @example
- * ```ts
- * const before = childProcesses(); // then open, then compare
- * ```
- */
-export function childProcesses(): Set<number> | null {
+// This process's children now (of all its threads: an async open forks on a pool thread), or
+// null if /proc cannot tell.
+function childProcesses(): Set<number> | null {
   const { symbols } = libc();
   const dir = symbols.opendir(cString("/proc/self/task"));
   if (dir === null) return null;

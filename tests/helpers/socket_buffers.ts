@@ -35,6 +35,11 @@ function getInt(fd: number, name: number): number {
   return v[0];
 }
 
+/** SO_SNDBUF of socket `fd` as the kernel reports it (twice what was asked for). */
+export function sendBufferOf(fd: number): number {
+  return getInt(fd, 7); // SO_SNDBUF
+}
+
 /** The fds of this process that are sockets. */
 function socketFds(): Set<number> {
   return new Set(openFds().filter((f) => f.target.startsWith("socket:")).map((f) => f.fd));
@@ -44,7 +49,7 @@ function describeNew(before: Set<number>): NewSocket[] {
   return [...socketFds()].filter((fd) => !before.has(fd)).map((fd) => ({
     fd,
     family: getInt(fd, 39), // SO_DOMAIN
-    sendBuffer: getInt(fd, 7), // SO_SNDBUF
+    sendBuffer: sendBufferOf(fd),
   }));
 }
 
