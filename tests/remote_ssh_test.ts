@@ -7,7 +7,7 @@ import "./helpers/loop.ts";
 import assert from "node:assert/strict";
 import { type CloseReason, ConnectCloseReason, Connection, LibvirtError } from "../mod.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
-import { childrenOf, startSshd } from "./helpers/ssh.ts";
+import { childrenOf, rootSshState, startSshd } from "./helpers/ssh.ts";
 import { defaultSendBuffer, grantedSendBuffer, sendBufferOf } from "./helpers/socket_buffers.ts";
 import {
   eventsArrive,
@@ -17,19 +17,6 @@ import {
   type Transport,
   waitFor,
 } from "./helpers/remote_suite.ts";
-
-/** What root's ~/.ssh holds now, to prove the tests leave it as it was. */
-function rootSshState(): string {
-  const home = "/root/.ssh";
-  try {
-    return [...Deno.readDirSync(home)].map((e) => {
-      const s = Deno.statSync(`${home}/${e.name}`);
-      return `${e.name}:${s.size}:${s.mtime?.getTime()}`;
-    }).sort().join(",");
-  } catch {
-    return "(absent)";
-  }
-}
 
 Deno.test({
   name: "qemu+ssh through a private sshd on 127.0.0.1",

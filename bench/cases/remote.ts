@@ -1,6 +1,8 @@
-// Cases remote-ssh-* and remote-tls-*: volume download and upload over qemu+ssh (a private sshd on
-// 127.0.0.1, libvirt's netcat proxy) and qemu+tls (the private libvirtd's TLS listener), through
-// virsh, libvirt-python's recvAll/sendAll and every stream path of this module, in the same run.
+// Cases remote-{ssh,libssh2,libssh,tls}-*: volume download and upload over qemu+ssh (a private
+// sshd on 127.0.0.1, libvirt's netcat proxy), over the same sshd through libvirt's in-process ssh
+// clients (qemu+libssh2, qemu+libssh), and over qemu+tls (the private libvirtd's TLS listener),
+// through virsh, libvirt-python's recvAll/sendAll and every stream path of this module, in the
+// same run.
 // The ratio column divides by Python's blocking recvAll/sendAll over the same transport (the
 // target: every path >= 0.9x); ratios to virsh are in the JSON rows' medians.
 import type { BenchContext } from "../lib/context.ts";
@@ -25,8 +27,12 @@ import type { Daemon, DaemonOptions } from "../../tests/helpers/daemon.ts";
 import { type SshServer, startSshd } from "../../tests/helpers/ssh.ts";
 import { makePki, type Pki, tlsDaemonOptions, tlsPort } from "../../tests/helpers/tls.ts";
 
+/** The transports, in the order of the cases. */
+const TRANSPORTS = ["ssh", "libssh2", "libssh", "tls"] as const;
+type RemoteTransport = typeof TRANSPORTS[number];
+
 /** Case ids this module provides (for `--only`). */
-export const REMOTE_CASE_IDS: string[] = ["ssh", "tls"].flatMap((t) =>
+export const REMOTE_CASE_IDS: string[] = TRANSPORTS.flatMap((t) =>
   ["download", "upload"].map((op) => `remote-${t}-${op}`)
 );
 
@@ -34,7 +40,7 @@ export const REMOTE_CASE_IDS: string[] = ["ssh", "tls"].flatMap((t) =>
 export interface RemoteBench {
   /** What the daemon needs for its TLS listener (pass to `withBench` through BenchOptions). */
   daemonOptions: DaemonOptions;
-  /** Starts sshd against the running daemon and returns the four cases. */
+  /** Starts sshd against the running daemon and returns the cases (two per transport). */
   cases(ctx: BenchContext): Promise<CaseSpec[]>;
   /** Stops sshd and removes the certificates. */
   stop(): Promise<void>;
@@ -62,16 +68,19 @@ export async function remoteBench(): Promise<RemoteBench | null> {
         "socket",
       );
       if (!socket) throw new Error(`no socket in ${ctx.qemuUri}`);
-      const uris: Partial<Record<"ssh" | "tls", string>> = {
+      const uris: Partial<Record<RemoteTransport, string>> = {
         tls: `qemu+tls://127.0.0.1:${port}/system?pkipath=${pki.clientDir}`,
       };
       try {
         sshd = await startSshd({ socket } as Daemon);
         uris.ssh = sshd.uri("qemu");
+        // Verified against the sshd's key, as over ssh: no question to answer.
+        uris.libssh2 = sshd.libsshUri("libssh2", "qemu");
+        uris.libssh = sshd.libsshUri("libssh", "qemu");
       } catch (e) {
         console.error(`bench: no qemu+ssh cases: ${(e as Error).message}`);
       }
-      return (["ssh", "tls"] as const).filter((t) => uris[t]).flatMap((t) =>
+      return TRANSPORTS.filter((t) => uris[t]).flatMap((t) =>
         (["download", "upload"] as const).map((op) => remoteCase(ctx, t, uris[t]!, op))
       );
     },
@@ -87,9 +96,18 @@ export async function remoteBench(): Promise<RemoteBench | null> {
   };
 }
 
+const TRANSPORT_NOTES: Record<RemoteTransport, string> = {
+  ssh: "ssh: a private sshd on 127.0.0.1, libvirt's netcat proxy (nc -U) on the far side",
+  libssh2: "ssh through libvirt's libssh2 client, in the client's own process (no ssh program): " +
+    "the same sshd and netcat proxy as the ssh case",
+  libssh: "ssh through libvirt's libssh client, in the client's own process (no ssh program): " +
+    "the same sshd and netcat proxy as the ssh case",
+  tls: "TLS: the private libvirtd's TLS listener on 127.0.0.1, certificates made for the run",
+};
+
 function remoteCase(
   ctx: BenchContext,
-  transport: "ssh" | "tls",
+  transport: RemoteTransport,
   uri: string,
   op: "download" | "upload",
 ): CaseSpec {
@@ -145,11 +163,8 @@ function remoteCase(
     ],
     baseline: python,
     notes: [
-      `Over ${
-        transport === "ssh"
-          ? "ssh: a private sshd on 127.0.0.1, libvirt's netcat proxy (nc -U) on the far side"
-          : "TLS: the private libvirtd's TLS listener on 127.0.0.1, certificates made for the run"
-      }; every client opens the same URI. Timing and CPU as in the download/upload cases ` +
+      `Over ${TRANSPORT_NOTES[transport]}; every client opens the same URI. Timing and CPU as ` +
+      "in the download/upload cases " +
       "(connecting, including the handshake, is outside the timed span).",
       "The ratio column divides by Python's blocking recvAll/sendAll over the same transport.",
     ],

@@ -1,6 +1,8 @@
 // A private sshd on 127.0.0.1 for the qemu+ssh tests and benchmarks: host and client keys made
 // for the run in a temp folder, its own sshd_config, and libvirt's `netcat` proxy on the far
-// side reaching the private libvirtd's socket. Everything goes away in `stop()`.
+// side reaching the private libvirtd's socket. Everything goes away in `stop()`. The same sshd
+// serves libvirt's in-process ssh clients (`+libssh2`, `+libssh`), which run no ssh program and
+// take the known_hosts file and key from the URI.
 //
 // Why it looks like this:
 // - Nothing under /etc/ssh or ~root/.ssh is read or written. sshd gets `-f` with our config;
@@ -32,6 +34,23 @@ export type HostKeyCheck =
   /** known_hosts holds another key for 127.0.0.1: ssh must refuse. */
   | "wrong";
 
+/** libvirt's in-process ssh clients: the libssh2 and libssh libraries instead of the ssh program. */
+export type InProcessSsh = "libssh2" | "libssh";
+
+/** What a `+libssh2`/`+libssh` URI tells the library about host keys (`libsshUri`). */
+export interface LibsshHostKeys {
+  /** The known_hosts file to check, and to write when a new key is accepted (default: one
+   * holding this sshd's key). */
+  knownHosts?: string;
+  /**
+   * `known_hosts_verify`: `normal` (libvirt's default) asks through the open's auth callback
+   * (an ECHOPROMPT answered `y` or `n`) when the key is unknown; `auto` accepts and records an
+   * unknown key; `ignore` checks nothing. A key that differs from the file's is refused in
+   * every mode but `ignore`.
+   */
+  verify?: "normal" | "auto" | "ignore";
+}
+
 /** A running private sshd. */
 export interface SshServer {
   /** The temp folder: keys, configs, wrappers, known_hosts files, log. */
@@ -49,12 +68,42 @@ export interface SshServer {
    * (or `test+ssh://…/default`) with `socket=`, `keyfile=`, `no_tty=1`, `proxy=netcat`.
    */
   uri(driver?: "qemu" | "test", check?: HostKeyCheck): string;
+  /**
+   * A URI over this sshd through libvirt's in-process ssh client:
+   * `qemu+libssh2://root@127.0.0.1:PORT/system` (or `+libssh`, or `test+…/default`) with
+   * `socket=`, `keyfile=`, `sshauth=privkey`, `known_hosts=`, `proxy=netcat`.
+   */
+  libsshUri(transport: InProcessSsh, driver?: "qemu" | "test", keys?: LibsshHostKeys): string;
   /** The session processes (one per open ssh connection: sshd's `[priv]` children). */
   sessions(): number[];
   /** The last lines of sshd's log. */
   logTail(lines?: number): string;
   /** Stops sshd and its sessions, removes the folder (and /run/sshd if we made it). */
   stop(): Promise<void>;
+}
+
+/**
+ * What root's ~/.ssh holds now (names, sizes, times), to prove that a test left it as it was:
+ * neither the ssh program nor libssh/libssh2 may record a host key there.
+ *
+ * @example
+ * ```ts
+ * import { rootSshState } from "./ssh.ts";
+ * const before = rootSshState();
+ * // … open and close ssh connections …
+ * if (rootSshState() !== before) throw new Error("root's ~/.ssh changed");
+ * ```
+ */
+export function rootSshState(): string {
+  const home = "/root/.ssh";
+  try {
+    return [...Deno.readDirSync(home)].map((e) => {
+      const s = Deno.statSync(`${home}/${e.name}`);
+      return `${e.name}:${s.size}:${s.mtime?.getTime()}`;
+    }).sort().join(",");
+  } catch {
+    return "(absent)";
+  }
 }
 
 async function run(argv: string[]): Promise<void> {
@@ -310,6 +359,19 @@ export async function startSshd(daemon: Daemon): Promise<SshServer> {
           ...(check === "no_verify" ? ["no_verify=1"] : []),
         ];
         return `${driver}+ssh://root@127.0.0.1:${port}/${path}?${params.join("&")}`;
+      },
+      libsshUri(transport, driver = "qemu", keys = {}) {
+        const path = driver === "qemu" ? "system" : "default";
+        const params = [
+          `socket=${daemon.socket}`,
+          `keyfile=${keyfile}`,
+          // Only the key: an agent a developer's shell exports must not decide the test.
+          "sshauth=privkey",
+          `known_hosts=${keys.knownHosts ?? `${dir}/known_hosts.verify`}`,
+          ...(keys.verify ? [`known_hosts_verify=${keys.verify}`] : []),
+          "proxy=netcat",
+        ];
+        return `${driver}+${transport}://root@127.0.0.1:${port}/${path}?${params.join("&")}`;
       },
       sessions: () => childrenOf(pid),
       logTail,
