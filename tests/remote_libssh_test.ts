@@ -16,9 +16,10 @@ import {
   type Credential,
   LibvirtError,
 } from "../mod.ts";
-import { type Daemon, requireDaemon } from "./helpers/daemon.ts";
-import { type InProcessSsh, rootSshState, type SshServer, startSshd } from "./helpers/ssh.ts";
+import type { Daemon } from "./helpers/daemon.ts";
+import { type InProcessSsh, type SshServer, withSshd } from "./helpers/ssh.ts";
 import {
+  assertLibvirtMessage,
   eventsArrive,
   interruptedDownload,
   keepaliveCloses,
@@ -43,14 +44,6 @@ function hostKeyAnswer(answer: "y" | "n"): {
       },
     },
   };
-}
-
-function assertLibvirtError(fn: () => unknown, message: RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof LibvirtError, `expected a LibvirtError, got ${e}`);
-    assert.match(e.message, message);
-    return true;
-  });
 }
 
 /** The one question libvirt asks about an unknown key: a yes/no prompt naming host and port. */
@@ -134,7 +127,7 @@ async function librarySteps(
   await t.step("an unknown key answered `n` is refused with a LibvirtError", () => {
     const file = freshFile();
     const { asked, auth } = hostKeyAnswer("n");
-    assertLibvirtError(
+    assertLibvirtMessage(
       () => Connection.open(sshd.libsshUri(lib, "test", { knownHosts: file }), { auth }),
       /host key/i,
     );
@@ -144,7 +137,7 @@ async function librarySteps(
 
   await t.step("an unknown key with no auth callback to ask is refused, not hung", () => {
     const file = freshFile();
-    assertLibvirtError(
+    assertLibvirtMessage(
       () => Connection.open(sshd.libsshUri(lib, "test", { knownHosts: file })),
       /host key|auth/i,
     );
@@ -166,7 +159,7 @@ async function librarySteps(
   await t.step("a key that differs from the file's is refused with a LibvirtError", async () => {
     const before = new Set(sshd.sessions());
     const { asked, auth } = hostKeyAnswer("y");
-    assertLibvirtError(
+    assertLibvirtMessage(
       () =>
         Connection.open(
           sshd.libsshUri(lib, "test", { knownHosts: `${sshd.dir}/known_hosts.wrong` }),
@@ -277,22 +270,10 @@ Deno.test({
   name: "qemu+libssh2 and qemu+libssh through a private sshd on 127.0.0.1",
   sanitizeOps: false,
   sanitizeResources: false,
-  fn: async (t) => {
-    const d = await requireDaemon("remote_libssh_test.ts");
-    if (!d) return;
-    const before = rootSshState();
-    const sshd = await startSshd(d).catch(async (e) => {
-      await d.stop();
-      throw e;
-    });
-    try {
+  fn: (t) =>
+    withSshd("remote_libssh_test.ts", async (d, sshd) => {
       for (const lib of ["libssh2", "libssh"] as const) {
         await t.step(`qemu+${lib}`, (t2) => librarySteps(t2, d, sshd, lib));
       }
-    } finally {
-      await sshd.stop();
-      await d.stop();
-    }
-    assert.equal(rootSshState(), before, "root's ~/.ssh changed");
-  },
+    }),
 });

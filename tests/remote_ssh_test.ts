@@ -6,8 +6,7 @@
 import "./helpers/loop.ts";
 import assert from "node:assert/strict";
 import { type CloseReason, ConnectCloseReason, Connection, LibvirtError } from "../mod.ts";
-import { requireDaemon } from "./helpers/daemon.ts";
-import { childrenOf, rootSshState, startSshd } from "./helpers/ssh.ts";
+import { childrenOf, withSshd } from "./helpers/ssh.ts";
 import { defaultSendBuffer, grantedSendBuffer, sendBufferOf } from "./helpers/socket_buffers.ts";
 import {
   eventsArrive,
@@ -22,16 +21,9 @@ Deno.test({
   name: "qemu+ssh through a private sshd on 127.0.0.1",
   sanitizeOps: false,
   sanitizeResources: false,
-  fn: async (t) => {
-    const d = await requireDaemon("remote_ssh_test.ts");
-    if (!d) return;
-    const before = rootSshState();
-    const sshd = await startSshd(d).catch(async (e) => {
-      await d.stop();
-      throw e;
-    });
-    const ssh: Transport = { name: "ssh", daemon: d, uri: (driver) => sshd.uri(driver) };
-    try {
+  fn: (t) =>
+    withSshd("remote_ssh_test.ts", async (d, sshd) => {
+      const ssh: Transport = { name: "ssh", daemon: d, uri: (driver) => sshd.uri(driver) };
       await t.step(
         "opens with a verified host key and closes, ending the ssh session",
         async () => {
@@ -140,12 +132,7 @@ Deno.test({
       await t.step("no session is left once every connection closed", async () => {
         await waitFor(() => sshd.sessions().length === 0, 5000, "the ssh sessions to end");
       });
-    } finally {
-      await sshd.stop();
-      await d.stop();
-    }
-    assert.equal(rootSshState(), before, "root's ~/.ssh changed");
-  },
+    }),
 });
 
 /** The ssh clients among this process's children (libvirt starts one per `+ssh` connection). */

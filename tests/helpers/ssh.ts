@@ -17,7 +17,7 @@
 //   missing and removed again by `stop()`.
 // - Like the daemon, sshd is started through `setpriv --pdeathsig SIGKILL`, so it dies with the
 //   test process; `stop()` also kills the per-connection session processes it forked.
-import type { Daemon } from "./daemon.ts";
+import { type Daemon, requireDaemon } from "./daemon.ts";
 import { hasSetpriv, processAlive, tryKill } from "./daemon_setup.ts";
 
 const SSHD = "/usr/sbin/sshd";
@@ -381,4 +381,41 @@ export async function startSshd(daemon: Daemon): Promise<SshServer> {
     await cleanup();
     throw e;
   }
+}
+
+/**
+ * Runs `fn` with the private daemon and an sshd in front of it, then stops both, and fails when
+ * root's ~/.ssh changed meanwhile (no ssh client may record a host key there). Skips (returns)
+ * when the daemon cannot start outside CI, as `requireDaemon` does.
+ *
+ * @example
+ * ```ts
+ * import { Connection } from "../../mod.ts";
+ * import { withSshd } from "./ssh.ts";
+ * await withSshd("my_test.ts", (_daemon, sshd) => {
+ *   using conn = Connection.open(sshd.uri("test"));
+ *   console.log(conn.getHostname());
+ *   return Promise.resolve();
+ * });
+ * ```
+ */
+export async function withSshd(
+  what: string,
+  fn: (daemon: Daemon, sshd: SshServer) => Promise<void>,
+): Promise<void> {
+  const d = await requireDaemon(what);
+  if (!d) return;
+  const before = rootSshState();
+  const sshd = await startSshd(d).catch(async (e) => {
+    await d.stop();
+    throw e;
+  });
+  try {
+    await fn(d, sshd);
+  } finally {
+    await sshd.stop();
+    await d.stop();
+  }
+  const after = rootSshState();
+  if (after !== before) throw new Error(`root's ~/.ssh changed: ${before} -> ${after}`);
 }
