@@ -11,6 +11,9 @@
 //   adds `-F <our ssh_config>` (ssh then skips the user and system configs, keeps host keys in
 //   our known_hosts and does not create ~/.ssh). Host keys are verified for real: the wrapper's
 //   known_hosts holds the key generated here.
+// - The in-process clients take `keyfile=`, `known_hosts=` (ours) and `sshauth=privkey` from the
+//   URI, so they write nothing outside the temp folder either; libssh reads ~/.ssh/config when
+//   there is one (libvirt asks it to), which changes nothing on a machine without it.
 // - libvirt hands the ssh child only a few environment variables (PATH, HOME, SSH_AUTH_SOCK…),
 //   so each known_hosts variant gets a wrapper of its own rather than an environment variable.
 // - sshd insists on its privilege-separation folder /run/sshd (compiled in): it is made when
