@@ -9,6 +9,7 @@
 import "./helpers/loop.ts";
 import assert from "node:assert/strict";
 import {
+  type AuthOptions,
   type CloseReason,
   ConnectCloseReason,
   ConnectCredentialType,
@@ -29,10 +30,7 @@ import {
 } from "./helpers/remote_suite.ts";
 
 /** An auth callback that answers libvirt's host-key question with `answer`, and what it was asked. */
-function hostKeyAnswer(answer: "y" | "n"): {
-  asked: Credential[];
-  auth: { credTypes: number[]; callback: (creds: Credential[]) => (string | null)[] };
-} {
+function hostKeyAnswer(answer: "y" | "n"): { asked: Credential[]; auth: AuthOptions } {
   const asked: Credential[] = [];
   return {
     asked,
@@ -242,7 +240,10 @@ async function librarySteps(
     await t.step("a download in flight when the session dies rejects; nothing hangs", () => {
       let before = new Set<number>();
       return interruptedDownload(transport, {
-        before: () => Promise.resolve(void (before = new Set(sshd.sessions()))),
+        before: () => {
+          before = new Set(sshd.sessions());
+          return Promise.resolve();
+        },
         cut: () => {
           const mine = newSessions(before);
           assert.equal(mine.length, 1, `one new session, got ${mine}`);

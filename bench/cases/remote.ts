@@ -78,7 +78,7 @@ export async function remoteBench(): Promise<RemoteBench | null> {
         // Verified against the sshd's key, as over ssh: no question to answer.
         uris.libssh2 = sshd.libsshUri("libssh2", "qemu");
       } catch (e) {
-        console.error(`bench: no qemu+ssh cases: ${(e as Error).message}`);
+        console.error(`bench: no qemu+ssh or qemu+libssh2 cases: ${(e as Error).message}`);
       }
       return TRANSPORTS.filter((t) => uris[t]).flatMap((t) =>
         (["download", "upload"] as const).map((op) => remoteCase(ctx, t, uris[t]!, op))
