@@ -189,8 +189,9 @@ export function markdown(res: Results, findings: string): string {
     `${m.sizeMiB} MiB; download sink: ${m.sink}`,
     `- Machine: ${m.machine}`,
     `- Versions: ${versions}`,
+    // The case ids of this very run, so the list cannot miss a case added since.
     "- Reproduce: `./run.sh bench` (installs the peers), or `deno task bench [--runs N] " +
-    "[--quick] [--size MiB] [--only download,upload,sparse-download,sparse-upload,events,idle,idle-steady,timers,overhead,logging]`.",
+    `[--quick] [--size MiB] [--only ${res.cases.map((c) => c.id).join(",")}]\`.`,
     "",
     "## Targets",
     "",
