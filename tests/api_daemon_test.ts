@@ -16,6 +16,7 @@ import {
 } from "../mod.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
 import { generatedPlans, outcome, sweep, type SweepContext } from "./helpers/api_sweep.ts";
+import { assertLibvirtError } from "./helpers/libvirt_error.ts";
 
 const FILTER_XML = "<filter name='api-filter' chain='ipv4'>" +
   "<rule action='drop' direction='out'><ip srcipaddr='10.0.0.1'/></rule></filter>";
@@ -31,14 +32,6 @@ const LEASES_HELPER = "/usr/lib/libvirt/libvirt_leaseshelper";
 const LEASES_DIR = "/var/lib/libvirt/dnsmasq";
 const DOM_XML = "<domain type='qemu'><name>api-q</name><memory>65536</memory>" +
   "<os><type arch='x86_64'>hvm</type></os></domain>";
-
-function assertLibvirtError(fn: () => unknown, code: number): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof LibvirtError, `expected a LibvirtError, got ${e}`);
-    assert.equal(e.code, code, e.message);
-    return true;
-  });
-}
 
 // Runs libvirt's lease helper as dnsmasq does when it hands out a lease: `add MAC IP [HOST]`,
 // with the bridge and the expiry time in dnsmasq's environment variables.

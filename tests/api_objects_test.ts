@@ -16,23 +16,15 @@ import {
   ErrorNumber,
   getVersion,
   Interface,
-  LibvirtError,
   StorageVolInfoFlags,
 } from "../mod.ts";
+import { assertLibvirtError } from "./helpers/libvirt_error.ts";
 
 const TEST_URI = "test:///default";
 const CP_DOM_XML = "<domain type='test'><name>api-cp2</name><memory>1024</memory>" +
   "<os><type>hvm</type></os><devices><disk type='file' device='disk'>" +
   "<source file='/tmp/api-cp2.img'/><target dev='vda' bus='virtio'/>" +
   "<driver name='qemu' type='qcow2'/></disk></devices></domain>";
-
-function assertLibvirtError(fn: () => unknown, code: number): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof LibvirtError, `expected a LibvirtError, got ${e}`);
-    assert.equal(e.code, code, e.message);
-    return true;
-  });
-}
 
 Deno.test("DomainSnapshot: a tree of snapshots of one domain", async (t) => {
   using conn = Connection.open(TEST_URI);

@@ -16,22 +16,10 @@ import {
   StoragePool,
 } from "../mod.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
+import { assertLibvirtError } from "./helpers/libvirt_error.ts";
 
 const TEST_URI = "test:///default";
 const ZERO_UUID = "00000000-0000-0000-0000-000000000000";
-
-/** Asserts that `fn` throws a LibvirtError with libvirt's `code`. */
-function assertLibvirtError(fn: () => unknown, code: number): LibvirtError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof LibvirtError, `expected a LibvirtError, got ${caught}`);
-  assert.equal(caught.code, code, caught.message);
-  return caught;
-}
 
 Deno.test("Connection opens, describes itself and closes", async (t) => {
   await t.step("open gives a live, writable connection to the test driver", () => {

@@ -10,6 +10,7 @@ import {
   ErrorNumber,
   LibvirtError,
 } from "../mod.ts";
+import { assertLibvirtError } from "./helpers/libvirt_error.ts";
 
 const TEST_URI = "test:///default";
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -18,14 +19,6 @@ function domainXML(name: string): string {
   return `<domain type='test'><name>${name}</name><memory unit='KiB'>65536</memory>` +
     `<currentMemory unit='KiB'>32768</currentMemory><vcpu>3</vcpu>` +
     `<os><type arch='x86_64'>hvm</type></os></domain>`;
-}
-
-function assertLibvirtError(fn: () => unknown, code: number): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof LibvirtError, `expected a LibvirtError, got ${e}`);
-    assert.equal(e.code, code, e.message);
-    return true;
-  });
 }
 
 Deno.test("Domain reports its identity", async (t) => {

@@ -2,16 +2,9 @@
 // created and destroyed, and a defined one through its whole lifecycle.
 import assert from "node:assert/strict";
 import { Connection, ErrorNumber, LibvirtError, Network, NetworkXMLFlags } from "../mod.ts";
+import { assertLibvirtError } from "./helpers/libvirt_error.ts";
 
 const TEST_URI = "test:///default";
-
-function assertLibvirtError(fn: () => unknown, code: number): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof LibvirtError, `expected a LibvirtError, got ${e}`);
-    assert.equal(e.code, code, e.message);
-    return true;
-  });
-}
 
 Deno.test("Network describes the test driver's default network", async (t) => {
   using conn = Connection.open(TEST_URI);

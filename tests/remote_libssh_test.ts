@@ -20,7 +20,6 @@ import {
 import type { Daemon } from "./helpers/daemon.ts";
 import { type InProcessSsh, type SshServer, withSshd } from "./helpers/ssh.ts";
 import {
-  assertLibvirtMessage,
   eventsArrive,
   interruptedDownload,
   keepaliveCloses,
@@ -28,6 +27,7 @@ import {
   type Transport,
   waitFor,
 } from "./helpers/remote_suite.ts";
+import { assertLibvirtError } from "./helpers/libvirt_error.ts";
 
 /** An auth callback that answers libvirt's host-key question with `answer`, and what it was asked. */
 function hostKeyAnswer(answer: "y" | "n"): { asked: Credential[]; auth: AuthOptions } {
@@ -125,7 +125,7 @@ async function librarySteps(
   await t.step("an unknown key answered `n` is refused with a LibvirtError", () => {
     const file = freshFile();
     const { asked, auth } = hostKeyAnswer("n");
-    assertLibvirtMessage(
+    assertLibvirtError(
       () => Connection.open(sshd.libsshUri(lib, "test", { knownHosts: file }), { auth }),
       /host key/i,
     );
@@ -135,7 +135,7 @@ async function librarySteps(
 
   await t.step("an unknown key with no auth callback to ask is refused, not hung", () => {
     const file = freshFile();
-    assertLibvirtMessage(
+    assertLibvirtError(
       () => Connection.open(sshd.libsshUri(lib, "test", { knownHosts: file })),
       /host key|auth/i,
     );
@@ -157,7 +157,7 @@ async function librarySteps(
   await t.step("a key that differs from the file's is refused with a LibvirtError", async () => {
     const before = new Set(sshd.sessions());
     const { asked, auth } = hostKeyAnswer("y");
-    assertLibvirtMessage(
+    assertLibvirtError(
       () =>
         Connection.open(
           sshd.libsshUri(lib, "test", { knownHosts: `${sshd.dir}/known_hosts.wrong` }),

@@ -1,17 +1,11 @@
 // Remote connections through the private libvirtd: test+unix and qemu+unix, read-write and
 // read-only, a domain lifecycle in the daemon's test driver, a transient dir pool in its storage.
 import assert from "node:assert/strict";
-import {
-  Connection,
-  DomainState,
-  ErrorNumber,
-  LibvirtError,
-  StoragePoolState,
-  StorageVolType,
-} from "../mod.ts";
+import { Connection, DomainState, ErrorNumber, StoragePoolState, StorageVolType } from "../mod.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
 import { defaultSendBuffer, grantedSendBuffer, socketsMadeBy } from "./helpers/socket_buffers.ts";
 import { socketOf } from "../api/conn/socket.ts";
+import { assertLibvirtError } from "./helpers/libvirt_error.ts";
 
 const DOMAIN_XML = `<domain type="test">
   <name>remote-lifecycle</name>
@@ -26,15 +20,6 @@ function poolXML(name: string, path: string): string {
 
 const VOLUME_XML = `<volume><name>disk1.raw</name><capacity unit="bytes">1048576</capacity>
   <target><format type="raw"/></target></volume>`;
-
-/** Asserts that `fn` throws a LibvirtError with libvirt's `code`. */
-function assertLibvirtError(fn: () => unknown, code: number): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof LibvirtError, `expected a LibvirtError, got ${e}`);
-    assert.equal(e.code, code, `libvirt code ${e.code}: ${e.message}`);
-    return true;
-  });
-}
 
 Deno.test("remote connections through a private libvirtd", async (t) => {
   const d = await requireDaemon("remote_test.ts");

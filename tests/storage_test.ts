@@ -11,6 +11,7 @@ import {
   StorageVolType,
 } from "../mod.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
+import { assertLibvirtError } from "./helpers/libvirt_error.ts";
 
 const TEST_URI = "test:///default";
 
@@ -21,14 +22,6 @@ function poolXML(name: string, dir: string): string {
 function volXML(name: string, mib: number): string {
   return `<volume><name>${name}</name><capacity unit='MiB'>${mib}</capacity>` +
     `<target><format type='raw'/></target></volume>`;
-}
-
-function assertLibvirtError(fn: () => unknown, code: number): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof LibvirtError, `expected a LibvirtError, got ${e}`);
-    assert.equal(e.code, code, e.message);
-    return true;
-  });
 }
 
 Deno.test("StoragePool describes the test driver's default pool", async (t) => {

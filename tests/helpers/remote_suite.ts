@@ -47,15 +47,6 @@ const MiB = 1024 * 1024;
 /** The transfers' size: enough for many packets, small enough for a busy machine. */
 export const SIZE = 32 * MiB;
 
-/** Asserts that `fn` throws a LibvirtError whose message matches `message`. */
-export function assertLibvirtMessage(fn: () => unknown, message: RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof LibvirtError, `expected a LibvirtError, got ${e}`);
-    assert.match(e.message, message);
-    return true;
-  });
-}
-
 /** Polls `done` every 10 ms until it holds or `ms` passed. */
 export async function waitFor(done: () => boolean, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;
