@@ -13,6 +13,7 @@ import {
   TypedParameterType,
 } from "../mod.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
+import { assertLibvirtError } from "./helpers/libvirt_error.ts";
 
 async function waitFor(done: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
@@ -77,13 +78,11 @@ Deno.test("test:///default: defined-object names, free memory, the old migrate c
   await t.step("migrate and migrate2: the test driver cannot migrate", () => {
     using dst = Connection.open("test:///default");
     const dom = conn.lookupDomainByName("test");
-    const noSupport = (e: unknown) => {
-      assert.ok(e instanceof LibvirtError, `expected a LibvirtError, got ${e}`);
-      assert.equal(e.code, ErrorNumber.NO_SUPPORT, e.message);
-      return true;
-    };
-    assert.throws(() => dom.migrate(dst, 0, "moved", null, 10), noSupport);
-    assert.throws(() => dom.migrate2(dst, dom.getXMLDesc(), 0, "moved"), noSupport);
+    assertLibvirtError(() => dom.migrate(dst, 0, "moved", null, 10), ErrorNumber.NO_SUPPORT);
+    assertLibvirtError(
+      () => dom.migrate2(dst, dom.getXMLDesc(), 0, "moved"),
+      ErrorNumber.NO_SUPPORT,
+    );
     assert.throws(() => dst.lookupDomainByName("moved"), LibvirtError);
     // Bad arguments are TypeErrors before libvirt.
     assert.throws(() => dom.migrate({} as Connection), TypeError);
@@ -96,7 +95,10 @@ Deno.test("test:///default: defined-object names, free memory, the old migrate c
     async () => {
       conn.resetLastError();
       assert.equal(conn.copyLastError(), null);
-      const thrown = catchError(() => conn.lookupDomainByName("no-such-domain"));
+      const thrown = assertLibvirtError(
+        () => conn.lookupDomainByName("no-such-domain"),
+        ErrorNumber.NO_DOMAIN,
+      );
       const copy = conn.copyLastError();
       assert.ok(copy instanceof LibvirtError);
       assert.equal(copy.code, ErrorNumber.NO_DOMAIN);
@@ -119,16 +121,6 @@ Deno.test("test:///default: defined-object names, free memory, the old migrate c
     },
   );
 });
-
-function catchError(fn: () => unknown): LibvirtError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LibvirtError) return e;
-    throw e;
-  }
-  throw new Error("expected a LibvirtError");
-}
 
 Deno.test("the private daemon: filter names, a network port, secret events", async (t) => {
   const given = Deno.env.get("API_DAEMON_URI");
