@@ -14,14 +14,7 @@ import {
 } from "../mod.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
 import { assertLibvirtError } from "./helpers/libvirt_error.ts";
-
-async function waitFor(done: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > end) throw new Error("timed out waiting for the event");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { waitFor } from "./helpers/wait.ts";
 
 Deno.test("test:///default: defined-object names, free memory, the old migrate calls", async (t) => {
   using conn = Connection.open("test:///default");
@@ -201,12 +194,12 @@ Deno.test("the private daemon: filter names, a network port, secret events", asy
       );
       const uuid = secret.getUUIDString();
       try {
-        await waitFor(() => seen.some((s) => s.uuid === uuid));
+        await waitFor(() => seen.some((s) => s.uuid === uuid), 5000);
         assert.equal(seen.find((s) => s.uuid === uuid)!.event, 0); // DEFINED
       } finally {
         secret.undefine();
       }
-      await waitFor(() => seen.filter((s) => s.uuid === uuid).length >= 2);
+      await waitFor(() => seen.filter((s) => s.uuid === uuid).length >= 2, 5000);
       assert.equal(seen.filter((s) => s.uuid === uuid)[1].event, 1); // UNDEFINED
       conn.secretEventDeregisterAny(id);
       assert.equal(eventCallbackCount(conn), 0);

@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { eventLoop } from "./helpers/loop.ts";
 import { Connection, DenoEventImpl, Event, Stream } from "../mod.ts";
-import { Pipe, runContract, sleep, waitFor } from "./fixtures/event_contract.ts";
+import { Pipe, runContract } from "./fixtures/event_contract.ts";
+import { sleep, waitFor } from "./helpers/wait.ts";
 import { enterAsync, leaveAsync } from "../ffi/inflight.ts";
 import { openWebStreams, QUIET_MS } from "../event/hold.ts";
 import { type TickMeter, tickMeter } from "./helpers/tick_meter.ts";

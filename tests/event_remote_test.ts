@@ -7,7 +7,7 @@ import { ConnectCloseReason, Connection, DomainEventID, DomainEventType } from "
 import { callInt } from "../ffi/call.ts";
 import { permanentCallback } from "../ffi/callbacks.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
-import { sleep, waitFor } from "./fixtures/event_contract.ts";
+import { sleep, waitFor } from "./helpers/wait.ts";
 
 const lifecycleEvents: number[] = [];
 // virConnectDomainEventCallback: (conn, dom, event, detail, opaque)

@@ -17,7 +17,7 @@ import { eventCallbackCount } from "../api/events/mod.ts";
 import { asyncCallsInFlight } from "../ffi/inflight.ts";
 import { requireDaemon } from "./helpers/daemon.ts";
 import { besideBusyCaller, busyCaller } from "./helpers/busy_caller.ts";
-import { waitFor } from "./fixtures/event_contract.ts";
+import { waitFor } from "./helpers/wait.ts";
 
 /** Waits until `check` holds, at most 5 s. */
 const until = (check: () => boolean, what: string) => waitFor(check, 5000, what);

@@ -21,19 +21,11 @@ import {
 } from "../mod.ts";
 import { channelCount } from "../api/events/tracking.ts";
 import { registrations } from "../api/events/dispatch.ts";
+import { waitFor } from "./helpers/wait.ts";
 
 const domainXML = (name: string) =>
   `<domain type="test"><name>${name}</name><memory unit="MiB">8</memory>` +
   `<os><type>hvm</type></os></domain>`;
-
-/** Resolves once `done()` holds, letting the event loop dispatch; rejects after `ms`. */
-async function waitFor(done: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > end) throw new Error("timed out waiting for events");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** Lets the loop dispatch whatever is queued (test driver events go out on a 0 ms timer). */
 const settle = () => new Promise((r) => setTimeout(r, 50));

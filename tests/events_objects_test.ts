@@ -20,14 +20,8 @@ import {
 // The test driver can create a vHBA, which Connection does not wrap: call libvirt directly.
 import { callInt, callPtr } from "../ffi/call.ts";
 import { cString } from "../ffi/marshal.ts";
+import { waitFor } from "./helpers/wait.ts";
 
-async function waitFor(done: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > end) throw new Error("timed out waiting for events");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 const settle = () => new Promise((r) => setTimeout(r, 50));
 
 const networkXML = (name: string, bridge: string) =>

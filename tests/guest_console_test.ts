@@ -12,7 +12,7 @@ import {
 } from "../mod.ts";
 import { QUIET_MS } from "../event/hold.ts";
 import { runGenerator } from "./helpers/event_generator.ts";
-import { waitFor } from "./fixtures/event_contract.ts";
+import { waitFor } from "./helpers/wait.ts";
 import { GUEST_BANNER } from "./fixtures/bootsector.ts";
 import { requireGuestHost, startGuest } from "./helpers/guest.ts";
 import { type ConsoleEnd, GuestConsole } from "./helpers/guest_console.ts";
